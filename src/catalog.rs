@@ -1,0 +1,240 @@
+//! The rule catalog: what each rule is, as data.
+//!
+//! Rules are YAML files under `rules/`, embedded at build time (see `build.rs`), so the catalog
+//! can be read, reviewed and diffed like documentation, and every binary carries exactly the
+//! catalog it was tested with. How a rule is *checked* lives in `checks/`; the two are tied by the
+//! rule id, and a test keeps them one-to-one.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::discover::FileKind;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+}
+
+/// How bad a finding is. Ordered from least to most severe.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// The policy a rule enforces; goes into SARIF tags so code scanning can filter by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    NoRoot,
+    NoLatest,
+    NoHardcodedSecrets,
+    NoPublicDb,
+    NoPublicSsh,
+    Hardening,
+    SupplyChain,
+    Reliability,
+}
+
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::NoRoot => "no-root",
+            Policy::NoLatest => "no-latest",
+            Policy::NoHardcodedSecrets => "no-hardcoded-secrets",
+            Policy::NoPublicDb => "no-public-db",
+            Policy::NoPublicSsh => "no-public-ssh",
+            Policy::Hardening => "hardening",
+            Policy::SupplyChain => "supply-chain",
+            Policy::Reliability => "reliability",
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// How often a rule's findings are real problems (SARIF `precision`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    VeryHigh,
+    #[default]
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+/// A bad and a good snippet; a test proves the bad one fires and the good one does not.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    pub bad: String,
+    pub good: String,
+}
+
+/// One rule of the catalog, as written in `rules/<format>/<ID>.yaml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    /// Kebab case, names the bad pattern.
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub policy: Policy,
+    pub targets: Vec<FileKind>,
+    #[serde(default)]
+    pub precision: Precision,
+    #[serde(default)]
+    pub cwe: Vec<String>,
+    pub description: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    pub examples: Examples,
+}
+
+impl Rule {
+    /// The remediation's first line, for one-line displays.
+    pub fn remediation_summary(&self) -> &str {
+        self.remediation.lines().next().unwrap_or("").trim()
+    }
+}
+
+/// All rules, sorted by id.
+#[derive(Debug)]
+pub struct Catalog {
+    rules: Vec<Rule>,
+}
+
+/// A catalog file that does not describe a rule; only possible in a broken build, which the
+/// catalog tests catch before release.
+#[derive(Debug)]
+pub struct CatalogError {
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+impl Catalog {
+    /// The catalog embedded in this binary.
+    pub fn builtin() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| match Catalog::parse(embedded::RULE_FILES) {
+            Ok(catalog) => catalog,
+            // The embedded files are fixed at build time and checked by the test suite.
+            Err(error) => panic!("embedded rule catalog is invalid: {error}"),
+        })
+    }
+
+    /// Parses catalog files given as (name, YAML text).
+    pub fn parse(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
+        let mut rules = files
+            .iter()
+            .map(|(file, text)| {
+                serde_saphyr::from_str::<Rule>(text).map_err(|error| CatalogError {
+                    file: (*file).to_owned(),
+                    message: error.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Catalog { rules })
+    }
+
+    /// The embedded catalog files, for tests that check the files themselves.
+    pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+        embedded::RULE_FILES
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// A rule by id (`DKR001`) or name (`last-user-root`), case-insensitively.
+    pub fn find(&self, id_or_name: &str) -> Option<&Rule> {
+        self.rules.iter().find(|rule| {
+            rule.id.eq_ignore_ascii_case(id_or_name) || rule.name.eq_ignore_ascii_case(id_or_name)
+        })
+    }
+
+    /// A rule by exact id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules
+            .binary_search_by(|rule| rule.id.as_str().cmp(id))
+            .ok()
+            .map(|index| &self.rules[index])
+    }
+
+    /// Position of a rule in [`Catalog::rules`], used as SARIF `ruleIndex`.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.rules
+            .binary_search_by(|rule| rule.id.as_str().cmp(id))
+            .ok()
+    }
+}

@@ -1,0 +1,47 @@
+//! DKR012: `apt-get install` without `--no-install-recommends`.
+//!
+//! Recommended packages are not needed to run the software, but they enlarge the image and its
+//! attack surface. Only stages that reach the final image count.
+
+use crate::checks::dockerfile::shell;
+use crate::checks::{Check, Checker, Hit};
+use crate::formats::dockerfile::Dockerfile;
+
+pub const CHECK: Check = Check {
+    rule_id: RULE,
+    checker: Checker::Dockerfile(check),
+};
+const RULE: &str = "DKR012";
+
+fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
+    for stage in dockerfile
+        .stages
+        .iter()
+        .filter(|s| dockerfile.reaches_final_image(s))
+    {
+        for index in stage.body.clone() {
+            for (span, script) in dockerfile.run_scripts(&dockerfile.instructions[index]) {
+                for command in shell::commands(&script) {
+                    if command.runs(&["apt-get", "apt"], "install")
+                        && !command.has_word(disables_recommends)
+                    {
+                        let range = command.span();
+                        hits.push(Hit::new(
+                            RULE,
+                            span.start + range.start..span.start + range.end,
+                            "apt installs recommended packages too; add `--no-install-recommends`",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn disables_recommends(word: &str) -> bool {
+    let word = word.trim_matches(|c| c == '"' || c == '\'');
+    word == "--no-install-recommends"
+        || word
+            .strip_prefix("APT::Install-Recommends=")
+            .is_some_and(|value| matches!(value, "false" | "0" | "no"))
+}

@@ -1,0 +1,63 @@
+//! DKR013: `apt-get update` whose package lists stay in the image.
+//!
+//! The lists (tens of MB) are only useful at build time, and deleting them in a later `RUN`
+//! does not shrink the earlier layer, so they must go in the same `RUN`. A cache mount on
+//! `/var/lib/apt` keeps them out of the layer too. Only stages that reach the final image count.
+
+use crate::checks::dockerfile::shell;
+use crate::checks::{Check, Checker, Hit};
+use crate::formats::dockerfile::{Dockerfile, Instruction};
+
+pub const CHECK: Check = Check {
+    rule_id: RULE,
+    checker: Checker::Dockerfile(check),
+};
+const RULE: &str = "DKR013";
+const LISTS: &str = "/var/lib/apt/lists";
+
+fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
+    for stage in dockerfile
+        .stages
+        .iter()
+        .filter(|s| dockerfile.reaches_final_image(s))
+    {
+        for index in stage.body.clone() {
+            let instruction = &dockerfile.instructions[index];
+            let Instruction::Run(run) = instruction else {
+                continue;
+            };
+            let cached = run.options.iter().any(|flag| {
+                flag.name.value == "mount"
+                    && flag.value.as_ref().is_some_and(|v| {
+                        v.value.contains("type=cache") && v.value.contains("/var/lib/apt")
+                    })
+            });
+            let scripts = dockerfile.run_scripts(instruction);
+            if cached || scripts.iter().any(|(_, script)| removes_lists(script)) {
+                continue;
+            }
+            for (span, script) in &scripts {
+                for command in shell::commands(script) {
+                    if command.runs(&["apt-get", "apt"], "update") {
+                        let range = command.span();
+                        hits.push(Hit::new(
+                            RULE,
+                            span.start + range.start..span.start + range.end,
+                            format!("apt package lists are left in the layer; remove `{LISTS}/*` in the same RUN"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn removes_lists(script: &str) -> bool {
+    shell::commands(script).iter().any(|command| {
+        command
+            .program_words()
+            .first()
+            .is_some_and(|&(_, w)| w == "rm")
+            && command.has_word(|w| w.contains(LISTS))
+    })
+}

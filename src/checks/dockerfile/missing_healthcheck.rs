@@ -1,0 +1,33 @@
+//! DKR015: the final image has no `HEALTHCHECK`.
+//!
+//! Without one, Docker and Compose cannot tell a hung container from a healthy one. The final
+//! stage inherits `HEALTHCHECK` from the stages it is built on; `HEALTHCHECK NONE` is an explicit
+//! decision and passes.
+
+use crate::checks::{Check, Checker, Hit};
+use crate::formats::dockerfile::{Dockerfile, Instruction};
+
+pub const CHECK: Check = Check {
+    rule_id: RULE,
+    checker: Checker::Dockerfile(check),
+};
+const RULE: &str = "DKR015";
+
+fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
+    let Some(last) = dockerfile.final_stage() else {
+        return;
+    };
+    let has_healthcheck = dockerfile.lineage(last).any(|stage| {
+        stage
+            .body
+            .clone()
+            .any(|index| matches!(dockerfile.instructions[index], Instruction::Healthcheck(_)))
+    });
+    if !has_healthcheck {
+        hits.push(Hit::new(
+            RULE,
+            dockerfile.instruction_span(&dockerfile.instructions[last.from]),
+            "the final image declares no HEALTHCHECK",
+        ));
+    }
+}

@@ -1,0 +1,50 @@
+//! DKR011: a download piped straight into an interpreter (`curl … | sh`).
+//!
+//! Whatever the server returns at build time runs, unverified, inside the build. All stages
+//! count: a builder stage that runs a tampered script produces tampered artifacts.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::checks::{Check, Checker, Hit};
+use crate::formats::dockerfile::Dockerfile;
+
+pub const CHECK: Check = Check {
+    rule_id: RULE,
+    checker: Checker::Dockerfile(check),
+};
+const RULE: &str = "DKR011";
+
+const INTERPRETERS: &str = r"(?:ba|z|da|k|a|fi)?sh|python[0-9.]*|perl|ruby|node|php";
+
+fn patterns() -> &'static [Regex] {
+    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        [
+            // curl … | sh,  wget -qO- … | sudo -E bash -s --
+            format!(r"\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:{INTERPRETERS})\b"),
+            // sh -c "$(curl …)",  bash <(curl …)
+            format!(r"\b(?:{INTERPRETERS})\b[^|;&\n]*(?:\$\(|<\()\s*(?:curl|wget)\b"),
+        ]
+        .iter()
+        .map(|pattern| Regex::new(pattern).expect("built-in pattern compiles"))
+        .collect()
+    })
+}
+
+fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
+    for instruction in &dockerfile.instructions {
+        for (span, script) in dockerfile.run_scripts(instruction) {
+            for pattern in patterns() {
+                for found in pattern.find_iter(&script) {
+                    hits.push(Hit::new(
+                        RULE,
+                        span.start + found.start()..span.start + found.end(),
+                        "a downloaded script is piped into an interpreter without being verified",
+                    ));
+                }
+            }
+        }
+    }
+}

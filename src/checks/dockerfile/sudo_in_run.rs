@@ -1,0 +1,34 @@
+//! DKR014: `sudo` in a `RUN`.
+//!
+//! Build steps already run as the current `USER`; `sudo` in an image means it ships a privilege
+//! escalation path and its configuration. Switch `USER` around the steps that need root instead.
+
+use crate::checks::dockerfile::shell;
+use crate::checks::{Check, Checker, Hit};
+use crate::formats::dockerfile::Dockerfile;
+
+pub const CHECK: Check = Check {
+    rule_id: RULE,
+    checker: Checker::Dockerfile(check),
+};
+const RULE: &str = "DKR014";
+
+fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
+    for instruction in &dockerfile.instructions {
+        for (span, script) in dockerfile.run_scripts(instruction) {
+            for command in shell::commands(&script) {
+                let first_program = command
+                    .words
+                    .iter()
+                    .find(|(_, w)| !(w.contains('=') && !w.starts_with('-')));
+                if let Some(&(at, "sudo")) = first_program {
+                    hits.push(Hit::new(
+                        RULE,
+                        span.start + at..span.start + at + "sudo".len(),
+                        "RUN uses sudo; switch USER around the steps that need root instead",
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! How each rule is checked: one small function per rule, grouped by format.
+//!
+//! A check is a pure function of a parsed document that pushes [`Hit`]s (a rule, a span, a
+//! message). The registry [`CHECKS`] ties each function to its rule id in the catalog; a test
+//! keeps the two one-to-one. Files are parsed once, then every enabled check of their format runs
+//! over the same document.
+
+pub mod dockerfile;
+
+use std::ops::Range;
+
+use crate::discover::FileKind;
+use crate::formats::dockerfile::Dockerfile;
+
+/// What a check reports: the engine turns it into a [`crate::finding::Finding`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule_id: &'static str,
+    /// The most specific offending node; for something missing, the node that lacks it.
+    pub span: Range<usize>,
+    /// Names the problem. Must never quote a secret except through [`crate::secrets::mask`].
+    pub message: String,
+    /// Where a secret sits, so that every snippet shown of this file masks it.
+    pub secret: Option<Range<usize>>,
+}
+
+impl Hit {
+    pub fn new(rule_id: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
+        Self {
+            rule_id,
+            span,
+            message: message.into(),
+            secret: None,
+        }
+    }
+
+    pub fn with_secret(mut self, secret: Range<usize>) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+}
+
+/// A check function, by the document model it reads.
+#[derive(Clone, Copy)]
+pub enum Checker {
+    Dockerfile(fn(&Dockerfile<'_>, &mut Vec<Hit>)),
+}
+
+impl Checker {
+    pub fn kind(self) -> FileKind {
+        match self {
+            Checker::Dockerfile(_) => FileKind::Dockerfile,
+        }
+    }
+}
+
+/// A rule id and the function that checks it.
+#[derive(Clone, Copy)]
+pub struct Check {
+    pub rule_id: &'static str,
+    pub checker: Checker,
+}
+
+/// Every check, in rule id order.
+pub static CHECKS: &[Check] = &[
+    dockerfile::last_user_root::CHECK,
+    dockerfile::unpinned_image::CHECK,
+    dockerfile::exposed_ssh_port::CHECK,
+    dockerfile::secret_in_env::CHECK,
+    dockerfile::add_local_file::CHECK,
+    dockerfile::pipe_to_shell::CHECK,
+    dockerfile::apt_install_recommends::CHECK,
+    dockerfile::apt_lists_kept::CHECK,
+    dockerfile::sudo_in_run::CHECK,
+    dockerfile::missing_healthcheck::CHECK,
+    dockerfile::relative_workdir::CHECK,
+];
+
+/// A file whose text is not valid in its format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseFailure {
+    pub message: String,
+    /// 1-based line and column, when the parser knows them.
+    pub position: Option<(usize, usize)>,
+}
+
+/// Parses `text` as `kind` and runs `checks` (those of other kinds are ignored) over it.
+pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, ParseFailure> {
+    let mut hits = Vec::new();
+    match kind {
+        FileKind::Dockerfile => {
+            let document = Dockerfile::parse(text).map_err(|error| ParseFailure {
+                message: error.message,
+                position: Some((error.line, error.column)),
+            })?;
+            for check in checks {
+                let Checker::Dockerfile(function) = check.checker;
+                function(&document, &mut hits);
+            }
+        }
+        FileKind::Compose
+        | FileKind::Kubernetes
+        | FileKind::Terraform
+        | FileKind::TerraformJson
+        | FileKind::Text => {}
+    }
+    Ok(hits)
+}

@@ -1,0 +1,327 @@
+//! The command line: flags are documented where they are declared, and `--help` shows exactly
+//! that text. [`execute`] runs a parsed command line and returns the process exit code:
+//!
+//! - 0: nothing at or above the `--fail-on` threshold;
+//! - 1: findings at or above the threshold;
+//! - 2: the scan could not run (bad arguments, no such path, unwritable output).
+//!
+//! A file that cannot be parsed is not a reason for 2: it is reported and the scan goes on.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::{Catalog, Rule, Severity};
+use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions};
+use crate::report::{self, Format, RenderOptions};
+
+/// Exit code: nothing at or above the gate.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: findings at or above the gate.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: the scan could not run.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Policy and security scanner for infrastructure as code.
+#[derive(Debug, Parser)]
+#[command(
+    name = "palisade",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories and report policy violations.
+    Scan(ScanArgs),
+    /// List the rule catalog.
+    Rules(RulesArgs),
+    /// Print one rule's full documentation.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan. Directories are walked; files are scanned as given.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity (`none`: never).
+    #[arg(long, value_enum, default_value_t = Threshold::Low, value_name = "SEVERITY")]
+    pub fail_on: Threshold,
+
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = Severity::Info, value_name = "SEVERITY")]
+    pub min_severity: Severity,
+
+    /// Run only these rules (ids or names, comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "RULE")]
+    pub select: Vec<String>,
+
+    /// Never run these rules (ids or names, comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "RULE")]
+    pub ignore: Vec<String>,
+
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    pub jobs: usize,
+
+    /// Do not honour .gitignore, .ignore and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip paths matching GLOB (a name anywhere, like `vendor`, or a path from the scanned
+    /// directory, like `deploy/legacy/**`). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    pub max_file_size: u64,
+
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print findings only: no problems with files, no summary.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also list files that were skipped (binary, too large, symbolic links).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (`DKR001`) or name (`last-user-root`).
+    pub rule: String,
+}
+
+/// The severity gate of `--fail-on`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Threshold {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail because of findings.
+    None,
+}
+
+impl Threshold {
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Threshold::Critical => Some(Severity::Critical),
+            Threshold::High => Some(Severity::High),
+            Threshold::Medium => Some(Severity::Medium),
+            Threshold::Low => Some(Severity::Low),
+            Threshold::Info => Some(Severity::Info),
+            Threshold::None => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// Runs a command line and returns the exit code. Reports go to standard output (or
+/// `--output`), errors to standard error.
+pub fn execute(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Scan(args) => scan(&args),
+        Command::Rules(args) => {
+            write_stdout(|out| list_rules(Catalog::builtin(), args.format, out)).map(|()| EXIT_OK)
+        }
+        Command::Explain(args) => explain(&args),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        EXIT_ERROR
+    })
+}
+
+fn scan(args: &ScanArgs) -> Result<u8, String> {
+    let catalog = Catalog::builtin();
+    let rules = RuleSelection {
+        select: RuleSelection::resolve(catalog, &args.select).map_err(|e| e.to_string())?,
+        ignore: RuleSelection::resolve(catalog, &args.ignore).map_err(|e| e.to_string())?,
+        min_severity: Some(args.min_severity),
+    };
+    let options = ScanOptions {
+        paths: args.paths.clone(),
+        jobs: args.jobs,
+        respect_ignore_files: !args.no_ignore,
+        exclude: args.exclude.clone(),
+        max_file_size: args.max_file_size,
+        rules,
+    };
+    let report = engine::scan(&options).map_err(|error| error.to_string())?;
+
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let render_options = RenderOptions {
+        color: match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        },
+        verbose: args.verbose,
+        quiet: args.quiet,
+    };
+    let render =
+        |out: &mut dyn Write| report::render(&report, catalog, args.format, &render_options, out);
+    match &args.output {
+        Some(path) => {
+            let file =
+                File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            render(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        None => write_stdout(render)?,
+    }
+
+    let failing = args.fail_on.severity().is_some_and(|gate| {
+        report
+            .findings
+            .iter()
+            .any(|finding| finding.severity >= gate)
+    });
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn explain(args: &ExplainArgs) -> Result<u8, String> {
+    let catalog = Catalog::builtin();
+    let rule = catalog
+        .find(&args.rule)
+        .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
+    write_stdout(|out| explain_rule(rule, out))?;
+    Ok(EXIT_OK)
+}
+
+/// Writes to standard output; a closed pipe (`palisade rules | head`) is not an error.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {error}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `palisade rules` in each format. The Markdown table is the README's rule list.
+pub fn list_rules(catalog: &Catalog, format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
+    let rules = catalog.rules();
+    match format {
+        RulesFormat::Text => {
+            let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(4);
+            for rule in rules {
+                writeln!(
+                    out,
+                    "{:<7} {:<8} {:<20} {:<name_width$}  {}",
+                    rule.id, rule.severity, rule.policy, rule.name, rule.title
+                )?;
+            }
+        }
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, rules)?;
+            writeln!(out)?;
+        }
+        RulesFormat::Markdown => {
+            writeln!(
+                out,
+                "| ID | Name | Severity | Policy | Applies to | What it catches |"
+            )?;
+            writeln!(
+                out,
+                "|----|------|----------|--------|------------|-----------------|"
+            )?;
+            for rule in rules {
+                let targets: Vec<&str> = rule.targets.iter().map(|t| t.as_str()).collect();
+                writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} | {} | {} |",
+                    rule.id,
+                    rule.name,
+                    rule.severity,
+                    rule.policy,
+                    targets.join(", "),
+                    rule.title.replace('|', "\\|")
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `palisade explain`: everything the catalog says about one rule.
+pub fn explain_rule(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
+    let targets: Vec<&str> = rule.targets.iter().map(|t| t.as_str()).collect();
+    writeln!(out, "{} {}: {}", rule.id, rule.name, rule.title)?;
+    writeln!(out)?;
+    writeln!(out, "Severity:   {}", rule.severity)?;
+    writeln!(out, "Policy:     {}", rule.policy)?;
+    writeln!(out, "Applies to: {}", targets.join(", "))?;
+    if !rule.cwe.is_empty() {
+        writeln!(out, "CWE:        {}", rule.cwe.join(", "))?;
+    }
+    writeln!(out, "\n{}\n", rule.description.trim())?;
+    writeln!(out, "How to fix:\n{}\n", indent(rule.remediation.trim()))?;
+    writeln!(out, "Flagged:\n{}\n", indent(rule.examples.bad.trim_end()))?;
+    writeln!(out, "Passes:\n{}", indent(rule.examples.good.trim_end()))?;
+    if !rule.references.is_empty() {
+        writeln!(out, "\nReferences:")?;
+        for reference in &rule.references {
+            writeln!(out, "  {reference}")?;
+        }
+    }
+    Ok(())
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("    {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

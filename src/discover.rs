@@ -1,0 +1,413 @@
+//! Finding the files to scan, and deciding what each one is.
+//!
+//! Directories are walked with `ignore`'s parallel walker, which honours `.gitignore`, `.ignore`
+//! and git's exclude files the way developers expect. Hidden files are scanned (`.env`,
+//! `.github/`) but `.git/` never is. Symbolic links are not followed while walking: a link to a
+//! file inside the scan root would only report that file twice, and a link out of the root (or a
+//! link loop) must not take the scan elsewhere. Files given explicitly on the command line are
+//! scanned as given, whatever their name.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Diagnostic, DiagnosticKind};
+
+/// What a file is, which decides how it is parsed and which rules apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`.
+    Dockerfile,
+    /// `docker-compose*.y(a)ml`, `compose*.y(a)ml`.
+    Compose,
+    /// Any other `*.yaml` / `*.yml`: a candidate Kubernetes manifest; its content decides.
+    Kubernetes,
+    /// `*.tf` and `*.tfvars`.
+    Terraform,
+    /// `*.tf.json` and `*.tfvars.json`.
+    TerraformJson,
+    /// Everything else: searched for hardcoded secrets.
+    Text,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 6] = [
+        FileKind::Dockerfile,
+        FileKind::Compose,
+        FileKind::Kubernetes,
+        FileKind::Terraform,
+        FileKind::TerraformJson,
+        FileKind::Text,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Compose => "compose",
+            FileKind::Kubernetes => "kubernetes",
+            FileKind::Terraform => "terraform",
+            FileKind::TerraformJson => "terraform-json",
+            FileKind::Text => "text",
+        }
+    }
+}
+
+/// The file-kind table: the first row whose test matches a file name decides its kind.
+const KIND_TABLE: &[(FileKind, fn(&str, &str) -> bool)] = &[
+    (FileKind::Dockerfile, |name, lower| {
+        name == "Dockerfile"
+            || name.starts_with("Dockerfile.")
+            || name == "Containerfile"
+            || name.starts_with("Containerfile.")
+            || lower.ends_with(".dockerfile")
+    }),
+    (FileKind::Compose, |_, lower| {
+        (lower.starts_with("docker-compose") || lower.starts_with("compose"))
+            && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+    }),
+    (FileKind::TerraformJson, |_, lower| {
+        lower.ends_with(".tf.json") || lower.ends_with(".tfvars.json")
+    }),
+    (FileKind::Terraform, |_, lower| {
+        lower.ends_with(".tf") || lower.ends_with(".tfvars")
+    }),
+    (FileKind::Kubernetes, |_, lower| {
+        lower.ends_with(".yml") || lower.ends_with(".yaml")
+    }),
+];
+
+/// Classifies a file by its name.
+pub fn classify(path: &Path) -> FileKind {
+    let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+        return FileKind::Text;
+    };
+    let lower = name.to_ascii_lowercase();
+    KIND_TABLE
+        .iter()
+        .find(|(_, matches)| matches(name, &lower))
+        .map_or(FileKind::Text, |(kind, _)| *kind)
+}
+
+/// A file to scan.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// The path as the user will see it.
+    pub path: PathBuf,
+    /// The path relative to the repository root, with `/` separators (SARIF, fingerprints).
+    pub repo_path: String,
+    pub kind: FileKind,
+}
+
+/// How to walk.
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    pub jobs: usize,
+    pub respect_ignore_files: bool,
+    pub exclude: Vec<String>,
+}
+
+/// A problem that stops the scan before it starts.
+#[derive(Debug)]
+pub enum DiscoverError {
+    NoSuchPath(PathBuf),
+    BadExclude(String, globset::Error),
+}
+
+impl std::fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiscoverError::NoSuchPath(path) => {
+                write!(f, "no such file or directory: {}", path.display())
+            }
+            DiscoverError::BadExclude(glob, error) => {
+                write!(f, "invalid --exclude pattern `{glob}`: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DiscoverError {}
+
+/// Everything found under the given paths, sorted by path, plus what was skipped and why.
+pub fn discover(
+    paths: &[PathBuf],
+    options: &WalkOptions,
+) -> Result<(Vec<Candidate>, Vec<Diagnostic>), DiscoverError> {
+    let excludes = Excludes::new(&options.exclude)?;
+    let mut candidates = Vec::new();
+    let mut diagnostics = Vec::new();
+    for root in paths {
+        let metadata =
+            std::fs::metadata(root).map_err(|_| DiscoverError::NoSuchPath(root.clone()))?;
+        let display_root = clean(root);
+        let repo_prefix = repo_prefix(root, metadata.is_dir());
+        if metadata.is_dir() {
+            walk_dir(
+                &display_root,
+                &repo_prefix,
+                options,
+                &excludes,
+                &mut candidates,
+                &mut diagnostics,
+            );
+        } else {
+            let name = display_root
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            candidates.push(Candidate {
+                kind: classify(&display_root),
+                repo_path: join_repo_path(&repo_prefix, &name),
+                path: display_root,
+            });
+        }
+    }
+    candidates.sort();
+    candidates.dedup_by(|a, b| a.path == b.path);
+    diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((candidates, diagnostics))
+}
+
+fn walk_dir(
+    root: &Path,
+    repo_prefix: &str,
+    options: &WalkOptions,
+    excludes: &Excludes,
+    candidates: &mut Vec<Candidate>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let respect = options.respect_ignore_files;
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(respect)
+        .git_global(respect)
+        .git_exclude(respect)
+        .ignore(respect)
+        .parents(respect)
+        .require_git(false)
+        .threads(options.jobs.max(1));
+    let root_owned = root.to_path_buf();
+    let excludes_for_filter = excludes.clone();
+    builder.filter_entry(move |entry| {
+        if entry.depth() == 0 {
+            return true;
+        }
+        if entry.file_type().is_some_and(|t| t.is_dir()) && entry.file_name() == ".git" {
+            return false;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(&root_owned)
+            .unwrap_or(entry.path());
+        !excludes_for_filter.is_excluded(relative)
+    });
+
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    builder.build_parallel().run(|| {
+        Box::new(|result| {
+            let outcome = match result {
+                Err(error) => Err(walk_error_diagnostic(root, &error)),
+                Ok(entry) => {
+                    let Some(file_type) = entry.file_type() else {
+                        return WalkState::Continue;
+                    };
+                    if entry.path_is_symlink() {
+                        Err(Diagnostic::new(
+                            entry.path().to_path_buf(),
+                            DiagnosticKind::Skipped,
+                            "symbolic link not followed; its target is scanned where it lives if it is inside the scan root",
+                        ))
+                    } else if file_type.is_file() {
+                        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                        Ok(Candidate {
+                            kind: classify(entry.path()),
+                            repo_path: join_repo_path(repo_prefix, &slash_path(relative)),
+                            path: clean(entry.path()),
+                        })
+                    } else {
+                        return WalkState::Continue;
+                    }
+                }
+            };
+            if let Ok(mut found) = found.lock() {
+                match outcome {
+                    Ok(candidate) => found.0.push(candidate),
+                    Err(diagnostic) => found.1.push(diagnostic),
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let (mut found_candidates, mut found_diagnostics) = found
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    candidates.append(&mut found_candidates);
+    diagnostics.append(&mut found_diagnostics);
+}
+
+fn walk_error_diagnostic(root: &Path, error: &ignore::Error) -> Diagnostic {
+    let path = error_path(error).unwrap_or(root).to_path_buf();
+    Diagnostic::new(
+        path,
+        DiagnosticKind::IoError,
+        format!("could not be read: {}", error_message(error)),
+    )
+}
+
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn error_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_message(err),
+        other => other.to_string(),
+    }
+}
+
+/// Exclusion globs. A pattern without `/` matches a file or directory name at any depth (like
+/// `.gitignore`); a pattern with `/` matches the path relative to the scanned directory.
+#[derive(Clone, Debug)]
+struct Excludes {
+    by_name: GlobSet,
+    by_path: GlobSet,
+}
+
+impl Excludes {
+    fn new(patterns: &[String]) -> Result<Self, DiscoverError> {
+        let mut by_name = GlobSetBuilder::new();
+        let mut by_path = GlobSetBuilder::new();
+        for pattern in patterns {
+            let trimmed = pattern.trim_end_matches('/');
+            let bad = |error| DiscoverError::BadExclude(pattern.clone(), error);
+            if trimmed.contains('/') {
+                let trimmed = trimmed.trim_start_matches("./").trim_start_matches('/');
+                by_path.add(
+                    GlobBuilder::new(trimmed)
+                        .literal_separator(true)
+                        .build()
+                        .map_err(bad)?,
+                );
+            } else {
+                by_name.add(Glob::new(trimmed).map_err(bad)?);
+            }
+        }
+        let build = |builder: GlobSetBuilder| {
+            builder
+                .build()
+                .map_err(|error| DiscoverError::BadExclude(patterns.join(" "), error))
+        };
+        Ok(Self {
+            by_name: build(by_name)?,
+            by_path: build(by_path)?,
+        })
+    }
+
+    fn is_excluded(&self, relative: &Path) -> bool {
+        relative
+            .file_name()
+            .is_some_and(|name| self.by_name.is_match(name))
+            || self.by_path.is_match(relative)
+    }
+}
+
+/// `./a/b` → `a/b`; `.` stays `.`.
+fn clean(path: &Path) -> PathBuf {
+    let stripped = path.strip_prefix(".").unwrap_or(path);
+    if stripped.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        stripped.to_path_buf()
+    }
+}
+
+fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn join_repo_path(prefix: &str, relative: &str) -> String {
+    if prefix.is_empty() {
+        relative.to_owned()
+    } else {
+        format!("{prefix}/{relative}")
+    }
+}
+
+/// Where a scan root (a directory, or the directory of a file) lies relative to its repository
+/// root: the nearest ancestor holding `.git`, or the scan root itself outside a repository.
+fn repo_prefix(root: &Path, is_dir: bool) -> String {
+    let Ok(canonical) = root.canonicalize() else {
+        return String::new();
+    };
+    let dir = if is_dir {
+        canonical.as_path()
+    } else {
+        canonical.parent().unwrap_or(&canonical)
+    };
+    dir.ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .and_then(|repo| dir.strip_prefix(repo).ok())
+        .map(slash_path)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        let cases = [
+            ("Dockerfile", FileKind::Dockerfile),
+            ("Dockerfile.prod", FileKind::Dockerfile),
+            ("api.Dockerfile", FileKind::Dockerfile),
+            ("api.dockerfile", FileKind::Dockerfile),
+            ("Containerfile", FileKind::Dockerfile),
+            ("Containerfile.dev", FileKind::Dockerfile),
+            ("dockerfile.txt", FileKind::Text),
+            ("docker-compose.yml", FileKind::Compose),
+            ("docker-compose.override.yaml", FileKind::Compose),
+            ("compose.yaml", FileKind::Compose),
+            ("deployment.yaml", FileKind::Kubernetes),
+            ("main.tf", FileKind::Terraform),
+            ("prod.tfvars", FileKind::Terraform),
+            ("main.tf.json", FileKind::TerraformJson),
+            (".env", FileKind::Text),
+            ("app.py", FileKind::Text),
+        ];
+        for (name, kind) in cases {
+            assert_eq!(
+                classify(Path::new("dir").join(name).as_path()),
+                kind,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn excludes_match_names_anywhere_and_paths_from_the_root() {
+        let excludes = Excludes::new(&["vendor".into(), "docs/**".into(), "*.bak".into()]).unwrap();
+        assert!(excludes.is_excluded(Path::new("a/vendor")));
+        assert!(excludes.is_excluded(Path::new("docs/x/Dockerfile")));
+        assert!(excludes.is_excluded(Path::new("x/Dockerfile.bak")));
+        assert!(!excludes.is_excluded(Path::new("a/docs/Dockerfile")));
+        assert!(!excludes.is_excluded(Path::new("app/Dockerfile")));
+    }
+}

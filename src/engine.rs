@@ -1,0 +1,410 @@
+//! The scan: discover files, check each in parallel, collect findings and diagnostics, sort.
+//!
+//! Every file is read once, parsed once, and checked by every enabled check of its kind. Results
+//! are sorted by (path, line, column, rule) before they are returned, so reports are identical
+//! whatever the number of threads. A file that cannot be read or parsed becomes a diagnostic, and
+//! a check that panics costs only that file's findings: the scan always goes on.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::io::Read;
+use std::ops::Range;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{Catalog, Severity};
+use crate::checks::{self, Check, Hit};
+use crate::discover::{self, Candidate, DiscoverError, FileKind, WalkOptions};
+use crate::finding::{Diagnostic, DiagnosticKind, Finding};
+use crate::secrets;
+use crate::source::SourceFile;
+
+/// Default for [`ScanOptions::max_file_size`]: 10 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Bytes inspected for NUL to decide that a file is binary (what git and ripgrep do).
+const BINARY_SNIFF_LEN: usize = 8 * 1024;
+
+/// What to scan and how.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    pub respect_ignore_files: bool,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+    pub rules: RuleSelection,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            paths: vec![PathBuf::from(".")],
+            jobs: 0,
+            respect_ignore_files: true,
+            exclude: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            rules: RuleSelection::default(),
+        }
+    }
+}
+
+/// Which rules run.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSelection {
+    /// Only these rule ids (all when empty).
+    pub select: Vec<String>,
+    /// Never these rule ids.
+    pub ignore: Vec<String>,
+    /// Rules below this severity do not run.
+    pub min_severity: Option<Severity>,
+}
+
+impl RuleSelection {
+    /// Resolves ids or names given by a user to rule ids, rejecting unknown ones.
+    pub fn resolve(catalog: &Catalog, names: &[String]) -> Result<Vec<String>, ScanError> {
+        names
+            .iter()
+            .map(|name| {
+                catalog
+                    .find(name)
+                    .map(|rule| rule.id.clone())
+                    .ok_or_else(|| ScanError::UnknownRule(name.clone()))
+            })
+            .collect()
+    }
+
+    fn enabled_checks(&self, catalog: &Catalog) -> Vec<Check> {
+        checks::CHECKS
+            .iter()
+            .filter(|check| {
+                let Some(rule) = catalog.get(check.rule_id) else {
+                    return false;
+                };
+                (self.select.is_empty() || self.select.iter().any(|id| id == check.rule_id))
+                    && !self.ignore.iter().any(|id| id == check.rule_id)
+                    && self.min_severity.is_none_or(|min| rule.severity >= min)
+            })
+            .copied()
+            .collect()
+    }
+}
+
+/// Why a scan could not run at all.
+#[derive(Debug)]
+pub enum ScanError {
+    Discover(DiscoverError),
+    UnknownRule(String),
+    ThreadPool(String),
+}
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScanError::Discover(error) => error.fmt(f),
+            ScanError::UnknownRule(name) => {
+                write!(
+                    f,
+                    "unknown rule `{name}` (see `palisade rules` for ids and names)"
+                )
+            }
+            ScanError::ThreadPool(error) => write!(f, "could not start worker threads: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ScanError {}
+
+/// The outcome of a scan.
+#[derive(Debug, Default)]
+pub struct ScanReport {
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files read and checked (parse failures included).
+    pub files_scanned: usize,
+    /// Files found but not checked: no rule applies to their kind, or they were skipped.
+    pub files_not_checked: usize,
+    pub elapsed: Duration,
+}
+
+/// Runs a scan.
+pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
+    let started = Instant::now();
+    let catalog = Catalog::builtin();
+    let checks = options.rules.enabled_checks(catalog);
+    let kinds: BTreeSet<FileKind> = checks.iter().map(|check| check.checker.kind()).collect();
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+        .map_err(|error| ScanError::ThreadPool(error.to_string()))?;
+    let walk = WalkOptions {
+        jobs: pool.current_num_threads(),
+        respect_ignore_files: options.respect_ignore_files,
+        exclude: options.exclude.clone(),
+    };
+    let (candidates, mut diagnostics) =
+        discover::discover(&options.paths, &walk).map_err(ScanError::Discover)?;
+
+    let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|candidate| kinds.contains(&candidate.kind));
+    let results: Vec<FileOutcome> = pool.install(|| {
+        to_check
+            .par_iter()
+            .map(|candidate| scan_file(candidate, &checks, catalog, options.max_file_size))
+            .collect()
+    });
+
+    let mut report = ScanReport {
+        files_not_checked: not_checked.len(),
+        ..ScanReport::default()
+    };
+    for outcome in results {
+        match outcome {
+            FileOutcome::Checked(findings, diagnostic) => {
+                report.files_scanned += 1;
+                report.findings.extend(findings);
+                diagnostics.extend(diagnostic);
+            }
+            FileOutcome::Skipped(diagnostic) => {
+                report.files_not_checked += 1;
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+    report.findings.sort_by(|a, b| {
+        (&a.path, a.start, &a.rule_id, a.end, &a.message)
+            .cmp(&(&b.path, b.start, &b.rule_id, b.end, &b.message))
+    });
+    assign_fingerprints(&mut report.findings);
+    diagnostics.sort_by(|a, b| (&a.path, a.position, a.kind).cmp(&(&b.path, b.position, b.kind)));
+    report.diagnostics = diagnostics;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+enum FileOutcome {
+    Checked(Vec<Finding>, Option<Diagnostic>),
+    Skipped(Diagnostic),
+}
+
+fn scan_file(
+    candidate: &Candidate,
+    checks: &[Check],
+    catalog: &Catalog,
+    max_file_size: u64,
+) -> FileOutcome {
+    let path = &candidate.path;
+    let skipped =
+        |kind, message: String| FileOutcome::Skipped(Diagnostic::new(path.clone(), kind, message));
+    let text = match read_text(candidate, max_file_size) {
+        Ok(text) => text,
+        Err((kind, message)) => return skipped(kind, message),
+    };
+    let source = SourceFile::new(path.clone(), text);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        checks::run(candidate.kind, &source.text, checks)
+    }));
+    match outcome {
+        Ok(Ok(hits)) => {
+            FileOutcome::Checked(findings_from_hits(candidate, &source, hits, catalog), None)
+        }
+        Ok(Err(failure)) => {
+            let mut diagnostic = Diagnostic::new(
+                path.clone(),
+                DiagnosticKind::ParseError,
+                format!(
+                    "not checked: invalid {}: {}",
+                    candidate.kind.as_str(),
+                    failure.message
+                ),
+            );
+            diagnostic.position = failure
+                .position
+                .map(|(line, column)| crate::source::Position { line, column });
+            FileOutcome::Checked(Vec::new(), Some(diagnostic))
+        }
+        Err(_) => FileOutcome::Checked(
+            Vec::new(),
+            Some(Diagnostic::new(
+                path.clone(),
+                DiagnosticKind::InternalError,
+                "not checked: a check failed unexpectedly on this file (please report it)",
+            )),
+        ),
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing files over the size limit, binary files and invalid UTF-8.
+fn read_text(
+    candidate: &Candidate,
+    max_file_size: u64,
+) -> Result<String, (DiagnosticKind, String)> {
+    let io = |error: std::io::Error| {
+        (
+            DiagnosticKind::IoError,
+            format!("could not be read: {error}"),
+        )
+    };
+    let file = fs::File::open(&candidate.path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > max_file_size {
+        return Err((
+            DiagnosticKind::Skipped,
+            format!(
+                "skipped: {size} bytes is over the {max_file_size}-byte limit (--max-file-size)"
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // Read one byte past the limit, in case the file grew since its size was taken.
+    file.take(max_file_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > max_file_size {
+        return Err((
+            DiagnosticKind::Skipped,
+            format!("skipped: over the {max_file_size}-byte limit (--max-file-size)"),
+        ));
+    }
+    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+        return Err((DiagnosticKind::Skipped, "skipped: binary file".to_owned()));
+    }
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|error| {
+        (
+            DiagnosticKind::ParseError,
+            format!(
+                "not checked: not valid UTF-8 (at byte {})",
+                error.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+fn findings_from_hits(
+    candidate: &Candidate,
+    source: &SourceFile,
+    hits: Vec<Hit>,
+    catalog: &Catalog,
+) -> Vec<Finding> {
+    let secrets: Vec<Range<usize>> = hits.iter().filter_map(|hit| hit.secret.clone()).collect();
+    hits.into_iter()
+        .filter_map(|hit| {
+            let rule = catalog.get(hit.rule_id)?;
+            let start = source.position(hit.span.start);
+            let end = source.position(hit.span.end.max(hit.span.start));
+            Some(Finding {
+                rule_id: rule.id.clone(),
+                severity: rule.severity,
+                path: candidate.path.clone(),
+                repo_path: candidate.repo_path.clone(),
+                start,
+                end,
+                message: hit.message,
+                snippet: masked_line(source, start.line, &secrets),
+                // Filled in once all findings are known (see `assign_fingerprints`).
+                fingerprint: normalized(&source.text[clamp(&source.text, hit.span)]),
+                line_hash: normalized(source.line_text(start.line)),
+            })
+        })
+        .collect()
+}
+
+fn clamp(text: &str, span: Range<usize>) -> Range<usize> {
+    let end = span.end.min(text.len());
+    let start = span.start.min(end);
+    if text.is_char_boundary(start) && text.is_char_boundary(end) {
+        start..end
+    } else {
+        0..0
+    }
+}
+
+/// The text of `line` with every secret span that touches it replaced by its mask.
+fn masked_line(source: &SourceFile, line: usize, secrets: &[Range<usize>]) -> String {
+    let line_range = source.line_range(line);
+    let mut out = String::new();
+    let mut cursor = line_range.start;
+    let mut on_line: Vec<&Range<usize>> = secrets
+        .iter()
+        .filter(|s| s.start < line_range.end && s.end > line_range.start)
+        .collect();
+    on_line.sort_by_key(|s| s.start);
+    for secret in on_line {
+        let start = secret.start.max(cursor);
+        let end = secret.end.min(line_range.end);
+        if start >= end {
+            continue;
+        }
+        out.push_str(&source.text[cursor..start]);
+        out.push_str(&secrets::mask(&source.text[start..end]));
+        cursor = end;
+    }
+    out.push_str(&source.text[cursor..line_range.end]);
+    out
+}
+
+/// Whitespace-insensitive form of offending text, so reformatting does not change fingerprints.
+fn normalized(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Replaces the normalized texts left in `fingerprint` and `line_hash` by their hashes, numbering
+/// identical ones in order so that two equal lines in a file keep distinct fingerprints.
+fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen_content: HashMap<(String, String, String), usize> = HashMap::new();
+    // GitHub's convention: `hash:n`, where n numbers the lines of a file that have the same text.
+    let mut lines_with_text: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let content_key = (
+            finding.rule_id.clone(),
+            finding.repo_path.clone(),
+            std::mem::take(&mut finding.fingerprint),
+        );
+        let occurrence = seen_content.entry(content_key.clone()).or_insert(0);
+        finding.fingerprint = hex_digest(&[
+            &content_key.0,
+            &content_key.1,
+            &content_key.2,
+            &occurrence.to_string(),
+        ]);
+        *occurrence += 1;
+
+        let line_text = std::mem::take(&mut finding.line_hash);
+        let hash = hex_digest(&[&line_text]);
+        let lines = lines_with_text
+            .entry((finding.repo_path.clone(), line_text))
+            .or_default();
+        let ordinal = match lines.iter().position(|&line| line == finding.start.line) {
+            Some(index) => index + 1,
+            None => {
+                lines.push(finding.start.line);
+                lines.len()
+            }
+        };
+        finding.line_hash = format!("{}:{ordinal}", &hash[..16]);
+    }
+}
+
+fn hex_digest(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}

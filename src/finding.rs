@@ -1,0 +1,81 @@
+//! What a scan produces: findings about the scanned files, and diagnostics about the scan itself.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::catalog::Severity;
+use crate::source::Position;
+
+/// One violation of one rule at one place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule_id: String,
+    pub severity: Severity,
+    /// The path as the user will see it.
+    pub path: PathBuf,
+    /// The path relative to the repository root, `/`-separated.
+    pub repo_path: String,
+    pub start: Position,
+    /// One past the last character, like SARIF's `endColumn`.
+    pub end: Position,
+    /// Never contains a secret in clear: checks mask what they quote.
+    pub message: String,
+    /// The first line of the offending text, with every secret on it masked.
+    pub snippet: String,
+    /// Content-based and stable: survives unrelated edits and lines moving.
+    pub fingerprint: String,
+    /// Hash of the offending line's text and its occurrence, GitHub's `primaryLocationLineHash`.
+    pub line_hash: String,
+}
+
+/// Why a file was not (fully) scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// The file is not valid in its format; nothing was checked in it.
+    ParseError,
+    /// Deliberately not scanned: binary, too large, a symbolic link.
+    Skipped,
+    /// The file or directory could not be read.
+    IoError,
+    /// A check failed unexpectedly on this file; the rest of the scan went on.
+    InternalError,
+}
+
+impl DiagnosticKind {
+    /// Skips are routine and shown only on request; the rest deserve attention.
+    pub fn is_routine(self) -> bool {
+        self == DiagnosticKind::Skipped
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticKind::ParseError => "parse-error",
+            DiagnosticKind::Skipped => "skipped",
+            DiagnosticKind::IoError => "io-error",
+            DiagnosticKind::InternalError => "internal-error",
+        }
+    }
+}
+
+/// Something the scan has to say about a file rather than about a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub kind: DiagnosticKind,
+    pub message: String,
+    /// Where in the file, when the problem has a place (a parse error).
+    pub position: Option<Position>,
+}
+
+impl Diagnostic {
+    pub fn new(path: PathBuf, kind: DiagnosticKind, message: impl Into<String>) -> Self {
+        Self {
+            path,
+            kind,
+            message: message.into(),
+            position: None,
+        }
+    }
+}

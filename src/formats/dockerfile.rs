@@ -1,0 +1,837 @@
+//! The Dockerfile document model.
+//!
+//! Parsing is `parse-dockerfile`'s job: it keeps a byte span on every instruction, flag and
+//! argument, and handles line continuations, the `# escape=` directive, heredocs, JSON and shell
+//! forms and case-insensitive keywords. This module adds what the checks need on top:
+//!
+//! - **stages**: which instructions belong to which `FROM`, stage names, and which earlier stage
+//!   a stage builds on (`FROM builder`), so that rules can follow what the final image inherits;
+//! - **variables**: the value of `$VAR`, `${VAR}`, `${VAR:-default}` at any instruction, from
+//!   `ARG` defaults (global ones for `FROM`) and `ENV`, computed in one pass. A value that depends on
+//!   a build argument without a default is *unknown*, and rules do not guess about unknowns;
+//! - **key=value pairs** of `ENV`, `ARG` and `LABEL` with the exact span of each key and value,
+//!   read from the source text so that findings point at the value itself;
+//! - **shell text** of `RUN` with continuations blanked out but every byte kept in place, so a
+//!   match in it is a span in the file.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+pub use parse_dockerfile::Instruction;
+use parse_dockerfile::{Command, Source};
+
+/// A parse failure with its 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A parsed Dockerfile.
+pub struct Dockerfile<'a> {
+    pub text: &'a str,
+    pub instructions: Vec<Instruction<'a>>,
+    pub stages: Vec<Stage>,
+    /// The escape character (`\` unless `# escape=` says otherwise).
+    pub escape: char,
+    variables: Variables,
+}
+
+/// One build stage: a `FROM` and the instructions up to the next one.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub index: usize,
+    /// Index of the `FROM` in [`Dockerfile::instructions`].
+    pub from: usize,
+    /// Indices of the stage's other instructions.
+    pub body: Range<usize>,
+    /// `FROM … AS name`, lowercased (stage names are case-insensitive).
+    pub name: Option<String>,
+    /// The earlier stage this one builds on, when its `FROM` names one.
+    pub parent: Option<usize>,
+}
+
+/// The value of a variable at some point of the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Never declared: expands to the empty string.
+    Unset,
+    /// Declared, but its value comes from outside (a build argument without a default).
+    Unknown,
+    Known(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// `ARG` before the first `FROM`: visible to `FROM` lines, and to `ARG NAME` in stages.
+    Global,
+    /// `ARG` inside a stage: visible until the end of the stage.
+    StageArg(usize),
+    /// `ENV`: visible until the end of the stage and in every stage built on it.
+    StageEnv(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Definition {
+    scope: Scope,
+    instruction: usize,
+    value: Value,
+}
+
+#[derive(Debug, Default)]
+struct Variables {
+    by_name: HashMap<String, Vec<Definition>>,
+}
+
+/// A `key=value` (or legacy `ENV key value`) pair with the spans of its parts in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue {
+    pub key: String,
+    pub key_span: Range<usize>,
+    /// The value with quotes and escapes removed; `None` for `ARG NAME` without a default.
+    pub value: Option<String>,
+    /// The value as written, quotes included; empty at the end of the key when there is none.
+    pub value_span: Range<usize>,
+}
+
+/// An image reference split into its parts. `registry:5000/team/app:1.2@sha256:…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef<'s> {
+    /// Registry, path and name, without tag or digest.
+    pub name: &'s str,
+    pub tag: Option<&'s str>,
+    pub digest: Option<&'s str>,
+}
+
+impl<'s> ImageRef<'s> {
+    pub fn parse(reference: &'s str) -> ImageRef<'s> {
+        let (rest, digest) = match reference.split_once('@') {
+            Some((rest, digest)) => (rest, Some(digest)),
+            None => (reference, None),
+        };
+        // A tag is after the last `:` only if no `/` follows it; otherwise that `:` separates a
+        // registry host from its port.
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        match rest[last_slash..].rfind(':') {
+            Some(colon) => ImageRef {
+                name: &rest[..last_slash + colon],
+                tag: Some(&rest[last_slash + colon + 1..]),
+                digest,
+            },
+            None => ImageRef {
+                name: rest,
+                tag: None,
+                digest,
+            },
+        }
+    }
+
+    /// Neither pinned to a digest nor to a tag other than `latest`.
+    pub fn is_floating(&self) -> bool {
+        self.digest.is_none() && matches!(self.tag, None | Some("latest"))
+    }
+}
+
+impl<'a> Dockerfile<'a> {
+    pub fn parse(text: &'a str) -> Result<Dockerfile<'a>, ParseError> {
+        let parsed = parse_dockerfile::parse(text).map_err(|error| ParseError {
+            message: error.to_string(),
+            line: error.line(),
+            column: error.column(),
+        })?;
+        let escape = parsed
+            .parser_directives
+            .escape
+            .as_ref()
+            .map_or('\\', |directive| directive.value.value);
+        let instructions = parsed.instructions;
+        let stages = split_stages(&instructions);
+        let mut dockerfile = Dockerfile {
+            text,
+            instructions,
+            stages,
+            escape,
+            variables: Variables::default(),
+        };
+        dockerfile.variables = dockerfile.collect_variables();
+        Ok(dockerfile)
+    }
+
+    /// The stage whose image is the build's result.
+    pub fn final_stage(&self) -> Option<&Stage> {
+        self.stages.last()
+    }
+
+    /// The stage and its ancestors (`FROM builder`), nearest first: everything the stage's image
+    /// inherits from within this Dockerfile.
+    pub fn lineage(&self, stage: &Stage) -> impl Iterator<Item = &Stage> {
+        let mut next = Some(stage.index);
+        std::iter::from_fn(move || {
+            let stage = &self.stages[next?];
+            next = stage.parent;
+            Some(stage)
+        })
+    }
+
+    /// Whether the filesystem of `stage` ends up in the final image (it is the final stage or one
+    /// of its ancestors). Mistakes in other stages are thrown away with them.
+    pub fn reaches_final_image(&self, stage: &Stage) -> bool {
+        self.final_stage()
+            .is_some_and(|last| self.lineage(last).any(|s| s.index == stage.index))
+    }
+
+    pub fn from_instruction(
+        &self,
+        stage: &Stage,
+    ) -> Option<&parse_dockerfile::FromInstruction<'a>> {
+        match &self.instructions[stage.from] {
+            Instruction::From(from) => Some(from),
+            _ => None,
+        }
+    }
+
+    /// The `FROM` image of a stage with global `ARG` defaults substituted; `None` when it depends
+    /// on a build argument without a default.
+    pub fn resolved_image(&self, stage: &Stage) -> Option<String> {
+        let from = self.from_instruction(stage)?;
+        self.expand(&from.image.value, Scope::Global, stage.from)
+    }
+
+    /// Whether `reference` names an earlier stage than `before` (by name or by index).
+    pub fn names_stage(&self, reference: &str, before: usize) -> bool {
+        let lower = reference.to_ascii_lowercase();
+        self.stages[..before.min(self.stages.len())]
+            .iter()
+            .any(|stage| {
+                stage.name.as_deref() == Some(lower.as_str()) || stage.index.to_string() == lower
+            })
+    }
+
+    /// `word` with variables expanded as at `instruction` in `stage`.
+    pub fn expand_in_stage(&self, word: &str, stage: &Stage, instruction: usize) -> Option<String> {
+        self.expand(word, Scope::StageArg(stage.index), instruction)
+    }
+
+    /// The span of a whole instruction: from its keyword to the end of its last argument.
+    pub fn instruction_span(&self, instruction: &Instruction<'_>) -> Range<usize> {
+        instruction_span(instruction)
+    }
+
+    /// Pairs of an `ENV`, `ARG` or `LABEL` instruction.
+    pub fn key_values(&self, instruction: &Instruction<'_>) -> Vec<KeyValue> {
+        let (span, legacy_allowed) = match instruction {
+            Instruction::Env(env) => (env.arguments.span.clone(), true),
+            Instruction::Arg(arg) => (arg.arguments.span.clone(), false),
+            Instruction::Label(label) => (label.arguments.span.clone(), false),
+            _ => return Vec::new(),
+        };
+        parse_key_values(self.text, span, self.escape, legacy_allowed)
+    }
+
+    /// The shell text of a `RUN` (its command and heredoc bodies) as (span in the file, text
+    /// of the same length with line continuations and comment lines blanked out).
+    pub fn run_scripts(&self, instruction: &Instruction<'_>) -> Vec<(Range<usize>, String)> {
+        let Instruction::Run(run) = instruction else {
+            return Vec::new();
+        };
+        let mut scripts = Vec::new();
+        let command_span = command_span(&run.arguments);
+        scripts.push((
+            command_span.clone(),
+            shell_view(&self.text[command_span], self.escape),
+        ));
+        for here_doc in &run.here_docs {
+            let span = here_doc.span.clone();
+            scripts.push((span.clone(), shell_view(&self.text[span], '\\')));
+        }
+        scripts
+    }
+
+    fn collect_variables(&self) -> Variables {
+        let mut variables = Variables::default();
+        let mut stage: Option<usize> = None;
+        for (index, instruction) in self.instructions.iter().enumerate() {
+            let is_arg = match instruction {
+                Instruction::From(_) => {
+                    stage = Some(stage.map_or(0, |s| s + 1));
+                    continue;
+                }
+                Instruction::Arg(_) => true,
+                Instruction::Env(_) => false,
+                _ => continue,
+            };
+            let scope = match (stage, is_arg) {
+                (None, _) => Scope::Global,
+                (Some(s), true) => Scope::StageArg(s),
+                (Some(s), false) => Scope::StageEnv(s),
+            };
+            for pair in self.key_values(instruction) {
+                let value = match (&pair.value, scope) {
+                    (Some(raw), Scope::Global) => {
+                        self.expand_with(&variables, raw, Scope::Global, index)
+                    }
+                    (Some(raw), _) => self.expand_with(&variables, raw, scope, index),
+                    // `ARG NAME` in a stage brings the global default into the stage.
+                    (None, Scope::StageArg(_)) => {
+                        match variables.lookup(self, &pair.key, Scope::Global, index) {
+                            Value::Known(value) => Some(value),
+                            _ => None,
+                        }
+                    }
+                    (None, _) => None,
+                };
+                variables
+                    .by_name
+                    .entry(pair.key)
+                    .or_default()
+                    .push(Definition {
+                        scope,
+                        instruction: index,
+                        value: value.map_or(Value::Unknown, Value::Known),
+                    });
+            }
+        }
+        variables
+    }
+
+    fn expand(&self, word: &str, scope: Scope, instruction: usize) -> Option<String> {
+        self.expand_with(&self.variables, word, scope, instruction)
+    }
+
+    fn expand_with(
+        &self,
+        variables: &Variables,
+        word: &str,
+        scope: Scope,
+        instruction: usize,
+    ) -> Option<String> {
+        expand(word, &|name| {
+            variables.lookup(self, name, scope, instruction)
+        })
+    }
+}
+
+impl Variables {
+    /// The value of `name` as seen from `instruction`, in `scope`.
+    fn lookup(
+        &self,
+        dockerfile: &Dockerfile<'_>,
+        name: &str,
+        scope: Scope,
+        instruction: usize,
+    ) -> Value {
+        let Some(definitions) = self.by_name.get(name) else {
+            return Value::Unset;
+        };
+        let latest = |matches: &dyn Fn(Scope) -> bool, before: usize| {
+            definitions
+                .iter()
+                .rev()
+                .find(|d| d.instruction < before && matches(d.scope))
+                .map(|d| d.value.clone())
+        };
+        let stage = match scope {
+            Scope::Global => {
+                return latest(&|s| s == Scope::Global, instruction).unwrap_or(Value::Unset);
+            }
+            Scope::StageArg(s) | Scope::StageEnv(s) => s,
+        };
+        if let Some(value) = latest(
+            &|s| s == Scope::StageArg(stage) || s == Scope::StageEnv(stage),
+            instruction,
+        ) {
+            return value;
+        }
+        // ENV (not ARG) is inherited from the stages this one is built on.
+        let mut ancestor = dockerfile.stages.get(stage).and_then(|s| s.parent);
+        while let Some(parent) = ancestor {
+            let end = dockerfile.stages[parent].body.end;
+            if let Some(value) = latest(&|s| s == Scope::StageEnv(parent), end) {
+                return value;
+            }
+            ancestor = dockerfile.stages[parent].parent;
+        }
+        Value::Unset
+    }
+}
+
+fn split_stages(instructions: &[Instruction<'_>]) -> Vec<Stage> {
+    let mut stages: Vec<Stage> = Vec::new();
+    for (index, instruction) in instructions.iter().enumerate() {
+        let Instruction::From(from) = instruction else {
+            continue;
+        };
+        if let Some(previous) = stages.last_mut() {
+            previous.body.end = index;
+        }
+        let image = from.image.value.to_ascii_lowercase();
+        let parent = stages
+            .iter()
+            .rev()
+            .find(|stage| stage.name.as_deref() == Some(image.as_str()))
+            .map(|stage| stage.index);
+        stages.push(Stage {
+            index: stages.len(),
+            from: index,
+            body: index + 1..instructions.len(),
+            name: from
+                .as_
+                .as_ref()
+                .map(|(_, name)| name.value.to_ascii_lowercase()),
+            parent,
+        });
+    }
+    stages
+}
+
+fn instruction_span(instruction: &Instruction<'_>) -> Range<usize> {
+    use Instruction as I;
+    let (keyword, end) = match instruction {
+        I::Add(i) => (&i.add.span, i.dest.span.end),
+        I::Arg(i) => (&i.arg.span, i.arguments.span.end),
+        I::Cmd(i) => (&i.cmd.span, command_span(&i.arguments).end),
+        I::Copy(i) => (&i.copy.span, i.dest.span.end),
+        I::Entrypoint(i) => (&i.entrypoint.span, command_span(&i.arguments).end),
+        I::Env(i) => (&i.env.span, i.arguments.span.end),
+        I::Expose(i) => (
+            &i.expose.span,
+            i.arguments.last().map_or(i.expose.span.end, |a| a.span.end),
+        ),
+        I::From(i) => (
+            &i.from.span,
+            i.as_
+                .as_ref()
+                .map_or(i.image.span.end, |(_, name)| name.span.end),
+        ),
+        I::Healthcheck(i) => (&i.healthcheck.span, i.healthcheck.span.end),
+        I::Label(i) => (&i.label.span, i.arguments.span.end),
+        I::Maintainer(i) => (&i.maintainer.span, i.name.span.end),
+        I::Onbuild(i) => (&i.onbuild.span, instruction_span(&i.instruction).end),
+        I::Run(i) => (&i.run.span, command_span(&i.arguments).end),
+        I::Shell(i) => (
+            &i.shell.span,
+            i.arguments.last().map_or(i.shell.span.end, |a| a.span.end),
+        ),
+        I::Stopsignal(i) => (&i.stopsignal.span, i.arguments.span.end),
+        I::User(i) => (&i.user.span, i.arguments.span.end),
+        I::Volume(i) => (&i.volume.span, i.volume.span.end),
+        I::Workdir(i) => (&i.workdir.span, i.arguments.span.end),
+        _ => return 0..0,
+    };
+    keyword.start..end.max(keyword.end)
+}
+
+fn command_span(command: &Command<'_>) -> Range<usize> {
+    match command {
+        Command::Shell(shell) => shell.span.clone(),
+        Command::Exec(exec) => exec.span.clone(),
+        _ => 0..0,
+    }
+}
+
+/// The sources of an `ADD` or `COPY` that are paths or URLs (not heredocs), with their spans.
+pub fn source_paths<'s>(
+    sources: &'s [Source<'_>],
+) -> impl Iterator<Item = (&'s str, Range<usize>)> {
+    sources.iter().filter_map(|source| match source {
+        Source::Path(path) => Some((path.value.as_ref(), path.span.clone())),
+        _ => None,
+    })
+}
+
+/// Expands `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:+alt}` and `${VAR+alt}`.
+/// Returns `None` when any part of the result is unknown, or uses a form we do not evaluate.
+pub fn expand(word: &str, lookup: &dyn Fn(&str) -> Value) -> Option<String> {
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    while let Some(dollar) = rest.find('$') {
+        // An escaped `\$` is a literal dollar sign.
+        if rest[..dollar].ends_with('\\') {
+            out.push_str(&rest[..dollar - 1]);
+            out.push('$');
+            rest = &rest[dollar + 1..];
+            continue;
+        }
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        if let Some(braced) = after.strip_prefix('{') {
+            let close = matching_brace(braced)?;
+            out.push_str(&expand_braced(&braced[..close], lookup)?);
+            rest = &braced[close + 1..];
+        } else {
+            let name_len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            if name_len == 0 {
+                out.push('$');
+            } else {
+                match lookup(&after[..name_len]) {
+                    Value::Known(value) => out.push_str(&value),
+                    Value::Unset => {}
+                    Value::Unknown => return None,
+                }
+            }
+            rest = &after[name_len..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn matching_brace(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(index),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn expand_braced(inner: &str, lookup: &dyn Fn(&str) -> Value) -> Option<String> {
+    let name_len = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    let (name, modifier) = inner.split_at(name_len);
+    if name.is_empty() {
+        return None;
+    }
+    let value = lookup(name);
+    let (operator, word) = if let Some(word) = modifier.strip_prefix(":-") {
+        (":-", word)
+    } else if let Some(word) = modifier.strip_prefix(":+") {
+        (":+", word)
+    } else if let Some(word) = modifier.strip_prefix('-') {
+        ("-", word)
+    } else if let Some(word) = modifier.strip_prefix('+') {
+        ("+", word)
+    } else if modifier.is_empty() {
+        ("", "")
+    } else {
+        return None;
+    };
+    let is_set = !matches!(value, Value::Unset);
+    let is_non_empty = matches!(&value, Value::Known(v) if !v.is_empty());
+    match (operator, value) {
+        ("", Value::Known(v)) => Some(v),
+        ("", Value::Unset) => Some(String::new()),
+        (_, Value::Unknown) => None,
+        (":-", v) => {
+            if is_non_empty {
+                known(v)
+            } else {
+                expand(word, lookup)
+            }
+        }
+        ("-", v) => {
+            if is_set {
+                known(v)
+            } else {
+                expand(word, lookup)
+            }
+        }
+        (":+", _) => {
+            if is_non_empty {
+                expand(word, lookup)
+            } else {
+                Some(String::new())
+            }
+        }
+        ("+", _) => {
+            if is_set {
+                expand(word, lookup)
+            } else {
+                Some(String::new())
+            }
+        }
+        _ => None,
+    }
+}
+
+fn known(value: Value) -> Option<String> {
+    match value {
+        Value::Known(v) => Some(v),
+        Value::Unset => Some(String::new()),
+        Value::Unknown => None,
+    }
+}
+
+/// Splits the raw text of `ENV`/`ARG`/`LABEL` arguments into pairs, tracking spans in the file.
+fn parse_key_values(
+    text: &str,
+    span: Range<usize>,
+    escape: char,
+    legacy_allowed: bool,
+) -> Vec<KeyValue> {
+    let words = split_words(text, span.clone(), escape);
+    // Legacy `ENV KEY value with spaces`: the first word has no `=`.
+    if legacy_allowed
+        && let Some(first) = words.first()
+        && first.equals.is_none()
+    {
+        let value_span = words
+            .get(1)
+            .map_or(first.span.end..first.span.end, |second| {
+                second.span.start..words.last().map_or(second.span.end, |last| last.span.end)
+            });
+        let value = words[1..]
+            .iter()
+            .map(|w| w.value.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return vec![KeyValue {
+            key: first.value.clone(),
+            key_span: first.span.clone(),
+            value: Some(value),
+            value_span,
+        }];
+    }
+    words
+        .into_iter()
+        .map(|word| match word.equals {
+            Some((raw_at, value_at)) => KeyValue {
+                key: word.value[..value_at].to_owned(),
+                key_span: word.span.start..raw_at,
+                value: Some(word.value[value_at + 1..].to_owned()),
+                value_span: raw_at + 1..word.span.end,
+            },
+            None => KeyValue {
+                key: word.value,
+                key_span: word.span.clone(),
+                value: None,
+                value_span: word.span.end..word.span.end,
+            },
+        })
+        .collect()
+}
+
+struct Word {
+    span: Range<usize>,
+    /// Unquoted, unescaped.
+    value: String,
+    /// The first unquoted `=`: (its offset in the file, its offset in `value`).
+    equals: Option<(usize, usize)>,
+}
+
+/// Shell-like words of `text[span]`: quotes and escapes removed, continuations skipped.
+fn split_words(text: &str, span: Range<usize>, escape: char) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut chars = text[span.clone()]
+        .char_indices()
+        .map(|(i, c)| (i + span.start, c))
+        .peekable();
+    let mut current: Option<Word> = None;
+    let mut quote: Option<char> = None;
+    while let Some((at, c)) = chars.next() {
+        if quote.is_none() && c.is_whitespace() {
+            if let Some(word) = current.take() {
+                words.push(word);
+            }
+            continue;
+        }
+        let word = current.get_or_insert_with(|| Word {
+            span: at..at,
+            value: String::new(),
+            equals: None,
+        });
+        word.span.end = at + c.len_utf8();
+        match (quote, c) {
+            (_, c) if c == escape && quote != Some('\'') => match chars.next() {
+                // A line continuation joins the lines.
+                Some((_, '\n')) => {}
+                Some((_, '\r')) if chars.peek().is_some_and(|&(_, n)| n == '\n') => {
+                    chars.next();
+                }
+                Some((next_at, next)) => {
+                    word.value.push(next);
+                    word.span.end = next_at + next.len_utf8();
+                }
+                None => word.value.push(c),
+            },
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '=') if word.equals.is_none() => {
+                word.equals = Some((at, word.value.len()));
+                word.value.push('=');
+            }
+            _ => word.value.push(c),
+        }
+    }
+    if let Some(word) = current {
+        words.push(word);
+    }
+    words.retain(|word| !word.value.is_empty() || word.equals.is_some());
+    words
+}
+
+/// `raw` with each line continuation (escape + newline) and each comment line inside a
+/// continued command replaced by spaces of the same byte length, so offsets stay file offsets.
+fn shell_view(raw: &str, escape: char) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut continued = false;
+    for line in raw.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[body.len()..];
+        if continued && body.trim_start().starts_with('#') {
+            out.extend(std::iter::repeat_n(' ', body.len()));
+            out.push_str(ending);
+            continue;
+        }
+        continued = body.ends_with(escape) && !ending.is_empty();
+        if continued {
+            out.push_str(&body[..body.len() - escape.len_utf8()]);
+            out.extend(std::iter::repeat_n(' ', escape.len_utf8()));
+            out.push_str(ending);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references() {
+        let r = ImageRef::parse("registry:5000/team/app");
+        assert_eq!(
+            (r.name, r.tag, r.digest),
+            ("registry:5000/team/app", None, None)
+        );
+        let r = ImageRef::parse("registry:5000/team/app:1.2");
+        assert_eq!((r.name, r.tag), ("registry:5000/team/app", Some("1.2")));
+        let r = ImageRef::parse("node@sha256:abcd");
+        assert_eq!(
+            (r.name, r.tag, r.digest),
+            ("node", None, Some("sha256:abcd"))
+        );
+        assert!(!r.is_floating());
+        assert!(ImageRef::parse("node:latest").is_floating());
+        assert!(ImageRef::parse("node").is_floating());
+        assert!(!ImageRef::parse("node:latest@sha256:abcd").is_floating());
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Value + '_ {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(Value::Unset, |(_, v)| {
+                    if *v == "?" {
+                        Value::Unknown
+                    } else {
+                        Value::Known((*v).into())
+                    }
+                })
+        }
+    }
+
+    #[test]
+    fn expansion_forms() {
+        let lookup = values(&[("A", "1"), ("E", ""), ("U", "?")]);
+        assert_eq!(expand("x$A-${A}", &lookup).as_deref(), Some("x1-1"));
+        assert_eq!(expand("${B:-dflt}", &lookup).as_deref(), Some("dflt"));
+        assert_eq!(expand("${E:-dflt}", &lookup).as_deref(), Some("dflt"));
+        assert_eq!(expand("${E-dflt}", &lookup).as_deref(), Some(""));
+        assert_eq!(expand("${A:+alt}", &lookup).as_deref(), Some("alt"));
+        assert_eq!(expand("${B:+alt}", &lookup).as_deref(), Some(""));
+        assert_eq!(expand("${B:-${A}}", &lookup).as_deref(), Some("1"));
+        assert_eq!(expand("$B", &lookup).as_deref(), Some(""));
+        assert_eq!(expand("$U", &lookup), None);
+        assert_eq!(expand("${A#x}", &lookup), None);
+        assert_eq!(expand("cost: 5$", &lookup).as_deref(), Some("cost: 5$"));
+        assert_eq!(expand("\\$A", &lookup).as_deref(), Some("$A"));
+    }
+
+    #[test]
+    fn key_values_keep_spans() {
+        let text = "ENV A=1 B=\"two words\" \\\n    C=three";
+        let df = Dockerfile::parse(text).unwrap();
+        let pairs = df.key_values(&df.instructions[0]);
+        let got: Vec<_> = pairs
+            .iter()
+            .map(|p| {
+                (
+                    p.key.as_str(),
+                    p.value.as_deref().unwrap(),
+                    &text[p.value_span.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A", "1", "1"),
+                ("B", "two words", "\"two words\""),
+                ("C", "three", "three")
+            ]
+        );
+        assert_eq!(&text[pairs[2].key_span.clone()], "C");
+    }
+
+    #[test]
+    fn legacy_env_form() {
+        let text = "ENV GREETING hello  world";
+        let df = Dockerfile::parse(text).unwrap();
+        let pairs = df.key_values(&df.instructions[0]);
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs[0].key, "GREETING");
+        assert_eq!(pairs[0].value.as_deref(), Some("hello world"));
+        assert_eq!(&text[pairs[0].value_span.clone()], "hello  world");
+    }
+
+    #[test]
+    fn variables_follow_docker_scoping() {
+        let text = "ARG BASE=alpine\nARG TAG=3.20\nFROM ${BASE}:${TAG} AS build\nARG TAG\nENV HOME_DIR=/srv/$TAG\n\
+                    FROM build AS final\nWORKDIR $HOME_DIR\nFROM $MISSING\nARG NODEFAULT\nUSER $NODEFAULT\n";
+        let df = Dockerfile::parse(text).unwrap();
+        assert_eq!(
+            df.resolved_image(&df.stages[0]).as_deref(),
+            Some("alpine:3.20")
+        );
+        assert_eq!(df.stages[1].parent, Some(0));
+        // ENV is inherited by the child stage, and was expanded with the stage's ARG TAG.
+        assert_eq!(
+            df.expand_in_stage("$HOME_DIR", &df.stages[1], 6).as_deref(),
+            Some("/srv/3.20")
+        );
+        // An undeclared variable is empty; an ARG without a default is unknown.
+        assert_eq!(df.resolved_image(&df.stages[2]).as_deref(), Some(""));
+        assert_eq!(df.expand_in_stage("$NODEFAULT", &df.stages[2], 9), None);
+    }
+
+    #[test]
+    fn shell_view_keeps_offsets() {
+        let raw = "apt-get update \\\n  # comment\n  && apt-get install x";
+        let view = shell_view(raw, '\\');
+        assert_eq!(view.len(), raw.len());
+        assert!(!view.contains('\\'));
+        assert!(!view.contains("comment"));
+        assert_eq!(view.find("apt-get install"), raw.find("apt-get install"));
+    }
+
+    #[test]
+    fn escape_directive_and_heredocs() {
+        let text = "# escape=`\nFROM alpine:3.20\nRUN <<EOF\nUSER root\nEOF\nENV A=1 `\n  B=2\n";
+        let df = Dockerfile::parse(text).unwrap();
+        assert_eq!(df.escape, '`');
+        assert!(
+            !df.instructions
+                .iter()
+                .any(|i| matches!(i, Instruction::User(_)))
+        );
+        let env = df
+            .instructions
+            .iter()
+            .find(|i| matches!(i, Instruction::Env(_)))
+            .unwrap();
+        let keys: Vec<_> = df.key_values(env).into_iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["A", "B"]);
+    }
+}

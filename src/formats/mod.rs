@@ -1,0 +1,3 @@
+//! Parsers that turn a file's text into a document model whose nodes keep their byte spans.
+
+pub mod dockerfile;

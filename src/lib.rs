@@ -1,0 +1,20 @@
+//! Palisade: a policy and security scanner for infrastructure as code.
+//!
+//! The flow is `discover` → parse (`formats`) → `checks` → `engine` (sort, fingerprint) →
+//! `report`. The library returns values and writes only to the writers it is given; the binary
+//! (`main.rs`) parses arguments and maps the outcome to an exit code.
+
+pub mod catalog;
+pub mod checks;
+pub mod cli;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod formats;
+pub mod report;
+pub mod secrets;
+pub mod source;
+
+pub use catalog::{Catalog, Rule, Severity};
+pub use engine::{ScanOptions, ScanReport, scan};
+pub use finding::{Diagnostic, Finding};

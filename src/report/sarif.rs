@@ -1,0 +1,228 @@
+//! The SARIF 2.1.0 report, shaped for GitHub code scanning.
+//!
+//! What GitHub reads, and where it comes from here:
+//! - `tool.driver.rules[]`: every rule of the catalog (so `ruleIndex` is the catalog position),
+//!   with `help` in text and Markdown, `properties.tags` holding the policy tag and `security`
+//!   plus CWE tags, and `security-severity` as a string score (GitHub maps ≥ 9.0 to critical,
+//!   7.0–8.9 to high, 4.0–6.9 to medium, below to low);
+//! - results with repository-relative URIs under `%SRCROOT%`, 1-based regions whose `endColumn` is
+//!   exclusive, and `partialFingerprints` (GitHub's line hash and our content fingerprint) so that
+//!   alerts follow code that moves;
+//! - files that could not be scanned as `toolExecutionNotifications`.
+//!
+//! No timestamps or absolute paths are written, so the same tree gives the same bytes.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use crate::catalog::{Catalog, Rule, Severity};
+use crate::engine::ScanReport;
+use crate::finding::DiagnosticKind;
+use crate::report::slash_path;
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const INFORMATION_URI: &str = env!("CARGO_PKG_HOMEPAGE");
+/// GitHub truncates longer descriptions.
+const MAX_DESCRIPTION: usize = 1024;
+/// The key of our own content fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "palisade/v1";
+
+pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
+    let rules: Vec<Value> = catalog.rules().iter().map(rule_descriptor).collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            json!({
+                "ruleId": finding.rule_id,
+                "ruleIndex": catalog.index_of(&finding.rule_id),
+                "level": level(finding.severity),
+                "message": { "text": finding.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": finding.repo_path, "uriBaseId": "%SRCROOT%" },
+                        "region": {
+                            "startLine": finding.start.line,
+                            "startColumn": finding.start.column,
+                            "endLine": finding.end.line,
+                            "endColumn": finding.end.column,
+                            "snippet": { "text": finding.snippet },
+                        },
+                    },
+                }],
+                "partialFingerprints": {
+                    "primaryLocationLineHash": finding.line_hash,
+                    FINGERPRINT_KEY: finding.fingerprint,
+                },
+                "properties": { "severity": finding.severity },
+            })
+        })
+        .collect();
+    let notifications: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let mut location = json!({
+                "physicalLocation": {
+                    "artifactLocation": { "uri": slash_path(&diagnostic.path) },
+                },
+            });
+            if let Some(position) = diagnostic.position {
+                location["physicalLocation"]["region"] =
+                    json!({ "startLine": position.line, "startColumn": position.column.max(1) });
+            }
+            json!({
+                "level": match diagnostic.kind {
+                    DiagnosticKind::Skipped => "note",
+                    DiagnosticKind::ParseError => "warning",
+                    DiagnosticKind::IoError | DiagnosticKind::InternalError => "error",
+                },
+                "message": { "text": format!("{}: {}", slash_path(&diagnostic.path), diagnostic.message) },
+                "descriptor": { "id": diagnostic.kind.as_str() },
+                "locations": [location],
+            })
+        })
+        .collect();
+    let document = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "palisade",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
+                },
+            },
+            "automationDetails": { "id": "palisade/" },
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn rule_descriptor(rule: &Rule) -> Value {
+    let mut tags = vec![rule.policy.as_str().to_owned(), "security".to_owned()];
+    tags.extend(rule.targets.iter().map(|kind| kind.as_str().to_owned()));
+    tags.extend(
+        rule.cwe
+            .iter()
+            .map(|cwe| format!("external/cwe/{}", cwe.to_ascii_lowercase())),
+    );
+    let mut descriptor = json!({
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": { "text": rule.title },
+        "fullDescription": { "text": truncate(rule.description.trim(), MAX_DESCRIPTION) },
+        "help": { "text": help_text(rule), "markdown": help_markdown(rule) },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": {
+            "tags": tags,
+            "precision": rule.precision.as_str(),
+            "security-severity": security_severity(rule.severity),
+        },
+    });
+    if let Some(uri) = rule.references.first() {
+        descriptor["helpUri"] = json!(uri);
+    }
+    descriptor
+}
+
+/// SARIF levels: GitHub shows `error` and `warning` as such, `note` as a note.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+fn help_text(rule: &Rule) -> String {
+    let mut text = format!(
+        "{}\n\n{}\n\nHow to fix:\n{}\n",
+        rule.title,
+        rule.description.trim(),
+        rule.remediation.trim()
+    );
+    if !rule.references.is_empty() {
+        text.push_str("\nReferences:\n");
+        for reference in &rule.references {
+            text.push_str(&format!("- {reference}\n"));
+        }
+    }
+    text
+}
+
+/// The rule's documentation in Markdown; `palisade explain` and the README use the same text.
+pub fn help_markdown(rule: &Rule) -> String {
+    let mut markdown = format!(
+        "**{}** (`{}`, {} severity, policy `{}`)\n\n{}\n\n### How to fix\n\n{}\n\n### Example\n\nFlagged:\n\n```\n{}\n```\n\nPasses:\n\n```\n{}\n```\n",
+        rule.title,
+        rule.name,
+        rule.severity,
+        rule.policy,
+        rule.description.trim(),
+        rule.remediation.trim(),
+        rule.examples.bad.trim_end(),
+        rule.examples.good.trim_end(),
+    );
+    if !rule.references.is_empty() {
+        markdown.push_str("\n### References\n\n");
+        for reference in &rule.references {
+            markdown.push_str(&format!("- <{reference}>\n"));
+        }
+    }
+    markdown
+}
+
+/// At most `max` bytes, cut at a sentence or word boundary, with an ellipsis when cut.
+fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut cut = max - '…'.len_utf8();
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
+    let end = head
+        .rfind(". ")
+        .map(|i| i + 1)
+        .or_else(|| head.rfind(' '))
+        .unwrap_or(cut);
+    format!("{}…", head[..end].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncation_respects_the_limit() {
+        let long = "A sentence. ".repeat(200);
+        let cut = truncate(&long, 1024);
+        assert!(cut.len() <= 1024);
+        assert!(cut.ends_with(".…"));
+        assert_eq!(truncate("short", 1024), "short");
+    }
+}

@@ -1,0 +1,209 @@
+//! The human-readable report, in the style of compiler diagnostics:
+//!
+//! ```text
+//! high[DKR001] last-user-root: the final image runs as root (`USER root`)
+//!   --> app/Dockerfile:14:1
+//!    |
+//! 14 | USER root
+//!    | ^^^^^^^^^
+//!    = fix: Add `USER <non-root user>` to the final stage.
+//! ```
+//!
+//! then problems with files, then a summary. Colour is applied with ANSI codes here and stripped
+//! by the caller when the destination is not a terminal.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use crate::catalog::{Catalog, Severity};
+use crate::engine::ScanReport;
+use crate::finding::{DiagnosticKind, Finding};
+use crate::report::{RenderOptions, severity_counts, slash_path};
+
+struct Palette {
+    bold: Style,
+    gutter: Style,
+    note: Style,
+    warning: Style,
+    error: Style,
+}
+
+impl Palette {
+    fn new(color: bool) -> Self {
+        let style = |s: Style| if color { s } else { Style::new() };
+        Self {
+            bold: style(Style::new().bold()),
+            gutter: style(AnsiColor::BrightBlue.on_default().bold()),
+            note: style(AnsiColor::Cyan.on_default().bold()),
+            warning: style(AnsiColor::Yellow.on_default().bold()),
+            error: style(AnsiColor::Red.on_default().bold()),
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> Style {
+        match severity {
+            Severity::Critical | Severity::High => self.error,
+            Severity::Medium => self.warning,
+            Severity::Low | Severity::Info => self.note,
+        }
+    }
+}
+
+pub fn render(
+    report: &ScanReport,
+    catalog: &Catalog,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let palette = Palette::new(options.color);
+    for finding in &report.findings {
+        render_finding(finding, catalog, &palette, out)?;
+    }
+    if options.quiet {
+        return Ok(());
+    }
+    render_diagnostics(report, options, &palette, out)?;
+    render_summary(report, &palette, out)
+}
+
+fn render_finding(
+    finding: &Finding,
+    catalog: &Catalog,
+    p: &Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let rule = catalog.get(&finding.rule_id);
+    let severity = p.severity(finding.severity);
+    let name = rule.map(|r| format!(" {}", r.name)).unwrap_or_default();
+    writeln!(
+        out,
+        "{severity}{}[{}]{severity:#}{}{name}:{:#} {}",
+        finding.severity, finding.rule_id, p.bold, p.bold, finding.message
+    )?;
+    let line_number = finding.start.line.to_string();
+    let pad = " ".repeat(line_number.len());
+    let g = p.gutter;
+    writeln!(
+        out,
+        "{pad}{g}-->{g:#} {}:{}:{}",
+        slash_path(&finding.path),
+        finding.start.line,
+        finding.start.column
+    )?;
+    writeln!(out, "{pad} {g}|{g:#}")?;
+    let snippet = finding.snippet.replace('\t', " ");
+    writeln!(out, "{g}{line_number} |{g:#} {snippet}")?;
+    let width = snippet.chars().count();
+    let start = finding.start.column.saturating_sub(1).min(width);
+    let end = if finding.end.line == finding.start.line {
+        finding.end.column.saturating_sub(1).min(width)
+    } else {
+        width
+    };
+    let carets = "^".repeat(end.saturating_sub(start).max(1));
+    writeln!(
+        out,
+        "{pad} {g}|{g:#} {}{severity}{carets}{severity:#}",
+        " ".repeat(start)
+    )?;
+    if let Some(rule) = rule {
+        writeln!(
+            out,
+            "{pad} {g}={g:#} {}fix:{:#} {}",
+            p.bold,
+            p.bold,
+            rule.remediation_summary()
+        )?;
+    }
+    writeln!(out)
+}
+
+fn render_diagnostics(
+    report: &ScanReport,
+    options: &RenderOptions,
+    p: &Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut routine = 0;
+    for diagnostic in &report.diagnostics {
+        if diagnostic.kind.is_routine() && !options.verbose {
+            routine += 1;
+            continue;
+        }
+        let (label, style) = match diagnostic.kind {
+            DiagnosticKind::Skipped => ("note", p.note),
+            DiagnosticKind::ParseError => ("warning", p.warning),
+            DiagnosticKind::IoError | DiagnosticKind::InternalError => ("error", p.error),
+        };
+        let place = match diagnostic.position {
+            Some(position) => format!(
+                "{}:{}:{}",
+                slash_path(&diagnostic.path),
+                position.line,
+                position.column
+            ),
+            None => slash_path(&diagnostic.path),
+        };
+        writeln!(
+            out,
+            "{style}{label}{style:#}: {place}: {}",
+            diagnostic.message
+        )?;
+    }
+    if routine > 0 {
+        let files = if routine == 1 {
+            "file or link was"
+        } else {
+            "files or links were"
+        };
+        writeln!(
+            out,
+            "{}note{:#}: {routine} {files} skipped (binary, too large, or a symbolic link); -v lists them",
+            p.note, p.note
+        )?;
+    }
+    if routine > 0 || report.diagnostics.iter().any(|d| !d.kind.is_routine()) {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn render_summary(report: &ScanReport, p: &Palette, out: &mut dyn Write) -> io::Result<()> {
+    let total = report.findings.len();
+    if total == 0 {
+        write!(out, "{}No findings{:#}", p.bold, p.bold)?;
+    } else {
+        let counts: Vec<String> = severity_counts(report)
+            .into_iter()
+            .filter(|&(_, count)| count > 0)
+            .map(|(severity, count)| {
+                let style = p.severity(severity);
+                format!("{style}{count} {severity}{style:#}")
+            })
+            .collect();
+        let noun = if total == 1 { "finding" } else { "findings" };
+        write!(
+            out,
+            "{}{total} {noun}{:#} ({})",
+            p.bold,
+            p.bold,
+            counts.join(", ")
+        )?;
+    }
+    let unparsed = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagnosticKind::ParseError)
+        .count();
+    let files = if report.files_scanned == 1 {
+        "file"
+    } else {
+        "files"
+    };
+    write!(out, " in {} {files} checked", report.files_scanned)?;
+    if unparsed > 0 {
+        write!(out, ", {unparsed} could not be parsed")?;
+    }
+    writeln!(out, " ({:.2}s)", report.elapsed.as_secs_f64())
+}

@@ -1,0 +1,416 @@
+//! What a secret looks like, shared by every format's "hardcoded secret" rules.
+//!
+//! Three questions, answered in one place so every format agrees: does a *name* suggest a secret
+//! (`DB_PASSWORD` yes, `PASSWORD_FILE` no), is a *value* a real literal rather than a placeholder
+//! or a reference (`${PASSWORD}`, `changeme`, `<your-token>`), and does a value match a *known token
+//! format* whatever its name (an AWS access key id, a GitHub token, a private key). And one rule
+//! for all output: a secret is only ever shown [`mask`]ed.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// Words that make a variable name secret-like, compared against the name split on `_`, `-`, `.`
+/// and camel case, and against adjacent word pairs joined (`API_KEY` → `apikey`).
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "credential",
+    "credentials",
+    "creds",
+    "authkey",
+    "signingkey",
+    "encryptionkey",
+    "masterkey",
+    "sessionkey",
+    "clientsecret",
+    "connectionstring",
+    "dsn",
+];
+
+/// A last word that makes the name describe the secret rather than hold it (`SECRET_NAME`,
+/// `TOKEN_URL`, `PASSWORD_FILE`), or hold something public (`ACCESS_KEY_ID` is matched by format).
+const NON_SECRET_SUFFIXES: &[&str] = &[
+    "file",
+    "path",
+    "dir",
+    "url",
+    "uri",
+    "endpoint",
+    "name",
+    "id",
+    "type",
+    "length",
+    "len",
+    "header",
+    "expiry",
+    "expires",
+    "ttl",
+    "timeout",
+    "enabled",
+    "enable",
+    "required",
+    "policy",
+    "kind",
+    "mode",
+    "algorithm",
+    "alg",
+    "user",
+    "username",
+    "version",
+    "count",
+    "size",
+    "env",
+    "prefix",
+    "ref",
+    "arn",
+    "location",
+    "hint",
+    "rotation",
+    "min",
+    "max",
+    "regex",
+    "pattern",
+    "format",
+];
+
+/// Whether a variable or key name suggests it holds a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let words = split_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if NON_SECRET_SUFFIXES.contains(&last.as_str()) {
+        return false;
+    }
+    let single = words
+        .iter()
+        .any(|word| SECRET_WORDS.contains(&word.as_str()));
+    let joined = words
+        .windows(2)
+        .any(|pair| SECRET_WORDS.contains(&format!("{}{}", pair[0], pair[1]).as_str()));
+    single || joined
+}
+
+/// Splits `dbPassword`, `DB_PASSWORD`, `db-password`, `db.password` into lowercase words.
+fn split_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// Values that stand for a secret rather than being one.
+const PLACEHOLDERS: &[&str] = &[
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "replaceme",
+    "replace_me",
+    "replace-me",
+    "yourpassword",
+    "your_password",
+    "your-password",
+    "yoursecret",
+    "your_secret",
+    "yourtoken",
+    "your_token",
+    "password",
+    "secret",
+    "token",
+    "example",
+    "dummy",
+    "placeholder",
+    "redacted",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "todo",
+    "tbd",
+    "fixme",
+    "test",
+    "default",
+];
+
+/// Whether a value assigned to a secret-like name is a real literal worth reporting: not empty,
+/// not a reference to something else (`$VAR`, `${VAR}`, `{{ .Values.x }}`, `/run/secrets/x`), and
+/// not a placeholder (`changeme`, `<your-token>`, `xxxx`, `****`).
+pub fn is_literal_secret_value(value: &str) -> bool {
+    let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    if value.chars().count() < 4 {
+        return false;
+    }
+    if value.contains('$') || value.contains("{{") || value.contains("%(") {
+        return false;
+    }
+    if value.starts_with('/') || value.starts_with("./") || value.starts_with("~/") {
+        return false;
+    }
+    if value.starts_with('<') && value.ends_with('>') {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    if PLACEHOLDERS.contains(&lower.as_str()) {
+        return false;
+    }
+    // One character repeated (`xxxxxxxx`, `********`, `00000000`).
+    let mut chars = lower.chars();
+    let first = chars.next();
+    if chars.all(|c| Some(c) == first) {
+        return false;
+    }
+    // Short numbers are ports, counts and timeouts rather than credentials.
+    if value.len() < 8 && value.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    true
+}
+
+/// A secret format recognisable by its shape alone.
+pub struct TokenFormat {
+    pub name: &'static str,
+    pattern: &'static str,
+}
+
+const TOKEN_FORMATS: &[TokenFormat] = &[
+    TokenFormat {
+        name: "AWS access key id",
+        pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+    },
+    TokenFormat {
+        name: "GitHub token",
+        pattern: r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b",
+    },
+    TokenFormat {
+        name: "GitHub fine-grained token",
+        pattern: r"\bgithub_pat_[A-Za-z0-9_]{82}\b",
+    },
+    TokenFormat {
+        name: "GitLab token",
+        pattern: r"\bgl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}\b",
+    },
+    TokenFormat {
+        name: "Slack token",
+        pattern: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+    },
+    TokenFormat {
+        name: "Slack webhook",
+        pattern: r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,}",
+    },
+    TokenFormat {
+        name: "Stripe secret key",
+        pattern: r"\b[sr]k_live_[A-Za-z0-9]{20,}\b",
+    },
+    TokenFormat {
+        name: "Google API key",
+        pattern: r"\bAIza[0-9A-Za-z_-]{35}\b",
+    },
+    TokenFormat {
+        name: "npm token",
+        pattern: r"\bnpm_[A-Za-z0-9]{36}\b",
+    },
+    TokenFormat {
+        name: "PyPI token",
+        pattern: r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+    },
+    TokenFormat {
+        name: "OpenAI API key",
+        pattern: r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
+    },
+    TokenFormat {
+        name: "Anthropic API key",
+        pattern: r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}",
+    },
+    TokenFormat {
+        name: "SendGrid API key",
+        pattern: r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+    },
+    TokenFormat {
+        name: "private key",
+        pattern: r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----",
+    },
+    TokenFormat {
+        name: "password in URL",
+        pattern: r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s/:@]{1,100}:([^\s/@$]{3,100})@[A-Za-z0-9.-]",
+    },
+];
+
+/// The first known token format found in `text`, with the byte range of the secret in it.
+pub fn find_token(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> {
+    static COMPILED: OnceLock<Vec<Regex>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| {
+        // Built-in constant patterns; a unit test compiles every one of them.
+        TOKEN_FORMATS
+            .iter()
+            .map(|format| Regex::new(format.pattern).expect("built-in token pattern compiles"))
+            .collect()
+    });
+    compiled
+        .iter()
+        .zip(TOKEN_FORMATS)
+        .find_map(|(regex, format)| {
+            let captures = regex.captures(text)?;
+            // Formats with a group mark the secret part (the password of a URL); the others are the
+            // secret whole.
+            let secret = captures.get(1).or_else(|| captures.get(0))?;
+            if format.name == "password in URL" && !is_literal_secret_value(secret.as_str()) {
+                return None;
+            }
+            Some((format.name, secret.range()))
+        })
+}
+
+/// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE`. Long secrets keep up to four characters at
+/// each end, so a reader can tell which one is meant; short ones keep less, or nothing.
+pub fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let keep = (chars.len() / 5).min(4);
+    let hidden = chars.len() - 2 * keep;
+    let mut masked = String::with_capacity(secret.len());
+    masked.extend(&chars[..keep]);
+    masked.extend(std::iter::repeat_n('*', hidden.max(1)));
+    masked.extend(&chars[chars.len() - keep..]);
+    masked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "DB_PASSWORD",
+            "password",
+            "dbPassword",
+            "API_KEY",
+            "apiKey",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "PRIVATE_KEY",
+            "client-secret",
+            "MYSQL_ROOT_PASSWORD",
+            "REGISTRY_CREDENTIALS",
+            "SIGNING_KEY",
+            "DATABASE_DSN",
+        ] {
+            assert!(is_secret_name(name), "{name} should be secret-like");
+        }
+        for name in [
+            "PASSWORD_FILE",
+            "TOKEN_URL",
+            "SECRET_NAME",
+            "API_KEY_ID",
+            "PATH",
+            "NODE_ENV",
+            "KEYBOARD",
+            "PASSENGER_COUNT",
+            "TOKENIZER",
+            "SECRETARY",
+            "JWT_EXPIRY",
+            "DB_USER",
+            "AWS_ACCESS_KEY_ID",
+            "PASSWORD_MIN_LENGTH",
+        ] {
+            assert!(!is_secret_name(name), "{name} should not be secret-like");
+        }
+    }
+
+    #[test]
+    fn literal_values() {
+        for value in [
+            "hunter2hunter2",
+            "s3cr3t-Pa55",
+            "\"quoted-secret\"",
+            "12345678",
+        ] {
+            assert!(is_literal_secret_value(value), "{value} is a literal");
+        }
+        for value in [
+            "",
+            "abc",
+            "$DB_PASSWORD",
+            "${DB_PASSWORD}",
+            "{{ .Values.password }}",
+            "changeme",
+            "<your-token>",
+            "xxxxxxxx",
+            "********",
+            "/run/secrets/db",
+            "3600",
+            "true",
+            "\"\"",
+        ] {
+            assert!(
+                !is_literal_secret_value(value),
+                "{value} is not a literal secret"
+            );
+        }
+    }
+
+    #[test]
+    fn every_token_pattern_compiles() {
+        for format in TOKEN_FORMATS {
+            assert!(Regex::new(format.pattern).is_ok(), "{}", format.name);
+        }
+    }
+
+    #[test]
+    fn token_formats() {
+        let aws = "key AKIAZQ3MPLEXAMPLEQ7Z end";
+        let (name, range) = find_token(aws).unwrap();
+        assert_eq!(name, "AWS access key id");
+        assert_eq!(&aws[range], "AKIAZQ3MPLEXAMPLEQ7Z");
+
+        let url = "postgres://app:Sup3rS3cret@db:5432/app";
+        let (name, range) = find_token(url).unwrap();
+        assert_eq!(name, "password in URL");
+        assert_eq!(&url[range], "Sup3rS3cret");
+
+        assert!(find_token("postgres://app:${DB_PASSWORD}@db/app").is_none());
+        assert!(find_token("https://example.com/path").is_none());
+        assert!(find_token("AKIA_NOT_A_KEY").is_none());
+    }
+
+    #[test]
+    fn masking_never_shows_the_whole_secret() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA************MPLE");
+        assert_eq!(mask("hunter2"), "h*****2");
+        assert_eq!(mask("abc"), "***");
+        assert_eq!(mask(""), "*");
+        for secret in ["a", "ab", "abcd", "abcdefgh", "0123456789abcdef"] {
+            assert_ne!(mask(secret), secret);
+        }
+    }
+}
