@@ -620,7 +620,9 @@ struct Word {
 /// Shell-like words of `text[span]`: quotes and escapes removed, continuations skipped.
 fn split_words(text: &str, span: Range<usize>, escape: char) -> Vec<Word> {
     let mut words = Vec::new();
-    let mut chars = text[span.clone()]
+    // Comment lines inside a continued instruction are not part of it.
+    let view = shell_view(&text[span.clone()], escape);
+    let mut chars = view
         .char_indices()
         .map(|(i, c)| (i + span.start, c))
         .peekable();
@@ -717,7 +719,7 @@ mod tests {
         assert!(!ImageRef::parse("node:latest@sha256:abcd").is_floating());
     }
 
-    fn values(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Value + '_ {
+    fn values<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Value + 'a {
         move |name| {
             pairs
                 .iter()
@@ -751,9 +753,9 @@ mod tests {
 
     #[test]
     fn key_values_keep_spans() {
-        let text = "ENV A=1 B=\"two words\" \\\n    C=three";
+        let text = "FROM a\nENV A=1 B=\"two words\" \\\n    C=three";
         let df = Dockerfile::parse(text).unwrap();
-        let pairs = df.key_values(&df.instructions[0]);
+        let pairs = df.key_values(&df.instructions[1]);
         let got: Vec<_> = pairs
             .iter()
             .map(|p| {
@@ -776,10 +778,22 @@ mod tests {
     }
 
     #[test]
-    fn legacy_env_form() {
-        let text = "ENV GREETING hello  world";
+    fn comment_lines_inside_continuations_are_skipped() {
+        let text = "FROM a\nENV A=1 \\\n# a comment=here\n    B=2\n";
         let df = Dockerfile::parse(text).unwrap();
-        let pairs = df.key_values(&df.instructions[0]);
+        let keys: Vec<_> = df
+            .key_values(&df.instructions[1])
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(keys, ["A", "B"]);
+    }
+
+    #[test]
+    fn legacy_env_form() {
+        let text = "FROM a\nENV GREETING hello  world";
+        let df = Dockerfile::parse(text).unwrap();
+        let pairs = df.key_values(&df.instructions[1]);
         assert_eq!(pairs.len(), 1);
         assert_eq!(pairs[0].key, "GREETING");
         assert_eq!(pairs[0].value.as_deref(), Some("hello world"));

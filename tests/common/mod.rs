@@ -1,0 +1,35 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use palisade::engine::{RuleSelection, ScanOptions, ScanReport, scan};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Scans `paths` through the library with only `rules` enabled (all when empty).
+pub fn scan_with(paths: &[&Path], rules: &[String]) -> ScanReport {
+    let options = ScanOptions {
+        paths: paths.iter().map(|p| p.to_path_buf()).collect(),
+        jobs: 2,
+        rules: RuleSelection {
+            select: rules.to_vec(),
+            ..RuleSelection::default()
+        },
+        ..ScanOptions::default()
+    };
+    scan(&options).expect("scan runs")
+}
+
+/// Findings of a scan as (rule, line) pairs, sorted.
+pub fn rule_lines(report: &ScanReport) -> Vec<(String, usize)> {
+    let mut pairs: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule_id.clone(), f.start.line))
+        .collect();
+    pairs.sort();
+    pairs
+}

@@ -1,0 +1,143 @@
+//! Every rule against its fixtures: `fixtures/<format>/<RULE-ID>/{bad,good}-*.<ext>`.
+//!
+//! Expected findings are marked in the fixture itself: a comment `# expect: RULE[, RULE…]` says
+//! that the next line which is not such a marker carries exactly those findings. A fixture is
+//! scanned with its directory's rule and every rule its markers name, and the findings of those
+//! rules must match the markers exactly (rule and line). `good-*` fixtures carry no marker and
+//! must produce no finding of their rule.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use palisade::Catalog;
+
+const MARKER: &str = "# expect:";
+
+fn expectations(text: &str) -> Vec<(String, usize)> {
+    let mut pending: Vec<String> = Vec::new();
+    let mut expected = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some(rules) = line.trim().strip_prefix(MARKER) {
+            pending.extend(
+                rules
+                    .split(',')
+                    .map(|r| r.trim().to_owned())
+                    .filter(|r| !r.is_empty()),
+            );
+        } else {
+            expected.extend(pending.drain(..).map(|rule| (rule, index + 1)));
+        }
+    }
+    assert!(
+        pending.is_empty(),
+        "a marker at the end of the file points at no line"
+    );
+    expected.sort();
+    expected
+}
+
+fn fixture_files() -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    for format in fs::read_dir(common::root().join("fixtures"))
+        .unwrap()
+        .flatten()
+    {
+        for rule_dir in fs::read_dir(format.path()).unwrap().flatten() {
+            let rule = rule_dir.file_name().to_string_lossy().into_owned();
+            for file in fs::read_dir(rule_dir.path()).unwrap().flatten() {
+                files.push((rule.clone(), file.path()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn every_fixture_produces_exactly_its_marked_findings() {
+    let mut failures = Vec::new();
+    let files = fixture_files();
+    assert!(files.len() >= 30, "fixtures are missing");
+    for (rule, path) in &files {
+        let text = fs::read_to_string(path).unwrap();
+        let expected = expectations(&text);
+        let mut rules: BTreeSet<String> = expected.iter().map(|(r, _)| r.clone()).collect();
+        rules.insert(rule.clone());
+        let rules: Vec<String> = rules.into_iter().collect();
+        let report = common::scan_with(&[path], &rules);
+        assert!(
+            report.diagnostics.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            report.diagnostics
+        );
+        let actual = common::rule_lines(&report);
+        if actual != expected {
+            failures.push(format!(
+                "{}\n  expected {expected:?}\n  actual   {actual:?}",
+                path.display()
+            ));
+        }
+        let is_bad = name(path).starts_with("bad");
+        assert_eq!(
+            is_bad,
+            expected.iter().any(|(r, _)| r == rule),
+            "{}: bad fixtures mark their rule, good ones do not",
+            path.display()
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "fixtures disagree with their markers:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_rule_has_bad_and_good_fixtures() {
+    let files = fixture_files();
+    for rule in Catalog::builtin().rules() {
+        let names: Vec<String> = files
+            .iter()
+            .filter(|(r, _)| *r == rule.id)
+            .map(|(_, p)| name(p))
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("bad")),
+            "{} has no bad fixture",
+            rule.id
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("good")),
+            "{} has no good fixture",
+            rule.id
+        );
+    }
+    for (rule, path) in &files {
+        assert!(
+            Catalog::builtin().get(rule).is_some(),
+            "{} is in a directory of no rule",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn markers_are_read_as_documented() {
+    let text = "a\n# expect: X1, X2\n# expect: X3\nb\nc\n";
+    assert_eq!(
+        expectations(text),
+        [
+            ("X1".to_owned(), 4),
+            ("X2".to_owned(), 4),
+            ("X3".to_owned(), 4)
+        ]
+    );
+}
