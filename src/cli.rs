@@ -71,11 +71,11 @@ pub struct ScanArgs {
     pub min_severity: Severity,
 
     /// Run only these rules (ids or names, comma-separated or repeated).
-    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "RULE")]
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Vec<String>,
 
     /// Never run these rules (ids or names, comma-separated or repeated).
-    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "RULE")]
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
 
     /// Worker threads (0: one per core).

@@ -56,8 +56,11 @@ impl FileKind {
     }
 }
 
+/// A test on a file name, given as written and lowercased.
+type NameTest = fn(&str, &str) -> bool;
+
 /// The file-kind table: the first row whose test matches a file name decides its kind.
-const KIND_TABLE: &[(FileKind, fn(&str, &str) -> bool)] = &[
+const KIND_TABLE: &[(FileKind, NameTest)] = &[
     (FileKind::Dockerfile, |name, lower| {
         name == "Dockerfile"
             || name.starts_with("Dockerfile.")

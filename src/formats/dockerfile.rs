@@ -135,10 +135,15 @@ impl<'s> ImageRef<'s> {
 
 impl<'a> Dockerfile<'a> {
     pub fn parse(text: &'a str) -> Result<Dockerfile<'a>, ParseError> {
-        let parsed = parse_dockerfile::parse(text).map_err(|error| ParseError {
-            message: error.to_string(),
-            line: error.line(),
-            column: error.column(),
+        let parsed = parse_dockerfile::parse(text).map_err(|error| {
+            // The position is reported separately; do not repeat it in the message.
+            let message = error.to_string();
+            let suffix = format!(" at line {} column {}", error.line(), error.column());
+            ParseError {
+                message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
+                line: error.line(),
+                column: error.column(),
+            }
         })?;
         let escape = parsed
             .parser_directives

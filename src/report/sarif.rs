@@ -123,7 +123,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": { "text": rule.title },
-        "fullDescription": { "text": truncate(rule.description.trim(), MAX_DESCRIPTION) },
+        "fullDescription": { "text": truncate(&unwrap_lines(&rule.description), MAX_DESCRIPTION) },
         "help": { "text": help_text(rule), "markdown": help_markdown(rule) },
         "defaultConfiguration": { "level": level(rule.severity) },
         "properties": {
@@ -195,6 +195,15 @@ pub fn help_markdown(rule: &Rule) -> String {
     markdown
 }
 
+/// Joins the hard-wrapped lines of each paragraph, keeping blank lines between paragraphs.
+fn unwrap_lines(text: &str) -> String {
+    text.trim()
+        .split("\n\n")
+        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// At most `max` bytes, cut at a sentence or word boundary, with an ellipsis when cut.
 fn truncate(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -216,6 +225,14 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::truncate;
+
+    #[test]
+    fn paragraphs_are_unwrapped() {
+        assert_eq!(
+            super::unwrap_lines("one\ntwo\n\nthree\n"),
+            "one two\n\nthree"
+        );
+    }
 
     #[test]
     fn truncation_respects_the_limit() {

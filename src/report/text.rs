@@ -196,14 +196,12 @@ fn render_summary(report: &ScanReport, p: &Palette, out: &mut dyn Write) -> io::
         .iter()
         .filter(|d| d.kind == DiagnosticKind::ParseError)
         .count();
-    let files = if report.files_scanned == 1 {
-        "file"
-    } else {
-        "files"
-    };
-    write!(out, " in {} {files} checked", report.files_scanned)?;
+    let checked = report.files_scanned.saturating_sub(unparsed);
+    let files = if checked == 1 { "file" } else { "files" };
+    write!(out, " in {checked} {files} checked")?;
     if unparsed > 0 {
-        write!(out, ", {unparsed} could not be parsed")?;
+        let files = if unparsed == 1 { "file" } else { "files" };
+        write!(out, "; {unparsed} {files} could not be parsed")?;
     }
     writeln!(out, " ({:.2}s)", report.elapsed.as_secs_f64())
 }

@@ -15,8 +15,11 @@ impl<'a> Command<'a> {
     pub fn program_words(&self) -> &[(usize, &'a str)] {
         let mut start = 0;
         while let Some(&(_, word)) = self.words.get(start) {
-            let assignment = word.contains('=') && !word.starts_with('-') && !word.starts_with('=');
-            if assignment || word == "sudo" || word == "env" || word.starts_with("-") && start > 0 {
+            if is_assignment(word)
+                || word == "sudo"
+                || word == "env"
+                || word.starts_with('-') && start > 0
+            {
                 start += 1;
             } else {
                 break;
@@ -47,6 +50,13 @@ impl<'a> Command<'a> {
             _ => 0..0,
         }
     }
+}
+
+/// `NAME=value` before a command sets a variable for it.
+pub fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
 }
 
 /// The simple commands of `script`.

@@ -17,10 +17,7 @@ fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
     for instruction in &dockerfile.instructions {
         for (span, script) in dockerfile.run_scripts(instruction) {
             for command in shell::commands(&script) {
-                let first_program = command
-                    .words
-                    .iter()
-                    .find(|(_, w)| !(w.contains('=') && !w.starts_with('-')));
+                let first_program = command.words.iter().find(|(_, w)| !shell::is_assignment(w));
                 if let Some(&(at, "sudo")) = first_program {
                     hits.push(Hit::new(
                         RULE,

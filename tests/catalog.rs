@@ -1,0 +1,173 @@
+//! Tests over the whole rule catalog: its hygiene, and its tie to the checks.
+
+use std::collections::HashSet;
+
+use palisade::catalog::{Catalog, Policy, Severity};
+use palisade::checks::{self, CHECKS};
+
+fn catalog() -> &'static Catalog {
+    Catalog::builtin()
+}
+
+#[test]
+fn catalog_files_parse_and_are_named_after_their_rule() {
+    let files = Catalog::builtin_files();
+    assert!(!files.is_empty());
+    for (path, text) in files {
+        let parsed = Catalog::parse(&[(path, text)]).unwrap_or_else(|e| panic!("{e}"));
+        let rule = &parsed.rules()[0];
+        let target = rule.targets[0].as_str();
+        assert_eq!(
+            *path,
+            format!("rules/{target}/{}.yaml", rule.id),
+            "file name and location follow the rule"
+        );
+    }
+}
+
+#[test]
+fn ids_and_names_are_unique_and_well_formed() {
+    let mut ids = HashSet::new();
+    let mut names = HashSet::new();
+    for rule in catalog().rules() {
+        assert!(ids.insert(rule.id.as_str()), "duplicate id {}", rule.id);
+        assert!(
+            names.insert(rule.name.as_str()),
+            "duplicate name {}",
+            rule.name
+        );
+        let (prefix, number) = rule.id.split_at(3);
+        assert!(
+            prefix.chars().all(|c| c.is_ascii_uppercase())
+                && number.len() == 3
+                && number.chars().all(|c| c.is_ascii_digit()),
+            "id {} is not like DKR001",
+            rule.id
+        );
+        let kebab = !rule.name.is_empty()
+            && rule.name.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+        assert!(kebab, "name {} is not kebab case", rule.name);
+        assert!(
+            !rule.name.starts_with("avoid-") && !rule.name.starts_with("use-"),
+            "name {} should name the bad pattern",
+            rule.name
+        );
+    }
+}
+
+#[test]
+fn every_rule_is_documented() {
+    for rule in catalog().rules() {
+        assert!(
+            rule.title.len() >= 10 && rule.title.len() <= 80,
+            "{}: title length",
+            rule.id
+        );
+        assert!(
+            rule.description.len() >= 120,
+            "{}: description too short",
+            rule.id
+        );
+        assert!(
+            !rule.remediation_summary().is_empty(),
+            "{}: remediation",
+            rule.id
+        );
+        assert!(!rule.references.is_empty(), "{}: references", rule.id);
+        for reference in &rule.references {
+            assert!(
+                reference.starts_with("https://"),
+                "{}: reference {reference}",
+                rule.id
+            );
+        }
+        for cwe in &rule.cwe {
+            assert!(
+                cwe.starts_with("CWE-") && cwe[4..].parse::<u32>().is_ok(),
+                "{}: {cwe}",
+                rule.id
+            );
+        }
+        assert!(!rule.targets.is_empty(), "{}: targets", rule.id);
+    }
+}
+
+#[test]
+fn severities_are_honest() {
+    for rule in catalog().rules() {
+        let core = matches!(
+            rule.policy,
+            Policy::NoRoot
+                | Policy::NoLatest
+                | Policy::NoHardcodedSecrets
+                | Policy::NoPublicDb
+                | Policy::NoPublicSsh
+        );
+        if core {
+            assert!(
+                rule.severity >= Severity::High,
+                "{}: core policies are high or critical",
+                rule.id
+            );
+        } else {
+            assert!(
+                rule.severity <= Severity::Medium,
+                "{}: hardening and hygiene are medium at most",
+                rule.id
+            );
+        }
+        if rule.policy == Policy::Hardening || rule.policy == Policy::Reliability {
+            assert!(
+                rule.severity <= Severity::Low,
+                "{}: hardening is low or info",
+                rule.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_a_check_and_every_check_a_rule() {
+    let rule_ids: HashSet<&str> = catalog().rules().iter().map(|r| r.id.as_str()).collect();
+    let check_ids: Vec<&str> = CHECKS.iter().map(|c| c.rule_id).collect();
+    let unique: HashSet<&str> = check_ids.iter().copied().collect();
+    assert_eq!(unique.len(), check_ids.len(), "a rule has two checks");
+    assert_eq!(rule_ids, unique, "rules and checks differ");
+    for check in CHECKS {
+        let rule = catalog().get(check.rule_id).unwrap();
+        assert!(
+            rule.targets.contains(&check.checker.kind()),
+            "{}: check reads a format the rule does not target",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn every_example_behaves() {
+    for check in CHECKS {
+        let rule = catalog().get(check.rule_id).unwrap();
+        let kind = check.checker.kind();
+        let bad = checks::run(kind, &rule.examples.bad, std::slice::from_ref(check)).unwrap();
+        assert!(!bad.is_empty(), "{}: examples.bad does not fire", rule.id);
+        let good = checks::run(kind, &rule.examples.good, std::slice::from_ref(check)).unwrap();
+        assert!(
+            good.is_empty(),
+            "{}: examples.good fires: {good:?}",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn rules_are_found_by_id_or_name_in_any_case() {
+    let by_id = catalog().find("dkr001").unwrap();
+    let by_name = catalog().find("Last-User-Root").unwrap();
+    assert_eq!(by_id.id, by_name.id);
+    assert!(catalog().find("DKR999").is_none());
+}

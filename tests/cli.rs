@@ -1,0 +1,597 @@
+//! The binary as users run it: commands, flags, exit codes, output formats.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn palisade() -> Command {
+    let mut command = Command::cargo_bin("palisade").unwrap();
+    command.current_dir(common::root()).env_remove("NO_COLOR");
+    command
+}
+
+fn write(dir: &Path, relative: &str, text: &str) {
+    let path = dir.join(relative);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+const ROOT_IMAGE: &str = "FROM alpine:3.20\nHEALTHCHECK NONE\nCMD [\"sh\"]\n";
+const CLEAN_IMAGE: &str = "FROM alpine:3.20\nHEALTHCHECK NONE\nUSER 10001\nCMD [\"sh\"]\n";
+
+#[test]
+fn findings_give_exit_1_and_a_readable_report() {
+    palisade()
+        .args([
+            "scan",
+            "fixtures/dockerfile/DKR001/bad-root-last.Dockerfile",
+            "--color",
+            "never",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "high[DKR001] last-user-root: the final image runs as root (`USER root`)",
+        ))
+        .stdout(predicate::str::contains(
+            "--> fixtures/dockerfile/DKR001/bad-root-last.Dockerfile:7:1",
+        ))
+        .stdout(predicate::str::contains("7 | USER root\n  | ^^^^^^^^^\n"))
+        .stdout(predicate::str::contains(
+            "= fix: Create an unprivileged user",
+        ))
+        .stdout(predicate::str::contains("in 1 file checked"));
+}
+
+#[test]
+fn a_clean_tree_gives_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", CLEAN_IMAGE);
+    palisade()
+        .args(["scan", "--color", "never"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No findings in 1 file checked"));
+}
+
+#[test]
+fn the_gate_follows_fail_on() {
+    let file = "fixtures/dockerfile/DKR001/bad-root-last.Dockerfile";
+    let run = |gate: &str| {
+        palisade()
+            .args(["scan", file, "--select", "DKR001", "--fail-on", gate])
+            .assert()
+    };
+    run("high").code(1);
+    run("low").code(1);
+    run("critical").code(0);
+    run("none").code(0);
+}
+
+#[test]
+fn min_severity_select_and_ignore_filter_rules() {
+    let file = "fixtures/dockerfile/DKR001/bad-no-user.Dockerfile";
+    let json = |args: &[&str]| -> Vec<String> {
+        let output = palisade()
+            .args(["scan", file, "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        document["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(json(&[]), ["DKR001", "DKR015"]);
+    assert_eq!(json(&["--min-severity", "high"]), ["DKR001"]);
+    assert_eq!(json(&["--select", "missing-healthcheck"]), ["DKR015"]);
+    assert_eq!(
+        json(&["--ignore", "DKR015,last-user-root"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn usage_errors_give_exit_2() {
+    palisade()
+        .args(["scan", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no such file or directory: no/such/dir",
+        ));
+    palisade()
+        .args(["scan", "--select", "DKR999", "fixtures"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule `DKR999`"));
+    palisade()
+        .args(["scan", "--format", "xml"])
+        .assert()
+        .code(2);
+    palisade()
+        .args(["scan", "--exclude", "a[", "fixtures"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid --exclude"));
+    palisade().args(["explain", "nope"]).assert().code(2);
+    palisade().args(["frobnicate"]).assert().code(2);
+    palisade()
+        .args(["scan", "fixtures", "--output", "/no/such/dir/out.json"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn output_goes_to_the_named_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    palisade()
+        .args([
+            "scan",
+            "fixtures/dockerfile/DKR002",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let document: Value = serde_json::from_str(&fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(document["version"], 1);
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let output = palisade()
+        .args([
+            "scan",
+            "fixtures/dockerfile/DKR003/bad-expose.Dockerfile",
+            "--format",
+            "json",
+            "--select",
+            "DKR003",
+        ])
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["version"], 1);
+    assert_eq!(document["tool"]["name"], "palisade");
+    assert_eq!(document["summary"]["files_scanned"], 1);
+    assert_eq!(document["summary"]["findings"], 3);
+    assert_eq!(document["summary"]["by_severity"]["high"], 3);
+    let first = &document["findings"][0];
+    assert_eq!(first["rule_id"], "DKR003");
+    assert_eq!(first["rule_name"], "exposed-ssh-port");
+    assert_eq!(first["severity"], "high");
+    assert_eq!(first["policy"], "no-public-ssh");
+    assert_eq!(
+        first["path"],
+        "fixtures/dockerfile/DKR003/bad-expose.Dockerfile"
+    );
+    assert_eq!(first["start"], serde_json::json!({"line": 4, "column": 8}));
+    assert_eq!(first["end"], serde_json::json!({"line": 4, "column": 10}));
+    assert_eq!(first["snippet"], "EXPOSE 22");
+    assert_eq!(first["fingerprint"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn secrets_are_never_printed_whole() {
+    let secrets = [
+        "Xq7vLp2mZ9rT",
+        "k3Jd8sLq0Zp4Wm7Xn2Bv",
+        "hGf83kdLq92mZpX0",
+        "AKIAZQ3MPLEXAMPLEQ7Z",
+        "Tr0ub4dor3x",
+        "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa",
+        "pL4nT3dS3cr3tV4lu3",
+    ];
+    for format in ["text", "json", "sarif"] {
+        let output = palisade()
+            .args(["scan", "fixtures/dockerfile/DKR004", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains("DKR004"), "{format}: no secret found");
+        for secret in secrets {
+            assert!(!stdout.contains(secret), "{format} output leaks {secret}");
+        }
+    }
+}
+
+#[test]
+fn rules_and_explain_document_the_catalog() {
+    palisade()
+        .args(["rules"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("DKR001  high     no-root"));
+    let output = palisade()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        rules.as_array().unwrap().len(),
+        palisade::Catalog::builtin().rules().len()
+    );
+    palisade()
+        .args(["explain", "last-user-root"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "DKR001 last-user-root: Final image runs as root",
+        ))
+        .stdout(predicate::str::contains("How to fix:"))
+        .stdout(predicate::str::contains("Flagged:"));
+}
+
+#[test]
+fn readme_rule_list_is_generated_from_the_catalog() {
+    let output = palisade()
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(output.stdout).unwrap();
+    let readme = fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("README has a rules section")
+        + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").unwrap();
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README's rule list is stale: replace it with `cargo run -- rules --format markdown`"
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let file = "fixtures/dockerfile/DKR001/bad-uid-zero.Dockerfile";
+    let always = palisade()
+        .args(["scan", file, "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(always.stdout)
+            .unwrap()
+            .contains("\u{1b}[")
+    );
+    // Not a terminal: no colour by default.
+    let auto = palisade().args(["scan", file]).output().unwrap();
+    assert!(!String::from_utf8(auto.stdout).unwrap().contains("\u{1b}["));
+}
+
+#[test]
+fn quiet_prints_findings_only() {
+    let file = "fixtures/dockerfile/DKR001/bad-uid-zero.Dockerfile";
+    let output = palisade()
+        .args(["scan", file, "-q", "--select", "DKR001"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("DKR001"));
+    assert!(!stdout.contains("checked"));
+}
+
+#[test]
+fn bad_files_become_diagnostics_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "broken/Dockerfile",
+        "FROM alpine:3.20\nFROBNICATE everything\n",
+    );
+    write(dir.path(), "no-from/Dockerfile", "RUN echo hi\n");
+    write(dir.path(), "empty/Dockerfile", "");
+    write(dir.path(), "app/Dockerfile", ROOT_IMAGE);
+    fs::write(
+        dir.path().join("binary.Dockerfile"),
+        b"FROM alpine\n\0\x01\x02\xff",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("latin1.Dockerfile"),
+        b"FROM alpine:3.20\nLABEL author=\"Jos\xe9\"\n",
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "big/Dockerfile",
+        &format!("FROM alpine:3.20\n{}", "RUN true\n".repeat(2000)),
+    );
+    write(
+        dir.path(),
+        "bom.Dockerfile",
+        "\u{feff}FROM alpine:3.20\r\nHEALTHCHECK NONE\r\nUSER root\r\n",
+    );
+
+    let output = palisade()
+        .args(["scan", "--format", "json", "--max-file-size", "10000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "findings in good files still fail the gate"
+    );
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings: Vec<(String, String, u64)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                relative(&f["path"], dir.path()),
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        findings.contains(&("app/Dockerfile".into(), "DKR001".into(), 1)),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&("bom.Dockerfile".into(), "DKR001".into(), 3)),
+        "{findings:?}"
+    );
+    let diagnostics: Vec<(String, String)> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                relative(&d["path"], dir.path()),
+                d["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("broken/Dockerfile", "parse-error"),
+        ("no-from/Dockerfile", "parse-error"),
+        ("binary.Dockerfile", "skipped"),
+        ("latin1.Dockerfile", "parse-error"),
+        ("big/Dockerfile", "skipped"),
+    ] {
+        assert!(
+            diagnostics.contains(&(expected.0.into(), expected.1.into())),
+            "missing {expected:?} in {diagnostics:?}"
+        );
+    }
+
+    let text = palisade()
+        .args(["scan", "--color", "never", "--max-file-size", "10000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        stdout.contains("warning: ")
+            && stdout.contains("broken/Dockerfile:2:1: not checked: invalid dockerfile"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 files or links were skipped"), "{stdout}");
+    let verbose = palisade()
+        .args(["scan", "-v", "--color", "never", "--max-file-size", "10000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(verbose.stdout).unwrap();
+    assert!(
+        stdout.contains("binary.Dockerfile: skipped: binary file"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("over the 10000-byte limit"), "{stdout}");
+}
+
+/// The path of a JSON report entry, relative to the scanned directory.
+fn relative(path: &Value, dir: &Path) -> String {
+    let path = path.as_str().unwrap();
+    path.strip_prefix(dir.to_str().unwrap())
+        .unwrap_or(path)
+        .trim_start_matches('/')
+        .to_owned()
+}
+
+#[test]
+fn discovery_honours_ignore_files_hidden_files_and_excludes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "generated/\n");
+    write(dir.path(), "generated/Dockerfile", ROOT_IMAGE);
+    write(dir.path(), ".devcontainer/Dockerfile", ROOT_IMAGE);
+    write(dir.path(), ".git/Dockerfile", ROOT_IMAGE);
+    write(dir.path(), "vendor/lib/Dockerfile", ROOT_IMAGE);
+    write(dir.path(), "deploy/legacy/Dockerfile", ROOT_IMAGE);
+    write(dir.path(), "services/api/Dockerfile.prod", ROOT_IMAGE);
+    write(dir.path(), "services/api/worker.dockerfile", ROOT_IMAGE);
+    write(dir.path(), "services/api/Containerfile", ROOT_IMAGE);
+
+    let scanned = |extra: &[&str]| -> Vec<String> {
+        let output = palisade()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut paths: Vec<String> = document["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_owned())
+            .collect();
+        paths.dedup();
+        paths
+    };
+    assert_eq!(
+        scanned(&[]),
+        [
+            ".devcontainer/Dockerfile",
+            "deploy/legacy/Dockerfile",
+            "services/api/Containerfile",
+            "services/api/Dockerfile.prod",
+            "services/api/worker.dockerfile",
+            "vendor/lib/Dockerfile",
+        ]
+    );
+    let with_ignored = scanned(&["--no-ignore"]);
+    assert!(with_ignored.contains(&"generated/Dockerfile".to_owned()));
+    assert!(
+        !with_ignored.iter().any(|p| p.starts_with(".git/")),
+        ".git is never scanned"
+    );
+    assert_eq!(
+        scanned(&[
+            "--exclude",
+            "vendor",
+            "--exclude",
+            "deploy/legacy/**",
+            "--exclude",
+            "*.dockerfile"
+        ]),
+        [
+            ".devcontainer/Dockerfile",
+            "services/api/Containerfile",
+            "services/api/Dockerfile.prod"
+        ]
+    );
+    // A file named explicitly is scanned even if ignored, and whatever its name.
+    write(dir.path(), "generated/custom-name", ROOT_IMAGE);
+    let output = palisade()
+        .current_dir(dir.path())
+        .args(["scan", "generated/Dockerfile", "--select", "DKR001"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "Dockerfile", ROOT_IMAGE);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app/Dockerfile", CLEAN_IMAGE);
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("Dockerfile"),
+        dir.path().join("linked.Dockerfile"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("app/loop")).unwrap();
+
+    let output = palisade()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "nothing outside the root is scanned"
+    );
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["summary"]["files_scanned"], 1);
+    let skipped = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "skipped")
+        .count();
+    assert_eq!(skipped, 3, "{document}");
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let text = match i % 4 {
+            0 => ROOT_IMAGE.to_owned(),
+            1 => format!(
+                "ARG V=latest\nFROM node:$V\nEXPOSE 22 {i}\nENV API_KEY=k3Jd8sLq0Zp4Wm{i:04}\n"
+            ),
+            2 => "FROM alpine:3.20\nBROKEN\n".to_owned(),
+            _ => CLEAN_IMAGE.to_owned(),
+        };
+        write(dir.path(), &format!("svc{:03}/Dockerfile", i), &text);
+    }
+    for format in ["json", "sarif", "text"] {
+        let run = |jobs: &str| {
+            let output = palisade()
+                .current_dir(dir.path())
+                .args([
+                    "scan", "--color", "never", "--format", format, "--jobs", jobs,
+                ])
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8(output.stdout).unwrap();
+            // The text summary ends with the elapsed time, the one thing allowed to differ.
+            stdout
+                .rsplit_once(" (")
+                .map_or(stdout.clone(), |(head, _)| {
+                    if format == "text" {
+                        head.to_owned()
+                    } else {
+                        stdout.clone()
+                    }
+                })
+        };
+        assert_eq!(
+            run("1"),
+            run("8"),
+            "{format} output depends on the thread count"
+        );
+    }
+}
+
+#[test]
+fn fingerprints_survive_lines_moving() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = "FROM alpine:3.20\nENV API_KEY=k3Jd8sLq0Zp4Wm7Xn2Bv\nEXPOSE 22\nUSER root\n";
+    let after = "# Rewritten header\nFROM alpine:3.20\n\nLABEL team=payments\nENV   API_KEY=k3Jd8sLq0Zp4Wm7Xn2Bv\nEXPOSE 8080\nEXPOSE 22\nUSER root\n";
+    let fingerprints = |text: &str| {
+        write(dir.path(), "Dockerfile", text);
+        let output = palisade()
+            .arg("scan")
+            .arg(dir.path().join("Dockerfile"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut prints: Vec<(String, String)> = document["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap().to_owned(),
+                    f["fingerprint"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        prints.sort();
+        prints
+    };
+    let old = fingerprints(before);
+    assert_eq!(old.len(), 4);
+    assert_eq!(old, fingerprints(after));
+    // A changed value is a new finding.
+    assert_ne!(old, fingerprints(&before.replace("k3Jd8", "z9Qq1")));
+}

@@ -1,0 +1,162 @@
+//! The SARIF report against the official 2.1.0 schema and what GitHub code scanning needs.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn sarif(args: &[&str]) -> Value {
+    let output = Command::cargo_bin("palisade")
+        .unwrap()
+        .current_dir(common::root())
+        .args(["scan", "--format", "sarif"])
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn schema_errors(document: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(include_str!("sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    validator
+        .iter_errors(document)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn report_with_findings_and_notifications_is_valid_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\nNOT_AN_INSTRUCTION x\n",
+    )
+    .unwrap();
+    let document = sarif(&["fixtures", dir.path().to_str().unwrap()]);
+    let errors = schema_errors(&document);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &document["runs"][0];
+    assert!(run["results"].as_array().unwrap().len() > 30);
+    let notifications = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notifications.len(), 1);
+    assert_eq!(notifications[0]["level"], "warning");
+    assert_eq!(
+        notifications[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+}
+
+#[test]
+fn empty_report_is_valid_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = sarif(&[dir.path().to_str().unwrap()]);
+    assert!(schema_errors(&document).is_empty());
+    assert_eq!(document["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn rules_carry_what_github_displays() {
+    let document = sarif(&["fixtures/dockerfile/DKR001"]);
+    let driver = &document["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "palisade");
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), palisade::Catalog::builtin().rules().len());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        assert!(rule["name"].is_string(), "{id}");
+        assert!(rule["shortDescription"]["text"].is_string(), "{id}");
+        assert!(
+            rule["fullDescription"]["text"].as_str().unwrap().len() <= 1024,
+            "{id}"
+        );
+        assert!(
+            rule["help"]["text"].is_string() && rule["help"]["markdown"].is_string(),
+            "{id}"
+        );
+        assert!(
+            rule["helpUri"].as_str().unwrap().starts_with("https://"),
+            "{id}"
+        );
+        let level = rule["defaultConfiguration"]["level"].as_str().unwrap();
+        assert!(["error", "warning", "note"].contains(&level), "{id}");
+        let properties = &rule["properties"];
+        let score: f64 = properties["security-severity"]
+            .as_str()
+            .expect("a string, as GitHub wants")
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score), "{id}");
+        let tags: Vec<&str> = properties["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        let policy = palisade::Catalog::builtin()
+            .get(id)
+            .unwrap()
+            .policy
+            .as_str();
+        assert!(
+            tags.contains(&"security") && tags.contains(&policy),
+            "{id}: {tags:?}"
+        );
+        assert!(properties["precision"].is_string(), "{id}");
+    }
+}
+
+#[test]
+fn results_point_at_repository_relative_paths_with_fingerprints() {
+    let document = sarif(&["fixtures/dockerfile/DKR003"]);
+    let run = &document["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "palisade/");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("fixtures/dockerfile/DKR003/"), "{uri}");
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &location["region"];
+        assert!(
+            region["startLine"].as_u64().unwrap() >= 1
+                && region["startColumn"].as_u64().unwrap() >= 1
+        );
+        assert!(region["endColumn"].as_u64().unwrap() > region["startColumn"].as_u64().unwrap());
+        let fingerprints = &result["partialFingerprints"];
+        let line_hash = fingerprints["primaryLocationLineHash"].as_str().unwrap();
+        assert!(
+            line_hash
+                .split_once(':')
+                .is_some_and(|(hash, n)| hash.len() == 16 && n.parse::<u32>().is_ok())
+        );
+        assert_eq!(fingerprints["palisade/v1"].as_str().unwrap().len(), 64);
+    }
+}
+
+#[test]
+fn paths_are_relative_to_the_repository_even_from_a_subfolder() {
+    let document = Command::cargo_bin("palisade")
+        .unwrap()
+        .current_dir(common::root().join("fixtures/dockerfile"))
+        .args(["scan", "--format", "sarif", "DKR003"])
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&document.stdout).unwrap();
+    let uri = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.starts_with("fixtures/dockerfile/DKR003/"), "{uri}");
+}
