@@ -19,9 +19,9 @@ use sha2::{Digest, Sha256};
 use crate::catalog::{Catalog, Severity};
 use crate::checks::{self, Check, Hit};
 use crate::discover::{self, Candidate, DiscoverError, FileKind, WalkOptions};
-use crate::finding::{Diagnostic, DiagnosticKind, Finding};
+use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
 use crate::secrets;
-use crate::source::SourceFile;
+use crate::source::{Position, SourceFile};
 
 /// Default for [`ScanOptions::max_file_size`]: 10 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -291,18 +291,34 @@ fn read_text(
     })
 }
 
+/// Longest snippet shown, in characters; and how much of a long line is kept before the finding.
+const SNIPPET_CHARS: usize = 200;
+const SNIPPET_CONTEXT_BEFORE: usize = 60;
+
+/// Turns a file's hits into findings. Work per hit is bounded by its span and the snippet
+/// window, never by the length of its line: a one-line file with a hundred thousand findings must
+/// not cost a hundred thousand passes over the line.
 fn findings_from_hits(
     candidate: &Candidate,
     source: &SourceFile,
-    hits: Vec<Hit>,
+    mut hits: Vec<Hit>,
     catalog: &Catalog,
 ) -> Vec<Finding> {
-    let secrets: Vec<Range<usize>> = hits.iter().filter_map(|hit| hit.secret.clone()).collect();
+    hits.sort_by_key(|hit| hit.span.start);
+    let mut secrets: Vec<Range<usize>> = hits.iter().filter_map(|hit| hit.secret.clone()).collect();
+    secrets.sort_by_key(|s| s.start);
+    let mut cursor = PositionCursor::default();
+    let mut line_hashes: HashMap<usize, String> = HashMap::new();
     hits.into_iter()
         .filter_map(|hit| {
             let rule = catalog.get(hit.rule_id)?;
-            let start = source.position(hit.span.start);
-            let end = source.position(hit.span.end.max(hit.span.start));
+            let span = clamp(&source.text, hit.span);
+            let start = cursor.position(source, span.start);
+            let end = advance(source, start, span.start, span.end);
+            let line_hash = line_hashes
+                .entry(start.line)
+                .or_insert_with(|| hex_digest(&[&normalized(source.line_text(start.line))]))
+                .clone();
             Some(Finding {
                 rule_id: rule.id.clone(),
                 severity: rule.severity,
@@ -311,13 +327,103 @@ fn findings_from_hits(
                 start,
                 end,
                 message: hit.message,
-                snippet: masked_line(source, start.line, &secrets),
-                // Filled in once all findings are known (see `assign_fingerprints`).
-                fingerprint: normalized(&source.text[clamp(&source.text, hit.span)]),
-                line_hash: normalized(source.line_text(start.line)),
+                snippet: snippet(source, span.start, start, &secrets),
+                // Content and line hashes; numbered among equal ones in `assign_fingerprints`.
+                fingerprint: hex_digest(&[&normalized(&source.text[span])]),
+                line_hash,
             })
         })
         .collect()
+}
+
+/// Positions of increasing offsets, counting only the characters between one and the next.
+#[derive(Default)]
+struct PositionCursor {
+    last: Option<(usize, Position)>,
+}
+
+impl PositionCursor {
+    fn position(&mut self, source: &SourceFile, offset: usize) -> Position {
+        let position = match self.last {
+            Some((last_offset, last)) if last_offset <= offset => {
+                advance(source, last, last_offset, offset)
+            }
+            _ => source.position(offset),
+        };
+        self.last = Some((offset, position));
+        position
+    }
+}
+
+/// The position of `to`, given the position of an earlier offset `from`.
+fn advance(source: &SourceFile, at: Position, from: usize, to: usize) -> Position {
+    let between = &source.text[from..to];
+    match between.rfind('\n') {
+        None => Position {
+            line: at.line,
+            column: at.column + between.chars().count(),
+        },
+        Some(_) => source.position(to),
+    }
+}
+
+/// The start line of a finding, cut to a window around it when long, with secrets masked.
+fn snippet(
+    source: &SourceFile,
+    offset: usize,
+    position: Position,
+    secrets: &[Range<usize>],
+) -> Snippet {
+    let line = source.line_range(position.line);
+    let before = &source.text[line.start..offset.clamp(line.start, line.end)];
+    let (begin, kept_before) = match before
+        .char_indices()
+        .rev()
+        .take(SNIPPET_CONTEXT_BEFORE)
+        .last()
+    {
+        // Lines that fit are shown whole (a byte count bounds the character count).
+        Some((index, _))
+            if line.len() > SNIPPET_CHARS && position.column > SNIPPET_CONTEXT_BEFORE + 1 =>
+        {
+            (line.start + index, SNIPPET_CONTEXT_BEFORE)
+        }
+        _ => (line.start, position.column - 1),
+    };
+    let end = source.text[begin..line.end]
+        .char_indices()
+        .nth(SNIPPET_CHARS)
+        .map_or(line.end, |(index, _)| begin + index);
+
+    let mut text = String::with_capacity(end - begin);
+    let mut cursor = begin;
+    // Secrets are sorted by start; the first one that may reach into the window is the one just
+    // before the first that starts inside it.
+    let first = secrets
+        .partition_point(|s| s.start < begin)
+        .saturating_sub(1);
+    for secret in secrets[first..].iter().take_while(|s| s.start < end) {
+        let (from, to) = (secret.start.max(cursor), secret.end.min(end));
+        if from >= to {
+            continue;
+        }
+        text.push_str(&source.text[cursor..from]);
+        if from == secret.start && to == secret.end {
+            text.push_str(&secrets::mask(&source.text[from..to]));
+        } else {
+            // A secret cut by the window edge shows no characters at all.
+            text.extend(std::iter::repeat_n(
+                '*',
+                source.text[from..to].chars().count(),
+            ));
+        }
+        cursor = to;
+    }
+    text.push_str(&source.text[cursor..end]);
+    Snippet {
+        text,
+        column: position.column - kept_before,
+    }
 }
 
 fn clamp(text: &str, span: Range<usize>) -> Range<usize> {
@@ -326,32 +432,8 @@ fn clamp(text: &str, span: Range<usize>) -> Range<usize> {
     if text.is_char_boundary(start) && text.is_char_boundary(end) {
         start..end
     } else {
-        0..0
+        start..start
     }
-}
-
-/// The text of `line` with every secret span that touches it replaced by its mask.
-fn masked_line(source: &SourceFile, line: usize, secrets: &[Range<usize>]) -> String {
-    let line_range = source.line_range(line);
-    let mut out = String::new();
-    let mut cursor = line_range.start;
-    let mut on_line: Vec<&Range<usize>> = secrets
-        .iter()
-        .filter(|s| s.start < line_range.end && s.end > line_range.start)
-        .collect();
-    on_line.sort_by_key(|s| s.start);
-    for secret in on_line {
-        let start = secret.start.max(cursor);
-        let end = secret.end.min(line_range.end);
-        if start >= end {
-            continue;
-        }
-        out.push_str(&source.text[cursor..start]);
-        out.push_str(&secrets::mask(&source.text[start..end]));
-        cursor = end;
-    }
-    out.push_str(&source.text[cursor..line_range.end]);
-    out
 }
 
 /// Whitespace-insensitive form of offending text, so reformatting does not change fingerprints.
@@ -380,19 +462,16 @@ fn assign_fingerprints(findings: &mut [Finding]) {
         ]);
         *occurrence += 1;
 
-        let line_text = std::mem::take(&mut finding.line_hash);
-        let hash = hex_digest(&[&line_text]);
+        // Findings come sorted by path and line, so a line is either the last one seen with this
+        // text or a new one.
+        let line_hash = std::mem::take(&mut finding.line_hash);
         let lines = lines_with_text
-            .entry((finding.repo_path.clone(), line_text))
+            .entry((finding.repo_path.clone(), line_hash.clone()))
             .or_default();
-        let ordinal = match lines.iter().position(|&line| line == finding.start.line) {
-            Some(index) => index + 1,
-            None => {
-                lines.push(finding.start.line);
-                lines.len()
-            }
-        };
-        finding.line_hash = format!("{}:{ordinal}", &hash[..16]);
+        if lines.last() != Some(&finding.start.line) {
+            lines.push(finding.start.line);
+        }
+        finding.line_hash = format!("{}:{}", &line_hash[..16], lines.len());
     }
 }
 

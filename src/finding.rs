@@ -21,12 +21,21 @@ pub struct Finding {
     pub end: Position,
     /// Never contains a secret in clear: checks mask what they quote.
     pub message: String,
-    /// The first line of the offending text, with every secret on it masked.
-    pub snippet: String,
+    /// The offending line (or, for long lines, an excerpt around the finding), with every secret
+    /// on it masked.
+    pub snippet: Snippet,
     /// Content-based and stable: survives unrelated edits and lines moving.
     pub fingerprint: String,
     /// Hash of the offending line's text and its occurrence, GitHub's `primaryLocationLineHash`.
     pub line_hash: String,
+}
+
+/// An excerpt of a source line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snippet {
+    pub text: String,
+    /// The 1-based column of the line at which `text` starts (1 unless the line was cut).
+    pub column: usize,
 }
 
 /// Why a file was not (fully) scanned.

@@ -35,6 +35,8 @@ pub struct Dockerfile<'a> {
     pub stages: Vec<Stage>,
     /// The escape character (`\` unless `# escape=` says otherwise).
     pub escape: char,
+    /// Stage names (lowercase) to stage indices.
+    stage_names: HashMap<String, usize>,
     variables: Variables,
 }
 
@@ -50,6 +52,9 @@ pub struct Stage {
     pub name: Option<String>,
     /// The earlier stage this one builds on, when its `FROM` names one.
     pub parent: Option<usize>,
+    /// Whether the stage's filesystem ends up in the final image (it is the final stage or one of
+    /// its ancestors). Mistakes in other stages are thrown away with them.
+    pub reaches_final_image: bool,
 }
 
 /// The value of a variable at some point of the build.
@@ -62,7 +67,7 @@ pub enum Value {
     Known(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Scope {
     /// `ARG` before the first `FROM`: visible to `FROM` lines, and to `ARG NAME` in stages.
     Global,
@@ -74,15 +79,23 @@ enum Scope {
 
 #[derive(Debug, Clone)]
 struct Definition {
-    scope: Scope,
     instruction: usize,
     value: Value,
 }
 
+/// Definitions by name and scope, each list in instruction order, so that the definition in force
+/// at an instruction is found by binary search.
 #[derive(Debug, Default)]
 struct Variables {
-    by_name: HashMap<String, Vec<Definition>>,
+    by_scope: HashMap<(String, Scope), Vec<Definition>>,
 }
+
+/// How many ancestor stages are searched for an inherited `ENV`; beyond that a variable is
+/// unknown. Real builds chain a handful of stages; this bounds the work on hostile input.
+const MAX_INHERITANCE_DEPTH: usize = 64;
+
+/// How deeply `${A:-${B:-…}}` may nest before a value counts as unknown.
+const MAX_EXPANSION_DEPTH: usize = 16;
 
 /// A `key=value` (or legacy `ENV key value`) pair with the spans of its parts in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,12 +164,13 @@ impl<'a> Dockerfile<'a> {
             .as_ref()
             .map_or('\\', |directive| directive.value.value);
         let instructions = parsed.instructions;
-        let stages = split_stages(&instructions);
+        let (stages, stage_names) = split_stages(&instructions);
         let mut dockerfile = Dockerfile {
             text,
             instructions,
             stages,
             escape,
+            stage_names,
             variables: Variables::default(),
         };
         dockerfile.variables = dockerfile.collect_variables();
@@ -179,13 +193,6 @@ impl<'a> Dockerfile<'a> {
         })
     }
 
-    /// Whether the filesystem of `stage` ends up in the final image (it is the final stage or one
-    /// of its ancestors). Mistakes in other stages are thrown away with them.
-    pub fn reaches_final_image(&self, stage: &Stage) -> bool {
-        self.final_stage()
-            .is_some_and(|last| self.lineage(last).any(|s| s.index == stage.index))
-    }
-
     pub fn from_instruction(
         &self,
         stage: &Stage,
@@ -205,12 +212,14 @@ impl<'a> Dockerfile<'a> {
 
     /// Whether `reference` names an earlier stage than `before` (by name or by index).
     pub fn names_stage(&self, reference: &str, before: usize) -> bool {
-        let lower = reference.to_ascii_lowercase();
-        self.stages[..before.min(self.stages.len())]
-            .iter()
-            .any(|stage| {
-                stage.name.as_deref() == Some(lower.as_str()) || stage.index.to_string() == lower
-            })
+        let by_name = self
+            .stage_names
+            .get(&reference.to_ascii_lowercase())
+            .is_some_and(|&index| index < before);
+        let by_index = reference
+            .parse::<usize>()
+            .is_ok_and(|index| index < before.min(self.stages.len()));
+        by_name || by_index
     }
 
     /// `word` with variables expanded as at `instruction` in `stage`.
@@ -287,11 +296,10 @@ impl<'a> Dockerfile<'a> {
                     (None, _) => None,
                 };
                 variables
-                    .by_name
-                    .entry(pair.key)
+                    .by_scope
+                    .entry((pair.key, scope))
                     .or_default()
                     .push(Definition {
-                        scope,
                         instruction: index,
                         value: value.map_or(Value::Unknown, Value::Known),
                     });
@@ -326,43 +334,49 @@ impl Variables {
         scope: Scope,
         instruction: usize,
     ) -> Value {
-        let Some(definitions) = self.by_name.get(name) else {
-            return Value::Unset;
-        };
-        let latest = |matches: &dyn Fn(Scope) -> bool, before: usize| {
-            definitions
-                .iter()
-                .rev()
-                .find(|d| d.instruction < before && matches(d.scope))
-                .map(|d| d.value.clone())
-        };
         let stage = match scope {
             Scope::Global => {
-                return latest(&|s| s == Scope::Global, instruction).unwrap_or(Value::Unset);
+                return self
+                    .latest(name, Scope::Global, instruction)
+                    .map_or(Value::Unset, |d| d.value.clone());
             }
             Scope::StageArg(s) | Scope::StageEnv(s) => s,
         };
-        if let Some(value) = latest(
-            &|s| s == Scope::StageArg(stage) || s == Scope::StageEnv(stage),
-            instruction,
-        ) {
-            return value;
+        let arg = self.latest(name, Scope::StageArg(stage), instruction);
+        let env = self.latest(name, Scope::StageEnv(stage), instruction);
+        if let Some(definition) = arg.into_iter().chain(env).max_by_key(|d| d.instruction) {
+            return definition.value.clone();
         }
         // ENV (not ARG) is inherited from the stages this one is built on.
         let mut ancestor = dockerfile.stages.get(stage).and_then(|s| s.parent);
-        while let Some(parent) = ancestor {
+        for _ in 0..MAX_INHERITANCE_DEPTH {
+            let Some(parent) = ancestor else {
+                return Value::Unset;
+            };
             let end = dockerfile.stages[parent].body.end;
-            if let Some(value) = latest(&|s| s == Scope::StageEnv(parent), end) {
-                return value;
+            if let Some(definition) = self.latest(name, Scope::StageEnv(parent), end) {
+                return definition.value.clone();
             }
             ancestor = dockerfile.stages[parent].parent;
         }
-        Value::Unset
+        if ancestor.is_some() {
+            Value::Unknown
+        } else {
+            Value::Unset
+        }
+    }
+
+    /// The last definition of `name` in `scope` before instruction `before`.
+    fn latest(&self, name: &str, scope: Scope, before: usize) -> Option<&Definition> {
+        let definitions = self.by_scope.get(&(name.to_owned(), scope))?;
+        let count = definitions.partition_point(|d| d.instruction < before);
+        count.checked_sub(1).map(|last| &definitions[last])
     }
 }
 
-fn split_stages(instructions: &[Instruction<'_>]) -> Vec<Stage> {
+fn split_stages(instructions: &[Instruction<'_>]) -> (Vec<Stage>, HashMap<String, usize>) {
     let mut stages: Vec<Stage> = Vec::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
     for (index, instruction) in instructions.iter().enumerate() {
         let Instruction::From(from) = instruction else {
             continue;
@@ -370,24 +384,33 @@ fn split_stages(instructions: &[Instruction<'_>]) -> Vec<Stage> {
         if let Some(previous) = stages.last_mut() {
             previous.body.end = index;
         }
-        let image = from.image.value.to_ascii_lowercase();
-        let parent = stages
-            .iter()
-            .rev()
-            .find(|stage| stage.name.as_deref() == Some(image.as_str()))
-            .map(|stage| stage.index);
+        let parent = names.get(&from.image.value.to_ascii_lowercase()).copied();
+        let name = from
+            .as_
+            .as_ref()
+            .map(|(_, name)| name.value.to_ascii_lowercase());
+        if let Some(name) = &name {
+            names.entry(name.clone()).or_insert(stages.len());
+        }
         stages.push(Stage {
             index: stages.len(),
             from: index,
             body: index + 1..instructions.len(),
-            name: from
-                .as_
-                .as_ref()
-                .map(|(_, name)| name.value.to_ascii_lowercase()),
+            name,
             parent,
+            reaches_final_image: false,
         });
     }
-    stages
+    // The final stage and its ancestors are what ends up in the image.
+    let mut next = stages.len().checked_sub(1);
+    while let Some(index) = next {
+        if stages[index].reaches_final_image {
+            break;
+        }
+        stages[index].reaches_final_image = true;
+        next = stages[index].parent;
+    }
+    (stages, names)
 }
 
 fn instruction_span(instruction: &Instruction<'_>) -> Range<usize> {
@@ -448,6 +471,13 @@ pub fn source_paths<'s>(
 /// Expands `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:+alt}` and `${VAR+alt}`.
 /// Returns `None` when any part of the result is unknown, or uses a form we do not evaluate.
 pub fn expand(word: &str, lookup: &dyn Fn(&str) -> Value) -> Option<String> {
+    expand_nested(word, lookup, 0)
+}
+
+fn expand_nested(word: &str, lookup: &dyn Fn(&str) -> Value, depth: usize) -> Option<String> {
+    if depth > MAX_EXPANSION_DEPTH {
+        return None;
+    }
     let mut out = String::with_capacity(word.len());
     let mut rest = word;
     while let Some(dollar) = rest.find('$') {
@@ -462,7 +492,7 @@ pub fn expand(word: &str, lookup: &dyn Fn(&str) -> Value) -> Option<String> {
         let after = &rest[dollar + 1..];
         if let Some(braced) = after.strip_prefix('{') {
             let close = matching_brace(braced)?;
-            out.push_str(&expand_braced(&braced[..close], lookup)?);
+            out.push_str(&expand_braced(&braced[..close], lookup, depth)?);
             rest = &braced[close + 1..];
         } else {
             let name_len = after
@@ -497,7 +527,7 @@ fn matching_brace(text: &str) -> Option<usize> {
     None
 }
 
-fn expand_braced(inner: &str, lookup: &dyn Fn(&str) -> Value) -> Option<String> {
+fn expand_braced(inner: &str, lookup: &dyn Fn(&str) -> Value, depth: usize) -> Option<String> {
     let name_len = inner
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(inner.len());
@@ -529,26 +559,26 @@ fn expand_braced(inner: &str, lookup: &dyn Fn(&str) -> Value) -> Option<String> 
             if is_non_empty {
                 known(v)
             } else {
-                expand(word, lookup)
+                expand_nested(word, lookup, depth + 1)
             }
         }
         ("-", v) => {
             if is_set {
                 known(v)
             } else {
-                expand(word, lookup)
+                expand_nested(word, lookup, depth + 1)
             }
         }
         (":+", _) => {
             if is_non_empty {
-                expand(word, lookup)
+                expand_nested(word, lookup, depth + 1)
             } else {
                 Some(String::new())
             }
         }
         ("+", _) => {
             if is_set {
-                expand(word, lookup)
+                expand_nested(word, lookup, depth + 1)
             } else {
                 Some(String::new())
             }

@@ -27,7 +27,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
                 "start": { "line": finding.start.line, "column": finding.start.column },
                 "end": { "line": finding.end.line, "column": finding.end.column },
                 "message": finding.message,
-                "snippet": finding.snippet,
+                "snippet": finding.snippet.text,
                 "fingerprint": finding.fingerprint,
             })
         })

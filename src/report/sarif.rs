@@ -48,7 +48,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
                             "startColumn": finding.start.column,
                             "endLine": finding.end.line,
                             "endColumn": finding.end.column,
-                            "snippet": { "text": finding.snippet },
+                            "snippet": { "text": finding.snippet.text },
                         },
                     },
                 }],

@@ -92,14 +92,21 @@ fn render_finding(
         finding.start.column
     )?;
     writeln!(out, "{pad} {g}|{g:#}")?;
-    let snippet = finding.snippet.replace('\t', " ");
-    writeln!(out, "{g}{line_number} |{g:#} {snippet}")?;
-    let width = snippet.chars().count();
-    let start = finding.start.column.saturating_sub(1).min(width);
-    let end = if finding.end.line == finding.start.line {
-        finding.end.column.saturating_sub(1).min(width)
+    let snippet = finding.snippet.text.replace('\t', " ");
+    let cut_before = if finding.snippet.column > 1 {
+        "…"
     } else {
-        width
+        ""
+    };
+    writeln!(out, "{g}{line_number} |{g:#} {cut_before}{snippet}")?;
+    let width = snippet.chars().count();
+    let start =
+        (finding.start.column - finding.snippet.column).min(width) + cut_before.chars().count();
+    let end = if finding.end.line == finding.start.line {
+        (finding.end.column.saturating_sub(finding.snippet.column)).min(width)
+            + cut_before.chars().count()
+    } else {
+        width + cut_before.chars().count()
     };
     let carets = "^".repeat(end.saturating_sub(start).max(1));
     writeln!(

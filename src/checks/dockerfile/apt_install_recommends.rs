@@ -14,11 +14,7 @@ pub const CHECK: Check = Check {
 const RULE: &str = "DKR012";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
-    for stage in dockerfile
-        .stages
-        .iter()
-        .filter(|s| dockerfile.reaches_final_image(s))
-    {
+    for stage in dockerfile.stages.iter().filter(|s| s.reaches_final_image) {
         for index in stage.body.clone() {
             for (span, script) in dockerfile.run_scripts(&dockerfile.instructions[index]) {
                 for command in shell::commands(&script) {

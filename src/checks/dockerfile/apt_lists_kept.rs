@@ -16,11 +16,7 @@ const RULE: &str = "DKR013";
 const LISTS: &str = "/var/lib/apt/lists";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
-    for stage in dockerfile
-        .stages
-        .iter()
-        .filter(|s| dockerfile.reaches_final_image(s))
-    {
+    for stage in dockerfile.stages.iter().filter(|s| s.reaches_final_image) {
         for index in stage.body.clone() {
             let instruction = &dockerfile.instructions[index];
             let Instruction::Run(run) = instruction else {

@@ -14,11 +14,7 @@ const RULE: &str = "DKR003";
 const SSH: u32 = 22;
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
-    for stage in dockerfile
-        .stages
-        .iter()
-        .filter(|s| dockerfile.reaches_final_image(s))
-    {
+    for stage in dockerfile.stages.iter().filter(|s| s.reaches_final_image) {
         for index in stage.body.clone() {
             let Instruction::Expose(expose) = &dockerfile.instructions[index] else {
                 continue;

@@ -2,9 +2,11 @@
 //!
 //! A relative `WORKDIR` resolves against the previous one; before any absolute `WORKDIR` in the
 //! stage (or the stages it builds on) that is the base image's, which can change under you.
+//! Stages come after the stages they build on, so one pass in order knows, for each stage,
+//! whether its ancestors already anchored the working directory.
 
 use crate::checks::{Check, Checker, Hit};
-use crate::formats::dockerfile::{Dockerfile, Instruction, Stage};
+use crate::formats::dockerfile::{Dockerfile, Instruction};
 
 pub const CHECK: Check = Check {
     rule_id: RULE,
@@ -13,46 +15,31 @@ pub const CHECK: Check = Check {
 const RULE: &str = "DKR016";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
+    // Whether each stage ends with an anchored (absolute or unknown) working directory.
+    let mut anchored_at_end = vec![false; dockerfile.stages.len()];
     for stage in &dockerfile.stages {
-        let mut anchored = dockerfile
-            .lineage(stage)
-            .skip(1)
-            .any(|ancestor| has_absolute_workdir(dockerfile, ancestor));
+        let mut anchored = stage.parent.is_some_and(|parent| anchored_at_end[parent]);
         for index in stage.body.clone() {
             let Instruction::Workdir(workdir) = &dockerfile.instructions[index] else {
                 continue;
             };
-            let Some(path) = dockerfile.expand_in_stage(&workdir.arguments.value, stage, index)
-            else {
-                anchored = true;
-                continue;
-            };
-            if is_absolute(&path) {
-                anchored = true;
-            } else if !anchored {
-                hits.push(Hit::new(
+            match dockerfile.expand_in_stage(&workdir.arguments.value, stage, index) {
+                // A path we cannot know: do not guess, and do not blame the ones after it.
+                None => anchored = true,
+                Some(path) if is_absolute(&path) => anchored = true,
+                Some(path) if !anchored => hits.push(Hit::new(
                     RULE,
                     workdir.arguments.span.clone(),
                     format!(
                         "WORKDIR `{}` is relative to the base image's working directory",
                         path.trim()
                     ),
-                ));
+                )),
+                Some(_) => {}
             }
         }
+        anchored_at_end[stage.index] = anchored;
     }
-}
-
-fn has_absolute_workdir(dockerfile: &Dockerfile<'_>, stage: &Stage) -> bool {
-    stage
-        .body
-        .clone()
-        .any(|index| match &dockerfile.instructions[index] {
-            Instruction::Workdir(workdir) => dockerfile
-                .expand_in_stage(&workdir.arguments.value, stage, index)
-                .is_none_or(|path| is_absolute(&path)),
-            _ => false,
-        })
 }
 
 /// `/srv`, and Windows paths `C:\app` or `C:/app`.

@@ -1,0 +1,175 @@
+//! Hostile and broken input: nothing may panic or blow up, and bad files become diagnostics.
+//!
+//! Sizes here are chosen so that any quadratic behaviour would take minutes rather than the
+//! fraction of a second the linear code needs; no test asserts a time.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::fs;
+
+use palisade::checks::{self, CHECKS};
+use palisade::discover::FileKind;
+
+#[test]
+fn every_prefix_of_every_fixture_is_handled() {
+    let mut inputs = 0;
+    for format in fs::read_dir(common::root().join("fixtures/dockerfile"))
+        .unwrap()
+        .flatten()
+    {
+        for file in fs::read_dir(format.path()).unwrap().flatten() {
+            let text = fs::read_to_string(file.path()).unwrap();
+            for (end, _) in text.char_indices() {
+                let prefix = &text[..end];
+                // Errors are fine; panics are not (the test harness would report them).
+                let _ = checks::run(FileKind::Dockerfile, prefix, CHECKS);
+                // The same text with Windows line endings and a stray escape at the end.
+                let _ = checks::run(
+                    FileKind::Dockerfile,
+                    &format!("{}\\", prefix.replace('\n', "\r\n")),
+                    CHECKS,
+                );
+                inputs += 2;
+            }
+        }
+    }
+    assert!(inputs > 10_000);
+}
+
+fn scan_text(name: &str, text: &str) -> palisade::ScanReport {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    fs::write(&path, text).unwrap();
+    let mut options = palisade::ScanOptions {
+        paths: vec![path],
+        ..palisade::ScanOptions::default()
+    };
+    options.max_file_size = 64 * 1024 * 1024;
+    palisade::scan(&options).unwrap()
+}
+
+#[test]
+fn a_long_chain_of_stages_is_linear() {
+    let stages = 30_000;
+    let mut text = String::from("ARG TAG=3.20\nFROM alpine:${TAG} AS s0\nWORKDIR /srv\n");
+    for i in 1..stages {
+        let _ = writeln!(
+            text,
+            "FROM s{} AS s{i}\nENV LEVEL_{i}=$LEVEL_{}\nWORKDIR sub\nEXPOSE 22\nCOPY --from=s{} /a /b",
+            i - 1,
+            i - 1,
+            i - 1
+        );
+    }
+    text.push_str("USER root\n");
+    let report = scan_text("Dockerfile", &text);
+    let count = |rule: &str| report.findings.iter().filter(|f| f.rule_id == rule).count();
+    // Every stage reaches the final image, so each EXPOSE 22 counts; WORKDIR is anchored by the
+    // first stage; the last USER is root.
+    assert_eq!(count("DKR003"), stages - 1);
+    assert_eq!(count("DKR016"), 0);
+    assert_eq!(count("DKR001"), 1);
+    assert_eq!(count("DKR002"), 0);
+}
+
+#[test]
+fn many_secrets_on_many_lines_are_masked() {
+    let mut text = String::from("FROM alpine:3.20\n");
+    for i in 0..20_000 {
+        let _ = writeln!(
+            text,
+            "ENV SERVICE_{i}_TOKEN=t0k3n{i:08}xQ SERVICE_{i}_PASSWORD=pw{i:08}Zy"
+        );
+    }
+    let report = scan_text("Dockerfile", &text);
+    let secrets: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "DKR004")
+        .collect();
+    assert_eq!(secrets.len(), 40_000);
+    for finding in &secrets {
+        let i = finding.start.line - 2;
+        let snippet = &finding.snippet.text;
+        assert!(snippet.starts_with("ENV SERVICE_"), "{snippet}");
+        assert!(!snippet.contains(&format!("t0k3n{i:08}xQ")), "{snippet}");
+        assert!(!snippet.contains(&format!("pw{i:08}Zy")), "{snippet}");
+    }
+}
+
+#[test]
+fn deeply_nested_substitutions_are_unknown_not_a_stack_overflow() {
+    let depth = 100_000;
+    let text = format!(
+        "FROM alpine:{}latest{}\n",
+        "${A:-".repeat(depth),
+        "}".repeat(depth)
+    );
+    let report = scan_text("Dockerfile", &text);
+    assert!(
+        report.findings.iter().all(|f| f.rule_id != "DKR002"),
+        "an unknown tag is not judged"
+    );
+}
+
+#[test]
+fn one_huge_line_is_handled() {
+    let text = format!(
+        "FROM alpine:3.20\nRUN {}\n",
+        "curl -s https://example.com/x | sh && ".repeat(200_000)
+    );
+    let report = scan_text("Dockerfile", &text);
+    assert_eq!(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "DKR011")
+            .count(),
+        200_000
+    );
+}
+
+#[test]
+fn garbage_is_a_diagnostic() {
+    let mut noise = String::new();
+    let mut state: u32 = 7;
+    for _ in 0..200_000 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let alphabet = b" \n\\\"'$={}[]#<>-AZaz09";
+        noise.push(char::from(
+            alphabet[(state >> 16) as usize % alphabet.len()],
+        ));
+    }
+    for text in [
+        noise.clone(),
+        format!("FROM alpine\n{noise}"),
+        "\n\n\n".to_owned(),
+        "# escape=`\n".to_owned(),
+    ] {
+        let report = scan_text("Dockerfile", &text);
+        assert_eq!(report.files_scanned, 1, "{:?}", report.diagnostics);
+    }
+}
+
+#[test]
+fn long_lines_are_shown_as_a_window_around_the_finding() {
+    let padding = "x".repeat(5_000);
+    let text = format!(
+        "FROM alpine:3.20\nLABEL note=\"{padding}\" owner=ops\nENV A=1 B=2 {padding}=3 API_KEY=k3Jd8sLq0Zp4Wm7Xn2Bv C=\"{padding}\"\n"
+    );
+    let report = scan_text("Dockerfile", &text);
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "DKR004")
+        .expect("the secret is found");
+    assert!(finding.snippet.column > 1 && finding.snippet.column < finding.start.column);
+    assert!(finding.snippet.text.chars().count() <= 200);
+    assert!(
+        finding.snippet.text.contains("API_KEY=k3Jd"),
+        "{}",
+        finding.snippet.text
+    );
+    assert!(!finding.snippet.text.contains("k3Jd8sLq0Zp4Wm7Xn2Bv"));
+}
