@@ -262,7 +262,7 @@ const TOKEN_FORMATS: &[TokenFormat] = &[
     },
     TokenFormat {
         name: "password in URL",
-        pattern: r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s/:@]{1,100}:([^\s/@$]{3,100})@[A-Za-z0-9.-]",
+        pattern: r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s/:@]{0,100}:([^\s/@$]{3,100})@[A-Za-z0-9.-]",
     },
 ];
 
@@ -399,6 +399,8 @@ mod tests {
         assert_eq!(&url[range], "Sup3rS3cret");
 
         assert!(find_token("postgres://app:${DB_PASSWORD}@db/app").is_none());
+        let (_, range) = find_token("redis://:S3cr3tRedis@cache:6379/0").unwrap();
+        assert_eq!(range.len(), "S3cr3tRedis".len());
         assert!(find_token("https://example.com/path").is_none());
         assert!(find_token("AKIA_NOT_A_KEY").is_none());
     }

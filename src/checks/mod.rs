@@ -61,6 +61,18 @@ pub struct Check {
     pub checker: Checker,
 }
 
+impl Check {
+    pub const fn dockerfile(
+        rule_id: &'static str,
+        function: fn(&Dockerfile<'_>, &mut Vec<Hit>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::Dockerfile(function),
+        }
+    }
+}
+
 /// Every check, in rule id order.
 pub static CHECKS: &[Check] = &[
     dockerfile::last_user_root::CHECK,

@@ -3,13 +3,10 @@
 //! `ADD` also fetches URLs and unpacks archives; for plain files that magic only surprises.
 //! Local tar archives (which `ADD` unpacks on purpose), URLs and git sources are left alone.
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, Instruction, source_paths};
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR010";
 
 const ARCHIVES: &[&str] = &[

@@ -4,13 +4,10 @@
 //! attack surface. Only stages that reach the final image count.
 
 use crate::checks::dockerfile::shell;
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::Dockerfile;
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR012";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {

@@ -1,17 +1,15 @@
 //! DKR013: `apt-get update` whose package lists stay in the image.
 //!
 //! The lists (tens of MB) are only useful at build time, and deleting them in a later `RUN`
-//! does not shrink the earlier layer, so they must go in the same `RUN`. A cache mount on
+//! does not shrink the earlier layer, so they must go in the same `RUN` (`rm`, `find … -delete`
+//! or `apt-get distclean`). A cache mount on
 //! `/var/lib/apt` keeps them out of the layer too. Only stages that reach the final image count.
 
 use crate::checks::dockerfile::shell;
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, Instruction};
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR013";
 const LISTS: &str = "/var/lib/apt/lists";
 
@@ -48,12 +46,13 @@ fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
     }
 }
 
+/// `rm -rf /var/lib/apt/lists/*`, `find /var/lib/apt/lists -type f -delete`, or apt 3's
+/// `apt-get distclean`, which removes the lists itself.
 fn removes_lists(script: &str) -> bool {
     shell::commands(script).iter().any(|command| {
-        command
-            .program_words()
-            .first()
-            .is_some_and(|&(_, w)| w == "rm")
-            && command.has_word(|w| w.contains(LISTS))
+        let program = command.program_words().first().map(|&(_, w)| w);
+        let deletes_lists = matches!(program, Some("rm" | "find" | "unlink"))
+            && command.has_word(|w| w.contains(LISTS));
+        deletes_lists || command.runs(&["apt-get", "apt"], "distclean")
     })
 }

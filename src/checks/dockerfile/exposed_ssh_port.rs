@@ -3,13 +3,10 @@
 //! `EXPOSE` is inherited, so stages that reach the final image count; builder stages do not.
 //! UDP and SCTP ports are not SSH.
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, Instruction};
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR003";
 const SSH: u32 = 22;
 

@@ -3,13 +3,10 @@
 //! Only the final stage decides, but it inherits `USER` from the stages it is built on
 //! (`FROM build`), so the stage's lineage is searched, nearest stage first, last `USER` first.
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, ImageRef, Instruction};
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR001";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {

@@ -4,13 +4,10 @@
 //! stage inherits `HEALTHCHECK` from the stages it is built on; `HEALTHCHECK NONE` is an explicit
 //! decision and passes.
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, Instruction};
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR015";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {

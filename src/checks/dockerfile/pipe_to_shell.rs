@@ -7,13 +7,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::Dockerfile;
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR011";
 
 const INTERPRETERS: &str = r"(?:ba|z|da|k|a|fi)?sh|python[0-9.]*|perl|ruby|node|php";

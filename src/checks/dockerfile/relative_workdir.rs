@@ -5,13 +5,10 @@
 //! Stages come after the stages they build on, so one pass in order knows, for each stage,
 //! whether its ancestors already anchored the working directory.
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, Instruction};
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR016";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {

@@ -6,14 +6,11 @@
 //! not a `*_FILE` path to a mounted secret). The value is masked in the message and in every
 //! snippet of the file.
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, Instruction};
 use crate::secrets;
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR004";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {

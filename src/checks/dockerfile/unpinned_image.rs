@@ -6,13 +6,10 @@
 
 use std::ops::Range;
 
-use crate::checks::{Check, Checker, Hit};
+use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::{Dockerfile, ImageRef, Instruction, Stage};
 
-pub const CHECK: Check = Check {
-    rule_id: RULE,
-    checker: Checker::Dockerfile(check),
-};
+pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR002";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
