@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// Words that make a variable name secret-like, compared against the name split on `_`, `-`, `.`
 /// and camel case, and against adjacent word pairs joined (`API_KEY` → `apikey`).
@@ -268,27 +268,30 @@ const TOKEN_FORMATS: &[TokenFormat] = &[
 
 /// The first known token format found in `text`, with the byte range of the secret in it.
 pub fn find_token(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> {
-    static COMPILED: OnceLock<Vec<Regex>> = OnceLock::new();
-    let compiled = COMPILED.get_or_init(|| {
+    // One pass over the text tells which formats occur at all; most values match none, and only
+    // the formats that do are run again to locate the secret.
+    static COMPILED: OnceLock<(RegexSet, Vec<Regex>)> = OnceLock::new();
+    let (set, regexes) = COMPILED.get_or_init(|| {
         // Built-in constant patterns; a unit test compiles every one of them.
-        TOKEN_FORMATS
+        let patterns = TOKEN_FORMATS.iter().map(|format| format.pattern);
+        let set = RegexSet::new(patterns).expect("built-in token patterns compile");
+        let regexes = TOKEN_FORMATS
             .iter()
             .map(|format| Regex::new(format.pattern).expect("built-in token pattern compiles"))
-            .collect()
+            .collect();
+        (set, regexes)
     });
-    compiled
-        .iter()
-        .zip(TOKEN_FORMATS)
-        .find_map(|(regex, format)| {
-            let captures = regex.captures(text)?;
-            // Formats with a group mark the secret part (the password of a URL); the others are the
-            // secret whole.
-            let secret = captures.get(1).or_else(|| captures.get(0))?;
-            if format.name == "password in URL" && !is_literal_secret_value(secret.as_str()) {
-                return None;
-            }
-            Some((format.name, secret.range()))
-        })
+    set.matches(text).iter().find_map(|index| {
+        let (format, regex) = (&TOKEN_FORMATS[index], &regexes[index]);
+        let captures = regex.captures(text)?;
+        // Formats with a group mark the secret part (the password of a URL); the others are the
+        // secret whole.
+        let secret = captures.get(1).or_else(|| captures.get(0))?;
+        if format.name == "password in URL" && !is_literal_secret_value(secret.as_str()) {
+            return None;
+        }
+        Some((format.name, secret.range()))
+    })
 }
 
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE`. Long secrets keep up to four characters at

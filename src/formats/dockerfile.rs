@@ -37,6 +37,10 @@ pub struct Dockerfile<'a> {
     pub escape: char,
     /// Stage names (lowercase) to stage indices.
     stage_names: HashMap<String, usize>,
+    /// By instruction: the key=value pairs of `ENV`, `ARG` and `LABEL`.
+    pairs: Vec<Vec<KeyValue>>,
+    /// By instruction: the scripts of `RUN`.
+    scripts: Vec<Vec<Script>>,
     variables: Variables,
 }
 
@@ -108,6 +112,21 @@ pub struct KeyValue {
     pub value_span: Range<usize>,
 }
 
+/// Shell text of a `RUN`: its span in the file, and the text with line continuations and comment
+/// lines blanked out but every byte kept in place, so an offset in `text` is `span.start` plus it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub span: Range<usize>,
+    pub text: String,
+}
+
+impl Script {
+    /// The file span of a range of `text`.
+    pub fn file_span(&self, range: Range<usize>) -> Range<usize> {
+        self.span.start + range.start..self.span.start + range.end
+    }
+}
+
 /// An image reference split into its parts. `registry:5000/team/app:1.2@sha256:…`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef<'s> {
@@ -165,12 +184,22 @@ impl<'a> Dockerfile<'a> {
             .map_or('\\', |directive| directive.value.value);
         let instructions = parsed.instructions;
         let (stages, stage_names) = split_stages(&instructions);
+        let pairs = instructions
+            .iter()
+            .map(|i| key_values_of(text, i, escape))
+            .collect();
+        let scripts = instructions
+            .iter()
+            .map(|i| scripts_of(text, i, escape))
+            .collect();
         let mut dockerfile = Dockerfile {
             text,
             instructions,
             stages,
             escape,
             stage_names,
+            pairs,
+            scripts,
             variables: Variables::default(),
         };
         dockerfile.variables = dockerfile.collect_variables();
@@ -232,34 +261,14 @@ impl<'a> Dockerfile<'a> {
         instruction_span(instruction)
     }
 
-    /// Pairs of an `ENV`, `ARG` or `LABEL` instruction.
-    pub fn key_values(&self, instruction: &Instruction<'_>) -> Vec<KeyValue> {
-        let (span, legacy_allowed) = match instruction {
-            Instruction::Env(env) => (env.arguments.span.clone(), true),
-            Instruction::Arg(arg) => (arg.arguments.span.clone(), false),
-            Instruction::Label(label) => (label.arguments.span.clone(), false),
-            _ => return Vec::new(),
-        };
-        parse_key_values(self.text, span, self.escape, legacy_allowed)
+    /// Pairs of the `ENV`, `ARG` or `LABEL` instruction at `index` (empty for others).
+    pub fn key_values(&self, index: usize) -> &[KeyValue] {
+        &self.pairs[index]
     }
 
-    /// The shell text of a `RUN` (its command and heredoc bodies) as (span in the file, text
-    /// of the same length with line continuations and comment lines blanked out).
-    pub fn run_scripts(&self, instruction: &Instruction<'_>) -> Vec<(Range<usize>, String)> {
-        let Instruction::Run(run) = instruction else {
-            return Vec::new();
-        };
-        let mut scripts = Vec::new();
-        let command_span = command_span(&run.arguments);
-        scripts.push((
-            command_span.clone(),
-            shell_view(&self.text[command_span], self.escape),
-        ));
-        for here_doc in &run.here_docs {
-            let span = here_doc.span.clone();
-            scripts.push((span.clone(), shell_view(&self.text[span], '\\')));
-        }
-        scripts
+    /// The shell text of the `RUN` at `index`: its command and heredoc bodies (empty for others).
+    pub fn run_scripts(&self, index: usize) -> &[Script] {
+        &self.scripts[index]
     }
 
     fn collect_variables(&self) -> Variables {
@@ -280,11 +289,8 @@ impl<'a> Dockerfile<'a> {
                 (Some(s), true) => Scope::StageArg(s),
                 (Some(s), false) => Scope::StageEnv(s),
             };
-            for pair in self.key_values(instruction) {
+            for pair in &self.pairs[index] {
                 let value = match (&pair.value, scope) {
-                    (Some(raw), Scope::Global) => {
-                        self.expand_with(&variables, raw, Scope::Global, index)
-                    }
                     (Some(raw), _) => self.expand_with(&variables, raw, scope, index),
                     // `ARG NAME` in a stage brings the global default into the stage.
                     (None, Scope::StageArg(_)) => {
@@ -297,7 +303,7 @@ impl<'a> Dockerfile<'a> {
                 };
                 variables
                     .by_scope
-                    .entry((pair.key, scope))
+                    .entry((pair.key.clone(), scope))
                     .or_default()
                     .push(Definition {
                         instruction: index,
@@ -456,6 +462,36 @@ fn command_span(command: &Command<'_>) -> Range<usize> {
         Command::Exec(exec) => exec.span.clone(),
         _ => 0..0,
     }
+}
+
+fn key_values_of(text: &str, instruction: &Instruction<'_>, escape: char) -> Vec<KeyValue> {
+    let (span, legacy_allowed) = match instruction {
+        Instruction::Env(env) => (env.arguments.span.clone(), true),
+        Instruction::Arg(arg) => (arg.arguments.span.clone(), false),
+        Instruction::Label(label) => (label.arguments.span.clone(), false),
+        _ => return Vec::new(),
+    };
+    parse_key_values(text, span, escape, legacy_allowed)
+}
+
+fn scripts_of(text: &str, instruction: &Instruction<'_>, escape: char) -> Vec<Script> {
+    let Instruction::Run(run) = instruction else {
+        return Vec::new();
+    };
+    let command = command_span(&run.arguments);
+    let mut scripts = vec![Script {
+        text: shell_view(&text[command.clone()], escape),
+        span: command,
+    }];
+    for here_doc in &run.here_docs {
+        let span = here_doc.span.clone();
+        // A heredoc body is plain shell: its line continuations are the shell's own.
+        scripts.push(Script {
+            text: shell_view(&text[span.clone()], '\\'),
+            span,
+        });
+    }
+    scripts
 }
 
 /// The sources of an `ADD` or `COPY` that are paths or URLs (not heredocs), with their spans.
@@ -790,7 +826,7 @@ mod tests {
     fn key_values_keep_spans() {
         let text = "FROM a\nENV A=1 B=\"two words\" \\\n    C=three";
         let df = Dockerfile::parse(text).unwrap();
-        let pairs = df.key_values(&df.instructions[1]);
+        let pairs = df.key_values(1);
         let got: Vec<_> = pairs
             .iter()
             .map(|p| {
@@ -816,11 +852,7 @@ mod tests {
     fn comment_lines_inside_continuations_are_skipped() {
         let text = "FROM a\nENV A=1 \\\n# a comment=here\n    B=2\n";
         let df = Dockerfile::parse(text).unwrap();
-        let keys: Vec<_> = df
-            .key_values(&df.instructions[1])
-            .into_iter()
-            .map(|p| p.key)
-            .collect();
+        let keys: Vec<_> = df.key_values(1).iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys, ["A", "B"]);
     }
 
@@ -828,7 +860,7 @@ mod tests {
     fn legacy_env_form() {
         let text = "FROM a\nENV GREETING hello  world";
         let df = Dockerfile::parse(text).unwrap();
-        let pairs = df.key_values(&df.instructions[1]);
+        let pairs = df.key_values(1);
         assert_eq!(pairs.len(), 1);
         assert_eq!(pairs[0].key, "GREETING");
         assert_eq!(pairs[0].value.as_deref(), Some("hello world"));
@@ -878,9 +910,9 @@ mod tests {
         let env = df
             .instructions
             .iter()
-            .find(|i| matches!(i, Instruction::Env(_)))
+            .position(|i| matches!(i, Instruction::Env(_)))
             .unwrap();
-        let keys: Vec<_> = df.key_values(env).into_iter().map(|p| p.key).collect();
+        let keys: Vec<_> = df.key_values(env).iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys, ["A", "B"]);
     }
 }

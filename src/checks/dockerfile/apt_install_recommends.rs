@@ -13,15 +13,14 @@ const RULE: &str = "DKR012";
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
     for stage in dockerfile.stages.iter().filter(|s| s.reaches_final_image) {
         for index in stage.body.clone() {
-            for (span, script) in dockerfile.run_scripts(&dockerfile.instructions[index]) {
-                for command in shell::commands(&script) {
+            for script in dockerfile.run_scripts(index) {
+                for command in shell::commands(&script.text) {
                     if command.runs(&["apt-get", "apt"], "install")
                         && !command.has_word(disables_recommends)
                     {
-                        let range = command.span();
                         hits.push(Hit::new(
                             RULE,
-                            span.start + range.start..span.start + range.end,
+                            script.file_span(command.span()),
                             "apt installs recommended packages too; add `--no-install-recommends`",
                         ));
                     }

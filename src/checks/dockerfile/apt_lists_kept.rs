@@ -16,8 +16,7 @@ const LISTS: &str = "/var/lib/apt/lists";
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
     for stage in dockerfile.stages.iter().filter(|s| s.reaches_final_image) {
         for index in stage.body.clone() {
-            let instruction = &dockerfile.instructions[index];
-            let Instruction::Run(run) = instruction else {
+            let Instruction::Run(run) = &dockerfile.instructions[index] else {
                 continue;
             };
             let cached = run.options.iter().any(|flag| {
@@ -26,17 +25,16 @@ fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
                         v.value.contains("type=cache") && v.value.contains("/var/lib/apt")
                     })
             });
-            let scripts = dockerfile.run_scripts(instruction);
-            if cached || scripts.iter().any(|(_, script)| removes_lists(script)) {
+            let scripts = dockerfile.run_scripts(index);
+            if cached || scripts.iter().any(|script| removes_lists(&script.text)) {
                 continue;
             }
-            for (span, script) in &scripts {
-                for command in shell::commands(script) {
+            for script in scripts {
+                for command in shell::commands(&script.text) {
                     if command.runs(&["apt-get", "apt"], "update") {
-                        let range = command.span();
                         hits.push(Hit::new(
                             RULE,
-                            span.start + range.start..span.start + range.end,
+                            script.file_span(command.span()),
                             format!("apt package lists are left in the layer; remove `{LISTS}/*` in the same RUN"),
                         ));
                     }

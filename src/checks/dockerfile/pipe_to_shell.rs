@@ -31,13 +31,13 @@ fn patterns() -> &'static [Regex] {
 }
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
-    for instruction in &dockerfile.instructions {
-        for (span, script) in dockerfile.run_scripts(instruction) {
+    for index in 0..dockerfile.instructions.len() {
+        for script in dockerfile.run_scripts(index) {
             for pattern in patterns() {
-                for found in pattern.find_iter(&script) {
+                for found in pattern.find_iter(&script.text) {
                     hits.push(Hit::new(
                         RULE,
-                        span.start + found.start()..span.start + found.end(),
+                        script.file_span(found.range()),
                         "a downloaded script is piped into an interpreter without being verified",
                     ));
                 }

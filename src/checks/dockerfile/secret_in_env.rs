@@ -14,13 +14,13 @@ pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR004";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
-    for instruction in &dockerfile.instructions {
+    for (index, instruction) in dockerfile.instructions.iter().enumerate() {
         let keyword = match instruction {
             Instruction::Env(_) => "ENV",
             Instruction::Arg(_) => "ARG",
             _ => continue,
         };
-        for pair in dockerfile.key_values(instruction) {
+        for pair in dockerfile.key_values(index) {
             let Some(value) = &pair.value else {
                 continue;
             };

@@ -11,14 +11,14 @@ pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR014";
 
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
-    for instruction in &dockerfile.instructions {
-        for (span, script) in dockerfile.run_scripts(instruction) {
-            for command in shell::commands(&script) {
+    for index in 0..dockerfile.instructions.len() {
+        for script in dockerfile.run_scripts(index) {
+            for command in shell::commands(&script.text) {
                 let first_program = command.words.iter().find(|(_, w)| !shell::is_assignment(w));
                 if let Some(&(at, "sudo")) = first_program {
                     hits.push(Hit::new(
                         RULE,
-                        span.start + at..span.start + at + "sudo".len(),
+                        script.file_span(at..at + "sudo".len()),
                         "RUN uses sudo; switch USER around the steps that need root instead",
                     ));
                 }
