@@ -206,23 +206,23 @@ pub struct TokenFormat {
 const TOKEN_FORMATS: &[TokenFormat] = &[
     TokenFormat {
         name: "AWS access key id",
-        pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?-u:\b)",
     },
     TokenFormat {
         name: "GitHub token",
-        pattern: r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b",
+        pattern: r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
     },
     TokenFormat {
         name: "GitHub fine-grained token",
-        pattern: r"\bgithub_pat_[A-Za-z0-9_]{82}\b",
+        pattern: r"(?-u:\b)github_pat_[A-Za-z0-9_]{82}(?-u:\b)",
     },
     TokenFormat {
         name: "GitLab token",
-        pattern: r"\bgl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}\b",
+        pattern: r"(?-u:\b)gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}(?-u:\b)",
     },
     TokenFormat {
         name: "Slack token",
-        pattern: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        pattern: r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
     },
     TokenFormat {
         name: "Slack webhook",
@@ -230,31 +230,31 @@ const TOKEN_FORMATS: &[TokenFormat] = &[
     },
     TokenFormat {
         name: "Stripe secret key",
-        pattern: r"\b[sr]k_live_[A-Za-z0-9]{20,}\b",
+        pattern: r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
     },
     TokenFormat {
         name: "Google API key",
-        pattern: r"\bAIza[0-9A-Za-z_-]{35}\b",
+        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
     },
     TokenFormat {
         name: "npm token",
-        pattern: r"\bnpm_[A-Za-z0-9]{36}\b",
+        pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
     },
     TokenFormat {
         name: "PyPI token",
-        pattern: r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+        pattern: r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
     },
     TokenFormat {
         name: "OpenAI API key",
-        pattern: r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
+        pattern: r"(?-u:\b)sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
     },
     TokenFormat {
         name: "Anthropic API key",
-        pattern: r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}",
+        pattern: r"(?-u:\b)sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,}",
     },
     TokenFormat {
         name: "SendGrid API key",
-        pattern: r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+        pattern: r"(?-u:\b)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?-u:\b)",
     },
     TokenFormat {
         name: "private key",
@@ -262,7 +262,7 @@ const TOKEN_FORMATS: &[TokenFormat] = &[
     },
     TokenFormat {
         name: "password in URL",
-        pattern: r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s/:@]{0,100}:([^\s/@$]{3,100})@[A-Za-z0-9.-]",
+        pattern: r"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]+://[^ \t\r\n/:@]*:([^ \t\r\n/@$]{3,})@[A-Za-z0-9.-]",
     },
 ];
 
@@ -270,19 +270,18 @@ const TOKEN_FORMATS: &[TokenFormat] = &[
 pub fn find_token(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> {
     // One pass over the text tells which formats occur at all; most values match none, and only
     // the formats that do are run again to locate the secret.
-    static COMPILED: OnceLock<(RegexSet, Vec<Regex>)> = OnceLock::new();
-    let (set, regexes) = COMPILED.get_or_init(|| {
-        // Built-in constant patterns; a unit test compiles every one of them.
-        let patterns = TOKEN_FORMATS.iter().map(|format| format.pattern);
-        let set = RegexSet::new(patterns).expect("built-in token patterns compile");
-        let regexes = TOKEN_FORMATS
-            .iter()
-            .map(|format| Regex::new(format.pattern).expect("built-in token pattern compiles"))
-            .collect();
-        (set, regexes)
+    static SET: OnceLock<RegexSet> = OnceLock::new();
+    static REGEXES: [OnceLock<Regex>; TOKEN_FORMATS.len()] =
+        [const { OnceLock::new() }; TOKEN_FORMATS.len()];
+    // Built-in constant patterns; a unit test compiles every one of them.
+    let set = SET.get_or_init(|| {
+        RegexSet::new(TOKEN_FORMATS.iter().map(|format| format.pattern))
+            .expect("built-in token patterns compile")
     });
     set.matches(text).iter().find_map(|index| {
-        let (format, regex) = (&TOKEN_FORMATS[index], &regexes[index]);
+        let format = &TOKEN_FORMATS[index];
+        let regex = REGEXES[index]
+            .get_or_init(|| Regex::new(format.pattern).expect("built-in token pattern compiles"));
         let captures = regex.captures(text)?;
         // Formats with a group mark the secret part (the password of a URL); the others are the
         // secret whole.

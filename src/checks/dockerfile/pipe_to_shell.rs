@@ -20,9 +20,9 @@ fn patterns() -> &'static [Regex] {
     PATTERNS.get_or_init(|| {
         [
             // curl … | sh,  wget -qO- … | sudo -E bash -s --
-            format!(r"\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:{INTERPRETERS})\b"),
+            format!(r"(?-u:\b)(?:curl|wget)(?-u:\b)[^|;&\n]*\|[ \t]*(?:sudo[ \t]+(?:-[^ \t\r\n]+[ \t]+)*)?(?:{INTERPRETERS})(?-u:\b)"),
             // sh -c "$(curl …)",  bash <(curl …)
-            format!(r"\b(?:{INTERPRETERS})\b[^|;&\n]*(?:\$\(|<\()\s*(?:curl|wget)\b"),
+            format!(r"(?-u:\b)(?:{INTERPRETERS})(?-u:\b)[^|;&\n]*(?:\$\(|<\()[ \t]*(?:curl|wget)(?-u:\b)"),
         ]
         .iter()
         .map(|pattern| Regex::new(pattern).expect("built-in pattern compiles"))
