@@ -2,6 +2,7 @@
 # Benchmark: scan a generated tree of Dockerfiles with the release binary.
 #
 #   bench/dockerfiles.sh [COUNT] [RUNS]      (defaults: 10000 files, 5 runs)
+#   PEERS=1 bench/dockerfiles.sh             also time hadolint, if it is on PATH, on the same files
 #
 # Prints wall time (median of RUNS), peak memory, throughput, the same with --jobs 1, and checks
 # that every planted core-policy violation was found. Needs only cargo and GNU time.
@@ -53,4 +54,11 @@ if bad:
     sys.exit(f"MISMATCH (planted, found): {bad}")
 print("all planted findings found, no extra ones")
 PY
+if [ "${PEERS:-0}" = 1 ] && command -v hadolint >/dev/null; then
+  find "$corpus" -name Dockerfile | sort > target/bench-files.txt
+  /usr/bin/time -f "%e %M" -o target/bench-time sh -c 'xargs hadolint --no-fail -f json < target/bench-files.txt > /dev/null'
+  read -r seconds kib < <(tail -n 1 target/bench-time)
+  awk -v t="$seconds" -v m="$kib" -v n="$count" \
+    'BEGIN {printf "%-12s wall %6.3f s (one run)         peak %6.1f MB   %8.0f files/s\n", "hadolint", t, m/1024, n/t}'
+fi
 echo "machine: $cores cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
