@@ -125,8 +125,10 @@ impl std::error::Error for ScanError {}
 pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Files read and checked (parse failures included).
+    /// Files read (those that could not be parsed included).
     pub files_scanned: usize,
+    /// Files read but not valid in their format (or not UTF-8): nothing was checked in them.
+    pub files_unparsed: usize,
     /// Files found but not checked: no rule applies to their kind, or they were skipped.
     pub files_not_checked: usize,
     pub elapsed: Duration,
@@ -167,10 +169,14 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     };
     for outcome in results {
         match outcome {
-            FileOutcome::Checked(findings, diagnostic) => {
+            FileOutcome::Checked(findings) => {
                 report.files_scanned += 1;
                 report.findings.extend(findings);
-                diagnostics.extend(diagnostic);
+            }
+            FileOutcome::Unparsed(diagnostic) => {
+                report.files_scanned += 1;
+                report.files_unparsed += 1;
+                diagnostics.push(diagnostic);
             }
             FileOutcome::Skipped(diagnostic) => {
                 report.files_not_checked += 1;
@@ -190,7 +196,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
 }
 
 enum FileOutcome {
-    Checked(Vec<Finding>, Option<Diagnostic>),
+    Checked(Vec<Finding>),
+    /// Read, but not valid (or a check failed on it).
+    Unparsed(Diagnostic),
+    /// Not read.
     Skipped(Diagnostic),
 }
 
@@ -201,20 +210,22 @@ fn scan_file(
     max_file_size: u64,
 ) -> FileOutcome {
     let path = &candidate.path;
-    let skipped =
-        |kind, message: String| FileOutcome::Skipped(Diagnostic::new(path.clone(), kind, message));
     let text = match read_text(candidate, max_file_size) {
         Ok(text) => text,
-        Err((kind, message)) => return skipped(kind, message),
+        Err((kind, message)) => {
+            let diagnostic = Diagnostic::new(path.clone(), kind, message);
+            return match kind {
+                DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic),
+                _ => FileOutcome::Skipped(diagnostic),
+            };
+        }
     };
     let source = SourceFile::new(path.clone(), text);
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         checks::run(candidate.kind, &source.text, checks)
     }));
     match outcome {
-        Ok(Ok(hits)) => {
-            FileOutcome::Checked(findings_from_hits(candidate, &source, hits, catalog), None)
-        }
+        Ok(Ok(hits)) => FileOutcome::Checked(findings_from_hits(candidate, &source, hits, catalog)),
         Ok(Err(failure)) => {
             let mut diagnostic = Diagnostic::new(
                 path.clone(),
@@ -225,19 +236,14 @@ fn scan_file(
                     failure.message
                 ),
             );
-            diagnostic.position = failure
-                .position
-                .map(|(line, column)| crate::source::Position { line, column });
-            FileOutcome::Checked(Vec::new(), Some(diagnostic))
+            diagnostic.position = failure.position;
+            FileOutcome::Unparsed(diagnostic)
         }
-        Err(_) => FileOutcome::Checked(
-            Vec::new(),
-            Some(Diagnostic::new(
-                path.clone(),
-                DiagnosticKind::InternalError,
-                "not checked: a check failed unexpectedly on this file (please report it)",
-            )),
-        ),
+        Err(_) => FileOutcome::Unparsed(Diagnostic::new(
+            path.clone(),
+            DiagnosticKind::InternalError,
+            "not checked: a check failed unexpectedly on this file (please report it)",
+        )),
     }
 }
 

@@ -330,6 +330,17 @@ fn bad_files_become_diagnostics_and_the_scan_goes_on() {
         "findings in good files still fail the gate"
     );
     let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Read: app, bom, broken, no-from, empty, latin1; not read: binary, big.
+    assert_eq!(document["summary"]["files_scanned"], 6);
+    assert_eq!(document["summary"]["files_unparsed"], 4);
+    assert_eq!(document["summary"]["files_not_checked"], 2);
+    for diagnostic in document["diagnostics"].as_array().unwrap() {
+        let line = &diagnostic["line"];
+        assert!(
+            line.is_null() || line.as_u64().unwrap() >= 1,
+            "{diagnostic}"
+        );
+    }
     let findings: Vec<(String, String, u64)> = document["findings"]
         .as_array()
         .unwrap()
@@ -366,6 +377,7 @@ fn bad_files_become_diagnostics_and_the_scan_goes_on() {
         ("no-from/Dockerfile", "parse-error"),
         ("binary.Dockerfile", "skipped"),
         ("latin1.Dockerfile", "parse-error"),
+        ("empty/Dockerfile", "parse-error"),
         ("big/Dockerfile", "skipped"),
     ] {
         assert!(

@@ -33,6 +33,8 @@ fn report_with_findings_and_notifications_is_valid_sarif() {
         "FROM alpine:3.20\nNOT_AN_INSTRUCTION x\n",
     )
     .unwrap();
+    // A parse error with no position: no FROM at all.
+    std::fs::write(dir.path().join("empty.Dockerfile"), "").unwrap();
     let document = sarif(&["fixtures", dir.path().to_str().unwrap()]);
     let errors = schema_errors(&document);
     assert!(errors.is_empty(), "{errors:#?}");
@@ -41,11 +43,19 @@ fn report_with_findings_and_notifications_is_valid_sarif() {
     let notifications = run["invocations"][0]["toolExecutionNotifications"]
         .as_array()
         .unwrap();
-    assert_eq!(notifications.len(), 1);
-    assert_eq!(notifications[0]["level"], "warning");
+    assert_eq!(notifications.len(), 2);
+    assert!(notifications.iter().all(|n| n["level"] == "warning"));
+    let regions: Vec<&Value> = notifications
+        .iter()
+        .map(|n| &n["locations"][0]["physicalLocation"]["region"])
+        .collect();
     assert_eq!(
-        notifications[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
-        2
+        regions[0]["startLine"], 2,
+        "Dockerfile: the bad instruction"
+    );
+    assert!(
+        regions[1].is_null(),
+        "empty.Dockerfile: no place to point at"
     );
 }
 

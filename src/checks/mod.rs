@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use crate::discover::FileKind;
 use crate::formats::dockerfile::Dockerfile;
+use crate::source::Position;
 
 /// What a check reports: the engine turns it into a [`crate::finding::Finding`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,8 +93,8 @@ pub static CHECKS: &[Check] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseFailure {
     pub message: String,
-    /// 1-based line and column, when the parser knows them.
-    pub position: Option<(usize, usize)>,
+    /// Where the parser stopped, when it knows.
+    pub position: Option<Position>,
 }
 
 /// Parses `text` as `kind` and runs `checks` (those of other kinds are ignored) over it.
@@ -103,7 +104,11 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
         FileKind::Dockerfile => {
             let document = Dockerfile::parse(text).map_err(|error| ParseFailure {
                 message: error.message,
-                position: Some((error.line, error.column)),
+                // "No FROM at all" has no place: the parser says line 0.
+                position: (error.line > 0).then(|| Position {
+                    line: error.line,
+                    column: error.column.max(1),
+                }),
             })?;
             for check in checks {
                 let Checker::Dockerfile(function) = check.checker;

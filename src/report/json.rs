@@ -54,6 +54,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
         "tool": { "name": "palisade", "version": env!("CARGO_PKG_VERSION") },
         "summary": {
             "files_scanned": report.files_scanned,
+            "files_unparsed": report.files_unparsed,
             "files_not_checked": report.files_not_checked,
             "findings": report.findings.len(),
             "by_severity": by_severity,

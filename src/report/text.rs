@@ -198,12 +198,8 @@ fn render_summary(report: &ScanReport, p: &Palette, out: &mut dyn Write) -> io::
             counts.join(", ")
         )?;
     }
-    let unparsed = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.kind == DiagnosticKind::ParseError)
-        .count();
-    let checked = report.files_scanned.saturating_sub(unparsed);
+    let unparsed = report.files_unparsed;
+    let checked = report.files_scanned - unparsed;
     let files = if checked == 1 { "file" } else { "files" };
     write!(out, " in {checked} {files} checked")?;
     if unparsed > 0 {
