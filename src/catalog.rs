@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::discover::FileKind;
+use crate::discover::Target;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
@@ -140,7 +140,7 @@ pub struct Rule {
     pub title: String,
     pub severity: Severity,
     pub policy: Policy,
-    pub targets: Vec<FileKind>,
+    pub targets: Vec<Target>,
     #[serde(default)]
     pub precision: Precision,
     #[serde(default)]

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Diagnostic, DiagnosticKind};
 
-/// What a file is, which decides how it is parsed and which rules apply.
+/// What a file is by its name, which decides how it is parsed. The rules that apply depend on
+/// what its content turns out to be: see [`FileKind::targets`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
@@ -24,8 +25,10 @@ pub enum FileKind {
     Dockerfile,
     /// `docker-compose*.y(a)ml`, `compose*.y(a)ml`.
     Compose,
-    /// Any other `*.yaml` / `*.yml`: a candidate Kubernetes manifest; its content decides.
-    Kubernetes,
+    /// Any other `*.yaml` / `*.yml`: Kubernetes manifests or compose files, by content.
+    Yaml,
+    /// `*.json`: Kubernetes manifests, by content.
+    Json,
     /// `*.tf` and `*.tfvars`.
     Terraform,
     /// `*.tf.json` and `*.tfvars.json`.
@@ -35,10 +38,11 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 6] = [
+    pub const ALL: [FileKind; 7] = [
         FileKind::Dockerfile,
         FileKind::Compose,
-        FileKind::Kubernetes,
+        FileKind::Yaml,
+        FileKind::Json,
         FileKind::Terraform,
         FileKind::TerraformJson,
         FileKind::Text,
@@ -48,10 +52,46 @@ impl FileKind {
         match self {
             FileKind::Dockerfile => "dockerfile",
             FileKind::Compose => "compose",
-            FileKind::Kubernetes => "kubernetes",
+            FileKind::Yaml => "yaml",
+            FileKind::Json => "json",
             FileKind::Terraform => "terraform",
             FileKind::TerraformJson => "terraform-json",
             FileKind::Text => "text",
+        }
+    }
+
+    /// What the content of such a file can be checked as.
+    pub fn targets(self) -> &'static [Target] {
+        match self {
+            FileKind::Dockerfile => &[Target::Dockerfile],
+            FileKind::Compose => &[Target::Compose],
+            FileKind::Yaml => &[Target::Kubernetes, Target::Compose],
+            FileKind::Json => &[Target::Kubernetes],
+            FileKind::Terraform | FileKind::TerraformJson => &[Target::Terraform],
+            FileKind::Text => &[],
+        }
+    }
+}
+
+/// What a rule checks: a kind of content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    Dockerfile,
+    /// Compose files: a top-level `services` mapping.
+    Compose,
+    /// Kubernetes manifests: documents with `apiVersion` and `kind`.
+    Kubernetes,
+    Terraform,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Dockerfile => "dockerfile",
+            Target::Compose => "compose",
+            Target::Kubernetes => "kubernetes",
+            Target::Terraform => "terraform",
         }
     }
 }
@@ -78,9 +118,10 @@ const KIND_TABLE: &[(FileKind, NameTest)] = &[
     (FileKind::Terraform, |_, lower| {
         lower.ends_with(".tf") || lower.ends_with(".tfvars")
     }),
-    (FileKind::Kubernetes, |_, lower| {
+    (FileKind::Yaml, |_, lower| {
         lower.ends_with(".yml") || lower.ends_with(".yaml")
     }),
+    (FileKind::Json, |_, lower| lower.ends_with(".json")),
 ];
 
 /// Classifies a file by its name.
@@ -388,7 +429,8 @@ mod tests {
             ("docker-compose.yml", FileKind::Compose),
             ("docker-compose.override.yaml", FileKind::Compose),
             ("compose.yaml", FileKind::Compose),
-            ("deployment.yaml", FileKind::Kubernetes),
+            ("deployment.yaml", FileKind::Yaml),
+            ("deployment.json", FileKind::Json),
             ("main.tf", FileKind::Terraform),
             ("prod.tfvars", FileKind::Terraform),
             ("main.tf.json", FileKind::TerraformJson),

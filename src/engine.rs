@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, Severity};
 use crate::checks::{self, Check, Hit};
-use crate::discover::{self, Candidate, DiscoverError, FileKind, WalkOptions};
+use crate::discover::{self, Candidate, DiscoverError, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
 use crate::secrets;
 use crate::source::{Position, SourceFile};
@@ -139,7 +139,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     let catalog = Catalog::builtin();
     let checks = options.rules.enabled_checks(catalog);
-    let kinds: BTreeSet<FileKind> = checks.iter().map(|check| check.checker.kind()).collect();
+    let targets: BTreeSet<Target> = checks.iter().map(|check| check.checker.target()).collect();
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
@@ -155,7 +155,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
 
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()
-        .partition(|candidate| kinds.contains(&candidate.kind));
+        .partition(|candidate| candidate.kind.targets().iter().any(|t| targets.contains(t)));
     let results: Vec<FileOutcome> = pool.install(|| {
         to_check
             .par_iter()
@@ -227,17 +227,26 @@ fn scan_file(
     match outcome {
         Ok(Ok(hits)) => FileOutcome::Checked(findings_from_hits(candidate, &source, hits, catalog)),
         Ok(Err(failure)) => {
+            let (kind, prefix) = if failure.skipped {
+                (DiagnosticKind::Skipped, "skipped")
+            } else {
+                (DiagnosticKind::ParseError, "not checked")
+            };
             let mut diagnostic = Diagnostic::new(
                 path.clone(),
-                DiagnosticKind::ParseError,
+                kind,
                 format!(
-                    "not checked: invalid {}: {}",
+                    "{prefix}: invalid {}: {}",
                     candidate.kind.as_str(),
                     failure.message
                 ),
             );
             diagnostic.position = failure.position;
-            FileOutcome::Unparsed(diagnostic)
+            if failure.skipped {
+                FileOutcome::Skipped(diagnostic)
+            } else {
+                FileOutcome::Unparsed(diagnostic)
+            }
         }
         Err(_) => FileOutcome::Unparsed(Diagnostic::new(
             path.clone(),

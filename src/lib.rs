@@ -11,6 +11,7 @@ pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod formats;
+pub mod ports;
 pub mod report;
 pub mod secrets;
 pub mod source;

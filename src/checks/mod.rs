@@ -6,11 +6,14 @@
 //! over the same document.
 
 pub mod dockerfile;
+pub mod kubernetes;
 
 use std::ops::Range;
 
-use crate::discover::FileKind;
+use crate::discover::{FileKind, Target};
 use crate::formats::dockerfile::Dockerfile;
+use crate::formats::kubernetes::Manifests;
+use crate::formats::yaml::Yaml;
 use crate::source::Position;
 
 /// What a check reports: the engine turns it into a [`crate::finding::Finding`].
@@ -45,12 +48,14 @@ impl Hit {
 #[derive(Clone, Copy)]
 pub enum Checker {
     Dockerfile(fn(&Dockerfile<'_>, &mut Vec<Hit>)),
+    Kubernetes(fn(&Manifests<'_>, &mut Vec<Hit>)),
 }
 
 impl Checker {
-    pub fn kind(self) -> FileKind {
+    pub fn target(self) -> Target {
         match self {
-            Checker::Dockerfile(_) => FileKind::Dockerfile,
+            Checker::Dockerfile(_) => Target::Dockerfile,
+            Checker::Kubernetes(_) => Target::Kubernetes,
         }
     }
 }
@@ -63,6 +68,16 @@ pub struct Check {
 }
 
 impl Check {
+    pub const fn kubernetes(
+        rule_id: &'static str,
+        function: fn(&Manifests<'_>, &mut Vec<Hit>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::Kubernetes(function),
+        }
+    }
+
     pub const fn dockerfile(
         rule_id: &'static str,
         function: fn(&Dockerfile<'_>, &mut Vec<Hit>),
@@ -87,6 +102,23 @@ pub static CHECKS: &[Check] = &[
     dockerfile::sudo_in_run::CHECK,
     dockerfile::missing_healthcheck::CHECK,
     dockerfile::relative_workdir::CHECK,
+    kubernetes::container_runs_as_root::CHECK,
+    kubernetes::privileged_container::CHECK,
+    kubernetes::unpinned_container_image::CHECK,
+    kubernetes::secret_in_container_env::CHECK,
+    kubernetes::secret_object_committed::CHECK,
+    kubernetes::database_exposed::CHECK,
+    kubernetes::ssh_exposed::CHECK,
+    kubernetes::allow_privilege_escalation::CHECK,
+    kubernetes::writable_root_filesystem::CHECK,
+    kubernetes::capabilities_not_dropped::CHECK,
+    kubernetes::dangerous_capability_added::CHECK,
+    kubernetes::host_namespace_shared::CHECK,
+    kubernetes::host_path_volume::CHECK,
+    kubernetes::missing_resource_limits::CHECK,
+    kubernetes::missing_probes::CHECK,
+    kubernetes::service_account_token_mounted::CHECK,
+    kubernetes::missing_seccomp_profile::CHECK,
 ];
 
 /// A file whose text is not valid in its format.
@@ -95,9 +127,11 @@ pub struct ParseFailure {
     pub message: String,
     /// Where the parser stopped, when it knows.
     pub position: Option<Position>,
+    /// Not a mistake in the file but a file we do not read (a template): reported as skipped.
+    pub skipped: bool,
 }
 
-/// Parses `text` as `kind` and runs `checks` (those of other kinds are ignored) over it.
+/// Parses `text` as a file of `kind` and runs the `checks` that apply to what it contains.
 pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, ParseFailure> {
     let mut hits = Vec::new();
     match kind {
@@ -109,17 +143,45 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                     line: error.line,
                     column: error.column.max(1),
                 }),
+                skipped: false,
             })?;
             for check in checks {
-                let Checker::Dockerfile(function) = check.checker;
-                function(&document, &mut hits);
+                if let Checker::Dockerfile(function) = check.checker {
+                    function(&document, &mut hits);
+                }
             }
         }
-        FileKind::Compose
-        | FileKind::Kubernetes
-        | FileKind::Terraform
-        | FileKind::TerraformJson
-        | FileKind::Text => {}
+        FileKind::Yaml | FileKind::Json | FileKind::Compose => {
+            // Most YAML in a repository is neither (CI configs, app settings): do not even parse it.
+            if !text.contains("apiVersion") {
+                return Ok(hits);
+            }
+            let yaml = Yaml::parse(text).map_err(|error| yaml_failure(text, error))?;
+            let manifests = Manifests::new(&yaml);
+            if !manifests.resources.is_empty() {
+                for check in checks {
+                    if let Checker::Kubernetes(function) = check.checker {
+                        function(&manifests, &mut hits);
+                    }
+                }
+            }
+        }
+        FileKind::Terraform | FileKind::TerraformJson | FileKind::Text => {}
     }
     Ok(hits)
+}
+
+fn yaml_failure(text: &str, error: crate::formats::yaml::YamlError) -> ParseFailure {
+    let template = text.contains("{{");
+    ParseFailure {
+        message: if template {
+            format!("a template (`{{{{ … }}}}`), not YAML: {}", error.message)
+        } else {
+            error.message
+        },
+        position: error
+            .position
+            .map(|(line, column)| Position { line, column }),
+        skipped: template,
+    }
 }

@@ -1,3 +1,5 @@
 //! Parsers that turn a file's text into a document model whose nodes keep their byte spans.
 
 pub mod dockerfile;
+pub mod kubernetes;
+pub mod yaml;

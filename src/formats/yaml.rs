@@ -1,0 +1,563 @@
+//! YAML documents as a tree whose every node keeps its byte span.
+//!
+//! `saphyr-parser` produces events; this module builds a small arena tree from them without
+//! recursion. Aliases stay references to the anchored node and are never expanded, so an alias
+//! "billion laughs" costs nothing to load. Before a document is handed to checks, the size it
+//! *would* have if expanded is computed (one pass over the tree); a document over the budget is
+//! refused, so no walk over it can explode either. Merge keys (`<<: *base`) are resolved on lookup.
+//!
+//! Scalars keep their raw text and style: Kubernetes reads YAML 1.1 (`privileged: yes` is true),
+//! which a YAML 1.2 loader would call a string, so typing is the caller's choice ([`Yaml::as_bool`],
+//! [`Yaml::as_int`]).
+
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// Index of a node in [`Yaml::nodes`].
+pub type NodeId = usize;
+
+/// Nesting deeper than this is refused (real manifests nest a few dozen levels at most).
+pub const MAX_DEPTH: usize = 256;
+/// A document whose aliases would expand to more nodes than this is refused.
+pub const MAX_EXPANDED_NODES: u64 = 1_000_000;
+/// How many merge keys and aliases one lookup follows before giving up.
+const MAX_LOOKUP_STEPS: usize = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A scalar; `plain` tells whether YAML's implicit typing applies (it does not to quoted or
+    /// block scalars).
+    Scalar {
+        value: String,
+        plain: bool,
+    },
+    Sequence(Vec<NodeId>),
+    /// Key and value pairs in document order; duplicate keys are kept (the last one wins).
+    Mapping(Vec<(NodeId, NodeId)>),
+    /// A reference to an anchored node.
+    Alias(NodeId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Range<usize>,
+}
+
+/// A value found by [`Yaml::get`]: the value (aliases resolved), the key it was found under, and,
+/// when the lookup left the mapping it started from, the place there that explains it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub key: NodeId,
+    pub value: NodeId,
+    /// Where the entry came in from elsewhere: the `<<: *base` key it was merged through, or (for
+    /// a path) the outermost key whose value is an alias.
+    pub merged_from: Option<NodeId>,
+    /// The value was written as an alias (`key: *anchor`).
+    pub aliased: bool,
+}
+
+/// A YAML stream: all its documents in one arena.
+#[derive(Debug, Default)]
+pub struct Yaml {
+    pub nodes: Vec<Node>,
+    /// Root node of each document.
+    pub documents: Vec<NodeId>,
+}
+
+/// Why a stream could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    /// 1-based line and column, when known.
+    pub position: Option<(usize, usize)>,
+}
+
+impl Yaml {
+    /// Loads every document of `text`.
+    pub fn parse(text: &str) -> Result<Yaml, YamlError> {
+        let mut builder = Builder {
+            yaml: Yaml::default(),
+            stack: Vec::new(),
+            anchors: Vec::new(),
+            offsets: ByteOffsets::new(text),
+        };
+        for event in Parser::new_from_str(text) {
+            let (event, span) = event.map_err(|error| YamlError {
+                message: error.info().to_owned(),
+                position: Some((error.marker().line(), error.marker().col() + 1)),
+            })?;
+            builder.event(event, span)?;
+        }
+        let yaml = builder.yaml;
+        for &document in &yaml.documents {
+            let expanded = yaml.expanded_size(document);
+            if expanded > MAX_EXPANDED_NODES {
+                return Err(YamlError {
+                    message: format!(
+                        "aliases would expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb?)"
+                    ),
+                    position: None,
+                });
+            }
+        }
+        Ok(yaml)
+    }
+
+    /// The node, with aliases followed.
+    pub fn resolve(&self, mut id: NodeId) -> NodeId {
+        for _ in 0..MAX_LOOKUP_STEPS {
+            match self.nodes[id].kind {
+                NodeKind::Alias(target) => id = target,
+                _ => return id,
+            }
+        }
+        id
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[self.resolve(id)]
+    }
+
+    pub fn span(&self, id: NodeId) -> Range<usize> {
+        self.nodes[id].span.clone()
+    }
+
+    /// The scalar text of a node (aliases followed), if it is a scalar.
+    pub fn str(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id).kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A scalar read with YAML 1.1 booleans (`true`, `yes`, `on`, `y`, … in any usual case) when
+    /// plain; quoted scalars are strings.
+    pub fn as_bool(&self, id: NodeId) -> Option<bool> {
+        let NodeKind::Scalar { value, plain: true } = &self.node(id).kind else {
+            return None;
+        };
+        match value.as_str() {
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+                Some(true)
+            }
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
+            | "N" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A plain scalar read as an integer (decimal, `0x`, `0o`), or a quoted one that is digits
+    /// only (Compose and Kubernetes both accept `"22"` where a port goes).
+    pub fn as_int(&self, id: NodeId) -> Option<i64> {
+        let text = self.str(id)?.trim();
+        let (digits, radix) = if let Some(hex) = text.strip_prefix("0x") {
+            (hex, 16)
+        } else if let Some(octal) = text.strip_prefix("0o") {
+            (octal, 8)
+        } else {
+            (text.strip_prefix('+').unwrap_or(text), 10)
+        };
+        i64::from_str_radix(&digits.replace('_', ""), radix).ok()
+    }
+
+    /// Elements of a sequence (aliases followed); empty for anything else.
+    pub fn items(&self, id: NodeId) -> &[NodeId] {
+        match &self.node(id).kind {
+            NodeKind::Sequence(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// Key/value pairs of a mapping as written (merge keys not expanded); empty for anything else.
+    pub fn pairs(&self, id: NodeId) -> &[(NodeId, NodeId)] {
+        match &self.node(id).kind {
+            NodeKind::Mapping(pairs) => pairs,
+            _ => &[],
+        }
+    }
+
+    pub fn is_mapping(&self, id: NodeId) -> bool {
+        matches!(self.node(id).kind, NodeKind::Mapping(_))
+    }
+
+    /// The value under `key` in a mapping: the last explicit entry, else the first merged one
+    /// (`<<: *base` or `<<: [*a, *b]`, earlier sources winning, as YAML's merge key says).
+    pub fn get(&self, map: NodeId, key: &str) -> Option<Entry> {
+        let mut steps = 0;
+        self.get_within(map, key, None, &mut steps)
+    }
+
+    /// `get` along a path of keys. When the path leaves the starting mapping through a merge key
+    /// or an alias, the outermost such place is kept in `merged_from`: that is where a reader of
+    /// the starting mapping sees the value come in.
+    pub fn get_path(&self, map: NodeId, path: &[&str]) -> Option<Entry> {
+        let (first, rest) = path.split_first()?;
+        let mut entry = self.get(map, first)?;
+        let mut via = entry.merged_from;
+        for key in rest {
+            if via.is_none() && entry.aliased {
+                via = Some(entry.key);
+            }
+            entry = self.get(entry.value, key)?;
+            via = via.or(entry.merged_from);
+        }
+        entry.merged_from = via;
+        Some(entry)
+    }
+
+    fn get_within(
+        &self,
+        map: NodeId,
+        key: &str,
+        merged_from: Option<NodeId>,
+        steps: &mut usize,
+    ) -> Option<Entry> {
+        *steps += 1;
+        if *steps > MAX_LOOKUP_STEPS {
+            return None;
+        }
+        let pairs = self.pairs(map);
+        if let Some(&(k, v)) = pairs.iter().rev().find(|&&(k, _)| self.str(k) == Some(key)) {
+            return Some(Entry {
+                key: k,
+                value: self.resolve(v),
+                merged_from,
+                aliased: matches!(self.nodes[v].kind, NodeKind::Alias(_)),
+            });
+        }
+        for &(k, v) in pairs {
+            if self.str(k) != Some("<<")
+                || !matches!(&self.nodes[k].kind, NodeKind::Scalar { plain: true, .. })
+            {
+                continue;
+            }
+            let sources: Vec<NodeId> = match &self.node(v).kind {
+                NodeKind::Sequence(items) => items.clone(),
+                _ => vec![v],
+            };
+            for source in sources {
+                let via = merged_from.or(Some(k));
+                if let Some(entry) = self.get_within(self.resolve(source), key, via, steps) {
+                    return Some(entry);
+                }
+            }
+        }
+        None
+    }
+
+    /// Keys of a mapping including merged ones, each once (explicit keys first).
+    pub fn keys(&self, map: NodeId) -> Vec<(String, Entry)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut keys = Vec::new();
+        let mut pending = vec![(self.resolve(map), None)];
+        let mut steps = 0;
+        while let Some((current, via)) = pending.pop() {
+            steps += 1;
+            if steps > MAX_LOOKUP_STEPS {
+                break;
+            }
+            let mut merges = Vec::new();
+            for &(k, v) in self.pairs(current).iter().rev() {
+                match self.str(k) {
+                    Some("<<") => merges.push((k, v)),
+                    Some(name) if seen.insert(name.to_owned()) => keys.push((
+                        name.to_owned(),
+                        Entry {
+                            key: k,
+                            value: self.resolve(v),
+                            merged_from: via,
+                            aliased: matches!(self.nodes[v].kind, NodeKind::Alias(_)),
+                        },
+                    )),
+                    _ => {}
+                }
+            }
+            // Earlier merge sources win: push them last so they are read first.
+            for (k, v) in merges.into_iter().rev() {
+                let sources: Vec<NodeId> = match &self.node(v).kind {
+                    NodeKind::Sequence(items) => items.clone(),
+                    _ => vec![v],
+                };
+                for source in sources.into_iter().rev() {
+                    pending.push((self.resolve(source), via.or(Some(k))));
+                }
+            }
+        }
+        keys.sort_by_key(|(_, entry)| self.nodes[entry.key].span.start);
+        keys
+    }
+
+    /// How many nodes the document would have with every alias expanded, saturating.
+    fn expanded_size(&self, root: NodeId) -> u64 {
+        // Children always have smaller ids than... not necessarily, so compute in post-order with
+        // memoisation over the arena, iteratively.
+        let mut size: Vec<Option<u64>> = vec![None; self.nodes.len()];
+        let mut stack = vec![(root, false)];
+        while let Some((id, children_done)) = stack.pop() {
+            if size[id].is_some() {
+                continue;
+            }
+            let children: Vec<NodeId> = match &self.nodes[id].kind {
+                NodeKind::Scalar { .. } => Vec::new(),
+                NodeKind::Sequence(items) => items.clone(),
+                NodeKind::Mapping(pairs) => pairs.iter().flat_map(|&(k, v)| [k, v]).collect(),
+                NodeKind::Alias(target) => vec![*target],
+            };
+            if children_done || children.is_empty() {
+                let total = children
+                    .iter()
+                    .map(|&c| size[c].unwrap_or(0))
+                    .fold(1u64, |acc, s| acc.saturating_add(s));
+                size[id] = Some(total.min(MAX_EXPANDED_NODES + 1));
+            } else {
+                stack.push((id, true));
+                stack.extend(
+                    children
+                        .into_iter()
+                        .filter(|&c| size[c].is_none())
+                        .map(|c| (c, false)),
+                );
+            }
+        }
+        size[root].unwrap_or(0)
+    }
+}
+
+/// Builds the arena from parser events.
+struct Builder<'t> {
+    yaml: Yaml,
+    /// Open collections: (node, anchor id).
+    stack: Vec<NodeId>,
+    /// Anchor ids (as numbered by the parser) to nodes.
+    anchors: Vec<(usize, NodeId)>,
+    offsets: ByteOffsets<'t>,
+}
+
+impl Builder<'_> {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        let start = self.offsets.byte(span.start.index());
+        match event {
+            Event::Scalar(value, style, anchor, _) => {
+                let end = self.offsets.byte(span.end.index());
+                let plain = style == ScalarStyle::Plain;
+                let id = self.add(
+                    NodeKind::Scalar {
+                        value: value.into_owned(),
+                        plain,
+                    },
+                    start..end,
+                );
+                self.anchor(anchor, id);
+                self.attach(id);
+            }
+            Event::Alias(anchor) => {
+                let target = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == anchor)
+                    .map(|&(_, node)| node)
+                    .ok_or_else(|| YamlError {
+                        message: "alias to an unknown anchor".to_owned(),
+                        position: Some((span.start.line(), span.start.col() + 1)),
+                    })?;
+                let end = self.offsets.byte(span.end.index());
+                let id = self.add(NodeKind::Alias(target), start..end);
+                self.attach(id);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(YamlError {
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        position: Some((span.start.line(), span.start.col() + 1)),
+                    });
+                }
+                let kind = match event {
+                    Event::SequenceStart(..) => NodeKind::Sequence(Vec::new()),
+                    _ => NodeKind::Mapping(Vec::new()),
+                };
+                let id = self.add(kind, start..start);
+                self.anchor(anchor, id);
+                self.attach(id);
+                self.stack.push(id);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let end = self.offsets.byte(span.end.index());
+                if let Some(id) = self.stack.pop() {
+                    let node = &mut self.yaml.nodes[id];
+                    node.span.end = end.max(node.span.start);
+                    if let NodeKind::Mapping(pairs) = &node.kind
+                        && let Some(&(_, last)) = pairs.last()
+                    {
+                        let last_end = self.yaml.nodes[last].span.end;
+                        let node = &mut self.yaml.nodes[id];
+                        node.span.end = node.span.end.max(last_end);
+                    }
+                }
+            }
+            Event::DocumentStart(_) => {
+                self.stack.clear();
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, kind: NodeKind, span: Range<usize>) -> NodeId {
+        self.yaml.nodes.push(Node { kind, span });
+        self.yaml.nodes.len() - 1
+    }
+
+    fn anchor(&mut self, anchor: usize, id: NodeId) {
+        if anchor != 0 {
+            self.anchors.push((anchor, id));
+        }
+    }
+
+    /// Adds a finished or opened node to the collection being built, or makes it a document root.
+    fn attach(&mut self, id: NodeId) {
+        let Some(&parent) = self.stack.last() else {
+            self.yaml.documents.push(id);
+            return;
+        };
+        match &mut self.yaml.nodes[parent].kind {
+            NodeKind::Sequence(items) => items.push(id),
+            NodeKind::Mapping(pairs) => match pairs.last_mut() {
+                // A key waits for its value: a pair is stored (key, key) until the value comes.
+                Some((key, value)) if key == value => *value = id,
+                _ => pairs.push((id, id)),
+            },
+            _ => {}
+        }
+    }
+}
+
+/// Converts the parser's character indices to byte offsets, in one forward pass in the usual
+/// case (events come in order) and restarting from the start of the text otherwise.
+struct ByteOffsets<'t> {
+    text: &'t str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'t> ByteOffsets<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        if char_index < self.chars {
+            self.chars = 0;
+            self.bytes = 0;
+        }
+        if self.text.is_ascii() {
+            self.chars = char_index.min(self.text.len());
+            self.bytes = self.chars;
+            return self.bytes;
+        }
+        for c in self.text[self.bytes..].chars() {
+            if self.chars == char_index {
+                break;
+            }
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value<'y>(yaml: &'y Yaml, doc: usize, path: &[&str]) -> Option<&'y str> {
+        yaml.get_path(yaml.documents[doc], path)
+            .and_then(|e| yaml.str(e.value))
+    }
+
+    #[test]
+    fn spans_and_documents() {
+        let text = "a: 1\n---\nb:\n  c: héllo\n  d: [x, 'y']\n";
+        let yaml = Yaml::parse(text).unwrap();
+        assert_eq!(yaml.documents.len(), 2);
+        assert_eq!(value(&yaml, 1, &["b", "c"]), Some("héllo"));
+        let entry = yaml.get_path(yaml.documents[1], &["b", "c"]).unwrap();
+        assert_eq!(&text[yaml.span(entry.key)], "c");
+        assert_eq!(&text[yaml.span(entry.value)], "héllo");
+        let d = yaml.get_path(yaml.documents[1], &["b", "d"]).unwrap();
+        let items = yaml.items(d.value);
+        assert_eq!(&text[yaml.span(items[1])], "'y'");
+    }
+
+    #[test]
+    fn aliases_and_merge_keys() {
+        let text = "base: &base\n  user: root\n  port: 22\nother: &other\n  port: 80\n  extra: x\n\
+                    svc:\n  <<: [*base, *other]\n  port: 8080\nref: *base\n";
+        let yaml = Yaml::parse(text).unwrap();
+        let doc = yaml.documents[0];
+        let svc = yaml.get(doc, "svc").unwrap().value;
+        let user = yaml.get(svc, "user").unwrap();
+        assert_eq!(yaml.str(user.value), Some("root"));
+        assert_eq!(&text[yaml.span(user.merged_from.unwrap())], "<<");
+        assert_eq!(yaml.str(yaml.get(svc, "port").unwrap().value), Some("8080"));
+        assert_eq!(yaml.str(yaml.get(svc, "extra").unwrap().value), Some("x"));
+        assert_eq!(value(&yaml, 0, &["ref", "user"]), Some("root"));
+        let keys: Vec<String> = yaml.keys(svc).into_iter().map(|(k, _)| k).collect();
+        // In document order of the keys that win.
+        assert_eq!(keys, ["user", "extra", "port"]);
+    }
+
+    #[test]
+    fn yaml_1_1_scalars() {
+        let yaml =
+            Yaml::parse("a: yes\nb: 'yes'\nc: Off\nd: 0\ne: \"22\"\nf: 0x10\ng: 1.5\n").unwrap();
+        let doc = yaml.documents[0];
+        let get = |k| yaml.get(doc, k).unwrap().value;
+        assert_eq!(yaml.as_bool(get("a")), Some(true));
+        assert_eq!(yaml.as_bool(get("b")), None);
+        assert_eq!(yaml.as_bool(get("c")), Some(false));
+        assert_eq!(yaml.as_int(get("d")), Some(0));
+        assert_eq!(yaml.as_int(get("e")), Some(22));
+        assert_eq!(yaml.as_int(get("f")), Some(16));
+        assert_eq!(yaml.as_int(get("g")), None);
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let error = Yaml::parse(&text).unwrap_err();
+        assert!(error.message.contains("alias bomb"), "{error:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        // Flow collections: the parser's own recursion limit.
+        let flow = format!("{}x{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(Yaml::parse(&flow).is_err());
+        // Block collections: ours.
+        let block = format!("{}x\n", "- ".repeat(10_000));
+        let error = Yaml::parse(&block).unwrap_err();
+        assert!(error.message.contains("nesting deeper"), "{error:?}");
+    }
+
+    #[test]
+    fn templates_are_not_yaml() {
+        assert!(Yaml::parse("spec:\n  replicas: {{ .Values.replicas }}\n  x: [\n").is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins() {
+        let yaml = Yaml::parse("a: 1\na: 2\n").unwrap();
+        assert_eq!(value(&yaml, 0, &["a"]), Some("2"));
+    }
+}
