@@ -9,32 +9,32 @@ use std::fmt::Write as _;
 use std::fs;
 
 use palisade::checks::{self, CHECKS};
-use palisade::discover::FileKind;
+use palisade::discover;
 
 #[test]
 fn every_prefix_of_every_fixture_is_handled() {
     let mut inputs = 0;
-    for format in fs::read_dir(common::root().join("fixtures/dockerfile"))
+    for format in fs::read_dir(common::root().join("fixtures"))
         .unwrap()
         .flatten()
     {
-        for file in fs::read_dir(format.path()).unwrap().flatten() {
-            let text = fs::read_to_string(file.path()).unwrap();
-            for (end, _) in text.char_indices() {
-                let prefix = &text[..end];
-                // Errors are fine; panics are not (the test harness would report them).
-                let _ = checks::run(FileKind::Dockerfile, prefix, CHECKS);
-                // The same text with Windows line endings and a stray escape at the end.
-                let _ = checks::run(
-                    FileKind::Dockerfile,
-                    &format!("{}\\", prefix.replace('\n', "\r\n")),
-                    CHECKS,
-                );
-                inputs += 2;
+        for rule in fs::read_dir(format.path()).unwrap().flatten() {
+            for file in fs::read_dir(rule.path()).unwrap().flatten() {
+                let kind = discover::classify(&file.path());
+                let text = fs::read_to_string(file.path()).unwrap();
+                for (end, _) in text.char_indices() {
+                    let prefix = &text[..end];
+                    // Errors are fine; panics are not (the test harness would report them).
+                    let _ = checks::run(kind, prefix, CHECKS);
+                    // The same text with Windows line endings and a stray escape at the end.
+                    let _ =
+                        checks::run(kind, &format!("{}\\", prefix.replace('\n', "\r\n")), CHECKS);
+                    inputs += 2;
+                }
             }
         }
     }
-    assert!(inputs > 10_000);
+    assert!(inputs > 40_000, "{inputs}");
 }
 
 fn scan_text(name: &str, text: &str) -> palisade::ScanReport {
@@ -172,4 +172,73 @@ fn long_lines_are_shown_as_a_window_around_the_finding() {
         finding.snippet.text
     );
     assert!(!finding.snippet.text.contains("k3Jd8sLq0Zp4Wm7Xn2Bv"));
+}
+
+#[test]
+fn hostile_yaml_becomes_a_diagnostic() {
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    let deep = format!("apiVersion: v1\nkind: Pod\nspec: {}\n", "- ".repeat(50_000));
+    let flow = format!(
+        "apiVersion: v1\nkind: Pod\nspec: {}x{}\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let huge = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  blob: \"{}\"\n",
+        "x".repeat(20_000_000)
+    );
+    let template = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  {{- if .Values.x }}\n".to_owned();
+    let broken = "apiVersion: v1\nkind: Pod\nspec: [unclosed\n".to_owned();
+    for (name, text, kind) in [
+        ("bomb.yaml", bomb, "parse-error"),
+        ("deep.yaml", deep, "parse-error"),
+        ("flow.yaml", flow, "parse-error"),
+        ("template.yaml", template, "skipped"),
+        ("broken.yaml", broken, "parse-error"),
+    ] {
+        let report = scan_text(name, &text);
+        assert!(report.findings.is_empty(), "{name}: no findings on garbage");
+        assert_eq!(
+            report.diagnostics.len(),
+            1,
+            "{name}: {:?}",
+            report.diagnostics
+        );
+        assert_eq!(
+            report.diagnostics[0].kind.as_str(),
+            kind,
+            "{name}: {:?}",
+            report.diagnostics
+        );
+    }
+    // A huge scalar in a valid document is just data.
+    let report = scan_text("huge.yaml", &huge);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+}
+
+#[test]
+fn yaml_that_is_not_kubernetes_gives_no_findings() {
+    let workflow = "name: ci\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    container: node:latest\n    steps:\n      - run: echo $PASSWORD\n        env: {PASSWORD: hunter2hunter2}\n";
+    let settings = "apiVersionHint: 3\nkinds: [a, b]\nsecurityContext:\n  privileged: true\n";
+    let helm_values =
+        "image:\n  repository: nginx\n  tag: latest\nsecurityContext:\n  runAsUser: 0\n";
+    for (name, text) in [
+        (".github/workflows/ci.yml", workflow),
+        ("settings.yaml", settings),
+        ("values.yaml", helm_values),
+    ] {
+        let report = scan_text(&name.replace('/', "_"), text);
+        assert!(report.findings.is_empty(), "{name}: {:?}", report.findings);
+        assert!(
+            report.diagnostics.is_empty(),
+            "{name}: {:?}",
+            report.diagnostics
+        );
+    }
 }
