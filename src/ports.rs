@@ -40,3 +40,66 @@ pub fn database_in_range(low: u16, high: u16) -> Option<(u16, &'static str)> {
         .copied()
         .find(|&(port, _)| (low..=high).contains(&port))
 }
+
+/// Image names (the last path component, without tag) of databases, for rules that judge a
+/// service by what it runs rather than by a port.
+const DATABASE_IMAGES: &[(&str, &str)] = &[
+    ("postgres", "PostgreSQL"),
+    ("postgis", "PostgreSQL"),
+    ("timescaledb", "PostgreSQL"),
+    ("mysql", "MySQL"),
+    ("mariadb", "MariaDB"),
+    ("percona-server", "MySQL"),
+    ("mongo", "MongoDB"),
+    ("mongodb", "MongoDB"),
+    ("redis", "Redis"),
+    ("redis-stack", "Redis"),
+    ("valkey", "Valkey"),
+    ("keydb", "KeyDB"),
+    ("elasticsearch", "Elasticsearch"),
+    ("opensearch", "OpenSearch"),
+    ("cassandra", "Cassandra"),
+    ("scylla", "ScyllaDB"),
+    ("couchdb", "CouchDB"),
+    ("influxdb", "InfluxDB"),
+    ("cockroach", "CockroachDB"),
+    ("memcached", "Memcached"),
+    ("etcd", "etcd"),
+    ("neo4j", "Neo4j"),
+    ("mssql-server", "SQL Server"),
+    ("clickhouse-server", "ClickHouse"),
+    ("rethinkdb", "RethinkDB"),
+];
+
+/// The database an image runs, judged by its name (`docker.io/library/postgres:17` → PostgreSQL).
+pub fn database_image(image: &str) -> Option<&'static str> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let name = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
+    DATABASE_IMAGES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, product)| product)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_images() {
+        assert_eq!(super::database_image("postgres:17.2"), Some("PostgreSQL"));
+        assert_eq!(
+            super::database_image("registry:5000/lib/redis@sha256:ab"),
+            Some("Redis")
+        );
+        assert_eq!(
+            super::database_image("mcr.microsoft.com/mssql/server:2022-latest"),
+            None
+        );
+        assert_eq!(super::database_image("example/postgres-exporter:1.0"), None);
+        assert_eq!(
+            super::database_in_range(5400, 5500),
+            Some((5432, "PostgreSQL"))
+        );
+        assert_eq!(super::database_in_range(8000, 8080), None);
+    }
+}

@@ -5,12 +5,14 @@
 //! keeps the two one-to-one. Files are parsed once, then every enabled check of their format runs
 //! over the same document.
 
+pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
 
 use std::ops::Range;
 
 use crate::discover::{FileKind, Target};
+use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::kubernetes::Manifests;
 use crate::formats::yaml::Yaml;
@@ -49,6 +51,7 @@ impl Hit {
 pub enum Checker {
     Dockerfile(fn(&Dockerfile<'_>, &mut Vec<Hit>)),
     Kubernetes(fn(&Manifests<'_>, &mut Vec<Hit>)),
+    Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
 }
 
 impl Checker {
@@ -56,6 +59,7 @@ impl Checker {
         match self {
             Checker::Dockerfile(_) => Target::Dockerfile,
             Checker::Kubernetes(_) => Target::Kubernetes,
+            Checker::Compose(_) => Target::Compose,
         }
     }
 }
@@ -68,6 +72,16 @@ pub struct Check {
 }
 
 impl Check {
+    pub const fn compose(
+        rule_id: &'static str,
+        function: fn(&ComposeFile<'_>, &mut Vec<Hit>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::Compose(function),
+        }
+    }
+
     pub const fn kubernetes(
         rule_id: &'static str,
         function: fn(&Manifests<'_>, &mut Vec<Hit>),
@@ -119,6 +133,18 @@ pub static CHECKS: &[Check] = &[
     kubernetes::missing_probes::CHECK,
     kubernetes::service_account_token_mounted::CHECK,
     kubernetes::missing_seccomp_profile::CHECK,
+    compose::service_runs_as_root::CHECK,
+    compose::privileged_service::CHECK,
+    compose::unpinned_service_image::CHECK,
+    compose::secret_in_environment::CHECK,
+    compose::database_port_published::CHECK,
+    compose::ssh_port_published::CHECK,
+    compose::docker_socket_mounted::CHECK,
+    compose::service_dangerous_capability::CHECK,
+    compose::security_profile_disabled::CHECK,
+    compose::service_host_namespace::CHECK,
+    compose::writable_service_filesystem::CHECK,
+    compose::missing_service_healthcheck::CHECK,
 ];
 
 /// A file whose text is not valid in its format.
@@ -153,16 +179,23 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
         }
         FileKind::Yaml | FileKind::Json | FileKind::Compose => {
             // Most YAML in a repository is neither (CI configs, app settings): do not even parse it.
-            if !text.contains("apiVersion") {
+            let may_be_kubernetes = kind != FileKind::Compose && text.contains("apiVersion");
+            let may_be_compose = kind != FileKind::Json && text.contains("services");
+            if !may_be_kubernetes && !may_be_compose {
                 return Ok(hits);
             }
             let yaml = Yaml::parse(text).map_err(|error| yaml_failure(text, error))?;
             let manifests = Manifests::new(&yaml);
-            if !manifests.resources.is_empty() {
-                for check in checks {
-                    if let Checker::Kubernetes(function) = check.checker {
-                        function(&manifests, &mut hits);
+            let compose = ComposeFile::new(&yaml, kind == FileKind::Compose);
+            for check in checks {
+                match check.checker {
+                    Checker::Kubernetes(function) if !manifests.resources.is_empty() => {
+                        function(&manifests, &mut hits)
                     }
+                    Checker::Compose(function) if !compose.services.is_empty() => {
+                        function(&compose, &mut hits)
+                    }
+                    _ => {}
                 }
             }
         }

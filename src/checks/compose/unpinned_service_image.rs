@@ -1,0 +1,34 @@
+//! CMP003: an image with no tag or `:latest`, also when it comes from a variable's default
+//! (`${IMAGE:-app:latest}`).
+
+use crate::checks::{Check, Hit};
+use crate::formats::compose::ComposeFile;
+use crate::formats::dockerfile::ImageRef;
+
+pub const CHECK: Check = Check::compose(RULE, check);
+const RULE: &str = "CMP003";
+
+fn check(compose: &ComposeFile<'_>, hits: &mut Vec<Hit>) {
+    for service in &compose.services {
+        let Some((entry, image)) = compose.setting(service, "image") else {
+            continue;
+        };
+        let image = image.trim();
+        if image.is_empty() {
+            continue;
+        }
+        let reference = ImageRef::parse(image);
+        if reference.is_floating() {
+            let problem = if reference.tag.is_none() {
+                "has no tag"
+            } else {
+                "uses the floating `latest` tag"
+            };
+            hits.push(Hit::new(
+                RULE,
+                compose.site(entry),
+                format!("image `{image}` of service `{}` {problem}", service.name),
+            ));
+        }
+    }
+}
