@@ -227,20 +227,19 @@ fn scan_file(
     match outcome {
         Ok(Ok(hits)) => FileOutcome::Checked(findings_from_hits(candidate, &source, hits, catalog)),
         Ok(Err(failure)) => {
-            let (kind, prefix) = if failure.skipped {
-                (DiagnosticKind::Skipped, "skipped")
+            let (kind, message) = if failure.skipped {
+                (
+                    DiagnosticKind::Skipped,
+                    format!("skipped: {}", failure.message),
+                )
             } else {
-                (DiagnosticKind::ParseError, "not checked")
+                let kind = candidate.kind.as_str();
+                (
+                    DiagnosticKind::ParseError,
+                    format!("not checked: invalid {kind}: {}", failure.message),
+                )
             };
-            let mut diagnostic = Diagnostic::new(
-                path.clone(),
-                kind,
-                format!(
-                    "{prefix}: invalid {}: {}",
-                    candidate.kind.as_str(),
-                    failure.message
-                ),
-            );
+            let mut diagnostic = Diagnostic::new(path.clone(), kind, message);
             diagnostic.position = failure.position;
             if failure.skipped {
                 FileOutcome::Skipped(diagnostic)

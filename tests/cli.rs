@@ -188,6 +188,7 @@ fn json_report_has_the_documented_shape() {
 #[test]
 fn secrets_are_never_printed_whole() {
     let secrets = [
+        // Dockerfiles
         "Xq7vLp2mZ9rT",
         "k3Jd8sLq0Zp4Wm7Xn2Bv",
         "hGf83kdLq92mZpX0",
@@ -196,15 +197,36 @@ fn secrets_are_never_printed_whole() {
         "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
         "ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa",
         "pL4nT3dS3cr3tV4lu3",
+        // Kubernetes
+        "k8sPassw0rd-Prod!",
+        "ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBb",
+        "s3cretRedisPw",
+        "UHIwZC1EQi1wYXNzLTIwMjQ=",
+        "sk_live_51HxQ2vLk9mZpT3rW8yN4bC7dE",
+        // Compose
+        "Cmp-db-Pw-4491",
+        "q8Zr2mKx7vLp4NbT",
+        "tok-7Hq2Lm9Xv4Rs",
+        "Zq9mXv4Lp",
+    ];
+    let directories = [
+        "fixtures/dockerfile/DKR004",
+        "fixtures/kubernetes/K8S004",
+        "fixtures/kubernetes/K8S005",
+        "fixtures/compose/CMP004",
     ];
     for format in ["text", "json", "sarif"] {
         let output = palisade()
-            .args(["scan", "fixtures/dockerfile/DKR004", "--format", format])
+            .arg("scan")
+            .args(directories)
+            .args(["--format", format])
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));
         let stdout = String::from_utf8(output.stdout).unwrap();
-        assert!(stdout.contains("DKR004"), "{format}: no secret found");
+        for rule in ["DKR004", "K8S004", "K8S005", "CMP004"] {
+            assert!(stdout.contains(rule), "{format}: no {rule} finding");
+        }
         for secret in secrets {
             assert!(!stdout.contains(secret), "{format} output leaks {secret}");
         }

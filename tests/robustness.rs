@@ -194,12 +194,15 @@ fn hostile_yaml_becomes_a_diagnostic() {
         "x".repeat(20_000_000)
     );
     let template = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  {{- if .Values.x }}\n".to_owned();
+    // Valid YAML by accident (nested flow mappings), but a template all the same.
+    let parses = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"web.fullname\" . }}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx}]\n".to_owned();
     let broken = "apiVersion: v1\nkind: Pod\nspec: [unclosed\n".to_owned();
     for (name, text, kind) in [
         ("bomb.yaml", bomb, "parse-error"),
         ("deep.yaml", deep, "parse-error"),
         ("flow.yaml", flow, "parse-error"),
         ("template.yaml", template, "skipped"),
+        ("parses.yaml", parses, "skipped"),
         ("broken.yaml", broken, "parse-error"),
     ] {
         let report = scan_text(name, &text);
@@ -228,10 +231,16 @@ fn yaml_that_is_not_kubernetes_gives_no_findings() {
     let settings = "apiVersionHint: 3\nkinds: [a, b]\nsecurityContext:\n  privileged: true\n";
     let helm_values =
         "image:\n  repository: nginx\n  tag: latest\nsecurityContext:\n  runAsUser: 0\n";
+    // A CI configuration with `services` that have images is still not a compose file.
+    let gitlab = "stages: [test]\nservices:\n  postgres:\n    image: postgres:latest\n    environment:\n      POSTGRES_PASSWORD: Ci-Pw-77xk\ntest:\n  script: [make test]\n";
+    let actions =
+        "on: [push]\nservices:\n  db:\n    image: mysql\n    ports: [\"3306:3306\"]\njobs: {}\n";
     for (name, text) in [
         (".github/workflows/ci.yml", workflow),
         ("settings.yaml", settings),
         ("values.yaml", helm_values),
+        (".gitlab-ci.yml", gitlab),
+        ("actions.yml", actions),
     ] {
         let report = scan_text(&name.replace('/', "_"), text);
         assert!(report.findings.is_empty(), "{name}: {:?}", report.findings);

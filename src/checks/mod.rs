@@ -184,7 +184,14 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
             if !may_be_kubernetes && !may_be_compose {
                 return Ok(hits);
             }
-            let yaml = Yaml::parse(text).map_err(|error| yaml_failure(text, error))?;
+            if let Some(line) = template_line(text) {
+                return Err(ParseFailure {
+                    message: "a template (`{{ … }}`), not plain YAML: render it (e.g. `helm template`) and scan the output".to_owned(),
+                    position: Some(Position { line, column: 1 }),
+                    skipped: true,
+                });
+            }
+            let yaml = Yaml::parse(text).map_err(yaml_failure)?;
             let manifests = Manifests::new(&yaml);
             let compose = ComposeFile::new(&yaml, kind == FileKind::Compose);
             for check in checks {
@@ -204,17 +211,52 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
     Ok(hits)
 }
 
-fn yaml_failure(text: &str, error: crate::formats::yaml::YamlError) -> ParseFailure {
-    let template = text.contains("{{");
+fn yaml_failure(error: crate::formats::yaml::YamlError) -> ParseFailure {
     ParseFailure {
-        message: if template {
-            format!("a template (`{{{{ … }}}}`), not YAML: {}", error.message)
-        } else {
-            error.message
-        },
+        message: error.message,
         position: error
             .position
             .map(|(line, column)| Position { line, column }),
-        skipped: template,
+        skipped: false,
+    }
+}
+
+/// The first line (1-based) where a Go/Helm template expression stands where YAML expects a value
+/// or a line (`{{- if … }}`, `name: {{ .Values.name }}`, `- {{ toYaml … }}`). Template text
+/// inside quoted strings (Prometheus alert annotations, for example) does not count.
+fn template_line(text: &str) -> Option<usize> {
+    if !text.contains("{{") {
+        return None;
+    }
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            let line = line.strip_prefix("- ").unwrap_or(line).trim_start();
+            let value = match line.split_once(": ") {
+                Some((key, value)) if !key.contains('"') && !key.contains('\'') => {
+                    value.trim_start()
+                }
+                _ => line,
+            };
+            value.starts_with("{{")
+        })
+        .map(|index| index + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_line;
+
+    #[test]
+    fn templates_are_recognised_where_values_go() {
+        assert_eq!(template_line("a: 1\nname: {{ .Values.name }}\n"), Some(2));
+        assert_eq!(template_line("spec:\n{{- if .Values.x }}\n"), Some(2));
+        assert_eq!(template_line("items:\n  - {{ toYaml . }}\n"), Some(2));
+        assert_eq!(
+            template_line("summary: \"{{ $labels.instance }} is down\"\n"),
+            None
+        );
+        assert_eq!(template_line("description: 'value {{ $value }}'\n"), None);
+        assert_eq!(template_line("plain: yaml\n"), None);
     }
 }

@@ -3,14 +3,19 @@
 //!
 //! A document is a compose project when its top level has a `services` mapping. In files named
 //! like compose files (`compose*.y(a)ml`, `docker-compose*.y(a)ml`) that is enough; in other YAML
-//! at least one service must have an `image` or a `build`, and the document must not be a
-//! Kubernetes object, so that CI configurations and application settings are never taken for
-//! compose files. Extension fields (`x-*`) with anchors and merge keys work through
+//! at least one service must have an `image` or a `build`, and the document must have only the
+//! top-level keys of the compose specification, so that CI configurations (which have `jobs`,
+//! `on`, `stages` …) and application settings are never taken for compose files. Extension fields (`x-*`) with anchors and merge keys work through
 //! [`Yaml::get`].
 
 use std::ops::Range;
 
 use crate::formats::yaml::{Entry, NodeId, Yaml};
+
+/// The top-level keys of the compose specification (besides `x-*` extensions).
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "version", "name", "services", "networks", "volumes", "configs", "secrets", "include", "models",
+];
 
 /// The compose projects of a YAML stream.
 pub struct ComposeFile<'y> {
@@ -56,6 +61,14 @@ impl<'y> ComposeFile<'y> {
         let mut services = Vec::new();
         for &document in &yaml.documents {
             if !yaml.is_mapping(document) || yaml.get(document, "apiVersion").is_some() {
+                continue;
+            }
+            // A CI configuration may have `services` too, but never only compose's keys.
+            let only_compose_keys = yaml
+                .keys(document)
+                .iter()
+                .all(|(key, _)| TOP_LEVEL_KEYS.contains(&key.as_str()) || key.starts_with("x-"));
+            if !named_as_compose && !only_compose_keys {
                 continue;
             }
             let Some(entry) = yaml

@@ -68,7 +68,15 @@ fn check(compose: &ComposeFile<'_>, hits: &mut Vec<Hit>) {
             } else {
                 continue;
             };
-            hits.push(Hit::new(RULE, site, message).with_secret(value_span));
+            // Mask exactly the value (the default of `${VAR:-value}`), not the text around it.
+            let secret = match raw.find(value.as_str()) {
+                Some(offset) if !value.is_empty() && value_span.len() >= raw.len() => {
+                    let start = value_span.start + (value_span.len() - raw.len()) / 2 + offset;
+                    start..start + value.len()
+                }
+                _ => value_span,
+            };
+            hits.push(Hit::new(RULE, site, message).with_secret(secret));
         }
     }
 }
