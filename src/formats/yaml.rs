@@ -438,6 +438,8 @@ impl Builder<'_> {
 /// case (events come in order) and restarting from the start of the text otherwise.
 struct ByteOffsets<'t> {
     text: &'t str,
+    /// In ASCII text characters are bytes, and no conversion is needed.
+    ascii: bool,
     chars: usize,
     bytes: usize,
 }
@@ -446,20 +448,19 @@ impl<'t> ByteOffsets<'t> {
     fn new(text: &'t str) -> Self {
         Self {
             text,
+            ascii: text.is_ascii(),
             chars: 0,
             bytes: 0,
         }
     }
 
     fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
         if char_index < self.chars {
             self.chars = 0;
             self.bytes = 0;
-        }
-        if self.text.is_ascii() {
-            self.chars = char_index.min(self.text.len());
-            self.bytes = self.chars;
-            return self.bytes;
         }
         for c in self.text[self.bytes..].chars() {
             if self.chars == char_index {
