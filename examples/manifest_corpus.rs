@@ -162,7 +162,7 @@ fn manifest(rng: &mut Rng, index: usize, planted: &mut Planted) -> String {
         }
     }
     let mut text = String::from("# Generated service manifest.\n");
-    if index % 15 == 0 {
+    if index.is_multiple_of(15) {
         text.push_str("apiVersion: v1\nkind: List\nitems:\n");
         for line in workload.lines() {
             let prefix = if line.starts_with("apiVersion") {
