@@ -261,17 +261,19 @@ fn walk_dir(
                     let Some(file_type) = entry.file_type() else {
                         return WalkState::Continue;
                     };
+                    let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    let repo_path = join_repo_path(repo_prefix, &slash_path(relative));
                     if entry.path_is_symlink() {
                         Err(Diagnostic::new(
-                            entry.path().to_path_buf(),
+                            clean(entry.path()),
                             DiagnosticKind::Skipped,
                             "symbolic link not followed; its target is scanned where it lives if it is inside the scan root",
-                        ))
+                        )
+                        .in_repository(repo_path))
                     } else if file_type.is_file() {
-                        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
                         Ok(Candidate {
                             kind: classify(entry.path()),
-                            repo_path: join_repo_path(repo_prefix, &slash_path(relative)),
+                            repo_path,
                             path: clean(entry.path()),
                         })
                     } else {

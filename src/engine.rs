@@ -213,7 +213,8 @@ fn scan_file(
     let text = match read_text(candidate, max_file_size) {
         Ok(text) => text,
         Err((kind, message)) => {
-            let diagnostic = Diagnostic::new(path.clone(), kind, message);
+            let diagnostic =
+                Diagnostic::new(path.clone(), kind, message).in_repository(&candidate.repo_path);
             return match kind {
                 DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic),
                 _ => FileOutcome::Skipped(diagnostic),
@@ -239,7 +240,8 @@ fn scan_file(
                     format!("not checked: invalid {kind}: {}", failure.message),
                 )
             };
-            let mut diagnostic = Diagnostic::new(path.clone(), kind, message);
+            let mut diagnostic =
+                Diagnostic::new(path.clone(), kind, message).in_repository(&candidate.repo_path);
             diagnostic.position = failure.position;
             if failure.skipped {
                 FileOutcome::Skipped(diagnostic)
@@ -247,11 +249,14 @@ fn scan_file(
                 FileOutcome::Unparsed(diagnostic)
             }
         }
-        Err(_) => FileOutcome::Unparsed(Diagnostic::new(
-            path.clone(),
-            DiagnosticKind::InternalError,
-            "not checked: a check failed unexpectedly on this file (please report it)",
-        )),
+        Err(_) => FileOutcome::Unparsed(
+            Diagnostic::new(
+                path.clone(),
+                DiagnosticKind::InternalError,
+                "not checked: a check failed unexpectedly on this file (please report it)",
+            )
+            .in_repository(&candidate.repo_path),
+        ),
     }
 }
 

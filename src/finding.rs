@@ -72,6 +72,8 @@ impl DiagnosticKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub path: PathBuf,
+    /// The path relative to the repository root, `/`-separated, when known.
+    pub repo_path: Option<String>,
     pub kind: DiagnosticKind,
     pub message: String,
     /// Where in the file, when the problem has a place (a parse error).
@@ -79,9 +81,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The same diagnostic, located in the repository.
+    pub fn in_repository(mut self, repo_path: impl Into<String>) -> Self {
+        self.repo_path = Some(repo_path.into());
+        self
+    }
+
     pub fn new(path: PathBuf, kind: DiagnosticKind, message: impl Into<String>) -> Self {
         Self {
             path,
+            repo_path: None,
             kind,
             message: message.into(),
             position: None,

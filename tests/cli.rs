@@ -629,3 +629,65 @@ fn fingerprints_survive_lines_moving() {
     // A changed value is a new finding.
     assert_ne!(old, fingerprints(&before.replace("k3Jd8", "z9Qq1")));
 }
+
+#[test]
+fn kubernetes_json_and_compose_files_are_recognised_by_content_and_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "deploy/debug.json",
+        r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "debug"},
+  "spec": {"containers": [{"name": "debug", "image": "busybox:1.36.1",
+    "securityContext": {"privileged": true}}]}}"#,
+    );
+    // Named like a compose file: its services count even without `image` or `build`.
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  tools:\n    extends: {file: base.yaml, service: tools}\n    privileged: true\n",
+    );
+    // Other YAML with services only counts when they look like compose services.
+    write(
+        dir.path(),
+        "stack.yml",
+        "services:\n  db:\n    image: postgres:17.2\n    privileged: true\n",
+    );
+    write(
+        dir.path(),
+        "registry.yml",
+        "services:\n  db:\n    url: https://db.internal\n    privileged: true\n",
+    );
+    write(
+        dir.path(),
+        "package.json",
+        r#"{"name": "shop", "private": true}"#,
+    );
+
+    let output = palisade()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--select", "K8S002,CMP002"])
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found: Vec<(String, String, u64)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("compose.yaml".to_owned(), "CMP002".to_owned(), 4),
+            ("deploy/debug.json".to_owned(), "K8S002".to_owned(), 3),
+            ("stack.yml".to_owned(), "CMP002".to_owned(), 4),
+        ]
+    );
+    assert_eq!(document["diagnostics"].as_array().unwrap().len(), 0);
+}

@@ -53,6 +53,15 @@ fn report_with_findings_and_notifications_is_valid_sarif() {
         regions[0]["startLine"], 2,
         "Dockerfile: the bad instruction"
     );
+    // The directory was given as an absolute path: URIs stay repository-relative.
+    for notification in notifications {
+        let artifact = &notification["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert!(
+            !artifact["uri"].as_str().unwrap().starts_with('/'),
+            "{artifact}"
+        );
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+    }
     assert!(
         regions[1].is_null(),
         "empty.Dockerfile: no place to point at"

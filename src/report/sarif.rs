@@ -64,11 +64,11 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
         .diagnostics
         .iter()
         .map(|diagnostic| {
-            let mut location = json!({
-                "physicalLocation": {
-                    "artifactLocation": { "uri": slash_path(&diagnostic.path) },
-                },
-            });
+            let artifact = match &diagnostic.repo_path {
+                Some(repo_path) => json!({ "uri": repo_path, "uriBaseId": "%SRCROOT%" }),
+                None => json!({ "uri": file_uri(&diagnostic.path) }),
+            };
+            let mut location = json!({ "physicalLocation": { "artifactLocation": artifact } });
             if let Some(position) = diagnostic.position {
                 location["physicalLocation"]["region"] =
                     json!({ "startLine": position.line, "startColumn": position.column.max(1) });
@@ -136,6 +136,30 @@ fn rule_descriptor(rule: &Rule) -> Value {
         descriptor["helpUri"] = json!(uri);
     }
     descriptor
+}
+
+/// A path outside the repository as a URI: absolute paths as `file://` URIs (a relative
+/// reference may not start with `/`), relative ones as they are.
+fn file_uri(path: &std::path::Path) -> String {
+    let text = slash_path(path);
+    if path.is_absolute() {
+        let encoded: String = text
+            .chars()
+            .map(|c| match c {
+                ' ' => "%20".to_owned(),
+                '%' => "%25".to_owned(),
+                '#' => "%23".to_owned(),
+                '?' => "%3F".to_owned(),
+                c => c.to_string(),
+            })
+            .collect();
+        format!(
+            "file://{}{encoded}",
+            if encoded.starts_with('/') { "" } else { "/" }
+        )
+    } else {
+        text
+    }
 }
 
 /// SARIF levels: GitHub shows `error` and `warning` as such, `note` as a note.
