@@ -293,6 +293,48 @@ pub fn find_token(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> 
     })
 }
 
+/// A secret found in a value assigned to a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignedSecret {
+    /// Ends a sentence about the name: "holds a GitHub token (`ghp_…`)".
+    pub description: String,
+    /// Where the secret is in the value.
+    pub range: std::ops::Range<usize>,
+}
+
+/// Judges a value assigned to a name (an environment variable, a build argument): a known token
+/// format anywhere in it, whatever the name; or the whole value, when the name is secret-like and
+/// the value a real literal. The description quotes the secret only masked.
+pub fn assigned_secret(name: &str, value: &str) -> Option<AssignedSecret> {
+    if let Some((format, range)) = find_token(value) {
+        let masked = mask(&value[range.clone()]);
+        return Some(AssignedSecret {
+            description: format!("holds a {format} (`{masked}`)"),
+            range,
+        });
+    }
+    (is_secret_name(name) && is_literal_secret_value(value)).then(|| AssignedSecret {
+        description: format!("is set to a hardcoded secret (`{}`)", mask(value)),
+        range: 0..value.len(),
+    })
+}
+
+/// The file span of `range` of `value`, given the span of the text it was read from when that
+/// text is the value verbatim (`raw` may add quotes around it); otherwise all of `raw_span`.
+pub fn locate(
+    raw: &str,
+    raw_span: std::ops::Range<usize>,
+    value: &str,
+    range: std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    match raw.find(value) {
+        Some(offset) if !value.is_empty() => {
+            raw_span.start + offset + range.start..raw_span.start + offset + range.end
+        }
+        _ => raw_span,
+    }
+}
+
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE`. Long secrets keep up to four characters at
 /// each end, so a reader can tell which one is meant; short ones keep less, or nothing.
 pub fn mask(secret: &str) -> String {

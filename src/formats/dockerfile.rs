@@ -163,6 +163,15 @@ impl<'s> ImageRef<'s> {
     pub fn is_floating(&self) -> bool {
         self.digest.is_none() && matches!(self.tag, None | Some("latest"))
     }
+
+    /// What is wrong with a floating reference, to end a sentence about it; `None` when pinned.
+    pub fn floating_problem(&self) -> Option<&'static str> {
+        match (self.is_floating(), self.tag) {
+            (false, _) => None,
+            (true, None) => Some("has no tag, so it pulls whatever `latest` is at the time"),
+            (true, Some(_)) => Some("uses the floating `latest` tag"),
+        }
+    }
 }
 
 impl<'a> Dockerfile<'a> {

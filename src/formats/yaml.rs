@@ -132,6 +132,21 @@ impl Yaml {
         }
     }
 
+    /// Where a scalar's value sits in the source, when it is there verbatim: a plain scalar, or a
+    /// quoted one without escapes. `None` for block scalars and escaped strings.
+    pub fn content_span(&self, id: NodeId) -> Option<Range<usize>> {
+        let node = &self.nodes[id];
+        let NodeKind::Scalar { value, plain } = &node.kind else {
+            return None;
+        };
+        let span = node.span.clone();
+        match (plain, span.len()) {
+            (true, len) if len == value.len() => Some(span),
+            (false, len) if len == value.len() + 2 => Some(span.start + 1..span.end - 1),
+            _ => None,
+        }
+    }
+
     /// A scalar read with YAML 1.1 booleans (`true`, `yes`, `on`, `y`, … in any usual case) when
     /// plain; quoted scalars are strings.
     pub fn as_bool(&self, id: NodeId) -> Option<bool> {

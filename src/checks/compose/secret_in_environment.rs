@@ -6,7 +6,6 @@
 
 use crate::checks::{Check, Hit};
 use crate::formats::compose::{ComposeFile, interpolate};
-use crate::formats::yaml::NodeKind;
 use crate::secrets;
 
 pub const CHECK: Check = Check::compose(RULE, check);
@@ -18,65 +17,55 @@ fn check(compose: &ComposeFile<'_>, hits: &mut Vec<Hit>) {
         let Some(environment) = yaml.get(service.node, "environment") else {
             continue;
         };
-        // (name, value, site of the entry, span of the value)
+        // (name, raw value as written, where to point, where the raw value is when known)
         let mut variables = Vec::new();
         for (name, entry) in yaml.keys(environment.value) {
             if let Some(value) = yaml.str(entry.value) {
+                let raw_span = yaml.content_span(entry.value);
                 variables.push((
                     name,
                     value.to_owned(),
                     compose.site(entry),
+                    raw_span,
                     yaml.span(entry.value),
                 ));
             }
         }
         for &item in yaml.items(environment.value) {
-            let NodeKind::Scalar { value, plain } = &yaml.node(item).kind else {
+            let Some((name, assigned)) = yaml.str(item).and_then(|text| text.split_once('='))
+            else {
                 continue;
             };
-            let Some((name, assigned)) = value.split_once('=') else {
-                continue;
-            };
-            let span = yaml.span(item);
-            let quote = usize::from(!plain);
-            let start = span.start + quote + name.len() + 1;
-            let value_span =
-                start.min(span.end)..span.end.saturating_sub(quote).max(start.min(span.end));
+            let item_id = yaml.resolve(item);
+            let raw_span = yaml
+                .content_span(item_id)
+                .map(|content| content.start + name.len() + 1..content.end);
+            let span = yaml.span(item_id);
             variables.push((
                 name.trim().to_owned(),
                 assigned.to_owned(),
+                span.clone(),
+                raw_span,
                 span,
-                value_span,
             ));
         }
-        for (name, raw, site, value_span) in variables {
+        for (name, raw, site, raw_span, fallback) in variables {
+            // The value `docker compose up` uses when no variable is set.
             let Some(value) = interpolate(&raw) else {
                 continue;
             };
-            let message = if let Some((format, range)) = secrets::find_token(&value) {
-                format!(
-                    "environment `{name}` of service `{}` holds a {format} (`{}`)",
-                    service.name,
-                    secrets::mask(&value[range])
-                )
-            } else if secrets::is_secret_name(&name) && secrets::is_literal_secret_value(&value) {
-                format!(
-                    "environment `{name}` of service `{}` is set to a hardcoded secret (`{}`)",
-                    service.name,
-                    secrets::mask(&value)
-                )
-            } else {
+            let Some(secret) = secrets::assigned_secret(&name, &value) else {
                 continue;
             };
+            let message = format!(
+                "environment `{name}` of service `{}` {}",
+                service.name, secret.description
+            );
             // Mask exactly the value (the default of `${VAR:-value}`), not the text around it.
-            let secret = match raw.find(value.as_str()) {
-                Some(offset) if !value.is_empty() && value_span.len() >= raw.len() => {
-                    let start = value_span.start + (value_span.len() - raw.len()) / 2 + offset;
-                    start..start + value.len()
-                }
-                _ => value_span,
-            };
-            hits.push(Hit::new(RULE, site, message).with_secret(secret));
+            let span = raw_span.map_or(fallback, |raw_span| {
+                secrets::locate(&raw, raw_span, &value, secret.range)
+            });
+            hits.push(Hit::new(RULE, site, message).with_secret(span));
         }
     }
 }

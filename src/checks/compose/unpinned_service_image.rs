@@ -17,13 +17,7 @@ fn check(compose: &ComposeFile<'_>, hits: &mut Vec<Hit>) {
         if image.is_empty() {
             continue;
         }
-        let reference = ImageRef::parse(image);
-        if reference.is_floating() {
-            let problem = if reference.tag.is_none() {
-                "has no tag"
-            } else {
-                "uses the floating `latest` tag"
-            };
+        if let Some(problem) = ImageRef::parse(image).floating_problem() {
             hits.push(Hit::new(
                 RULE,
                 compose.site(entry),

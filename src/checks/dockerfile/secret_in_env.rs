@@ -24,45 +24,13 @@ fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
             let Some(value) = &pair.value else {
                 continue;
             };
+            let Some(secret) = secrets::assigned_secret(&pair.key, value) else {
+                continue;
+            };
             let raw = &dockerfile.text[pair.value_span.clone()];
-            if let Some((format, range)) = secrets::find_token(raw) {
-                let span = pair.value_span.start + range.start..pair.value_span.start + range.end;
-                let masked = secrets::mask(&raw[range]);
-                hits.push(
-                    Hit::new(
-                        RULE,
-                        span.clone(),
-                        format!("{keyword} `{}` holds a {format} (`{masked}`)", pair.key),
-                    )
-                    .with_secret(span),
-                );
-            } else if secrets::is_secret_name(&pair.key) && secrets::is_literal_secret_value(value)
-            {
-                let masked = secrets::mask(value);
-                hits.push(
-                    Hit::new(
-                        RULE,
-                        pair.value_span.clone(),
-                        format!(
-                            "{keyword} `{}` is set to a hardcoded secret (`{masked}`)",
-                            pair.key
-                        ),
-                    )
-                    .with_secret(unquoted(raw, pair.value_span.clone())),
-                );
-            }
+            let span = secrets::locate(raw, pair.value_span.clone(), value, secret.range);
+            let message = format!("{keyword} `{}` {}", pair.key, secret.description);
+            hits.push(Hit::new(RULE, span.clone(), message).with_secret(span));
         }
-    }
-}
-
-/// The span of a quoted value without its quotes, so snippets mask exactly what the message does.
-fn unquoted(raw: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let quoted = raw.len() >= 2
-        && (raw.starts_with('"') && raw.ends_with('"')
-            || raw.starts_with('\'') && raw.ends_with('\''));
-    if quoted {
-        span.start + 1..span.end - 1
-    } else {
-        span
     }
 }

@@ -108,16 +108,10 @@ fn report(
     {
         return;
     }
-    let reference = ImageRef::parse(image);
-    if !reference.is_floating() {
+    let Some(problem) = ImageRef::parse(image).floating_problem() else {
         return;
-    }
-    let problem = match reference.tag {
-        None => format!(
-            "{context} image `{image}` has no tag, so it pulls whatever `latest` is at build time"
-        ),
-        Some(_) => format!("{context} image `{image}` uses the floating `latest` tag"),
     };
+    let problem = format!("{context} image `{image}` {problem}");
     let via = via
         .map(|raw| format!(" (`{raw}` with its ARG defaults)"))
         .unwrap_or_default();

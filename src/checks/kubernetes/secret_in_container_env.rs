@@ -27,21 +27,19 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             let Some(text) = yaml.str(value.value) else {
                 continue;
             };
-            let span = yaml.span(value.value);
-            let message = if let Some((format, range)) = secrets::find_token(text) {
-                format!(
-                    "env `{name}` of {} holds a {format} (`{}`)",
-                    describe(resource, container),
-                    secrets::mask(&text[range])
-                )
-            } else if secrets::is_secret_name(name) && secrets::is_literal_secret_value(text) {
-                format!(
-                    "env `{name}` of {} is set to a hardcoded secret (`{}`)",
-                    describe(resource, container),
-                    secrets::mask(text)
-                )
-            } else {
+            let Some(secret) = secrets::assigned_secret(name, text) else {
                 continue;
+            };
+            let message = format!(
+                "env `{name}` of {} {}",
+                describe(resource, container),
+                secret.description
+            );
+            let span = match yaml.content_span(value.value) {
+                Some(content) => {
+                    content.start + secret.range.start..content.start + secret.range.end
+                }
+                None => yaml.span(value.value),
             };
             hits.push(Hit::new(RULE, manifests.site(value), message).with_secret(span));
         }

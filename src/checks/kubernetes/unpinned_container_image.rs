@@ -21,21 +21,12 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
         else {
             return;
         };
-        let reference = ImageRef::parse(image);
-        if reference.is_floating() {
-            let problem = if reference.tag.is_none() {
-                "has no tag"
-            } else {
-                "uses the floating `latest` tag"
-            };
-            hits.push(Hit::new(
-                RULE,
-                manifests.site(entry),
-                format!(
-                    "image `{image}` of {} {problem}",
-                    describe(resource, container)
-                ),
-            ));
+        if let Some(problem) = ImageRef::parse(image).floating_problem() {
+            let message = format!(
+                "image `{image}` of {} {problem}",
+                describe(resource, container)
+            );
+            hits.push(Hit::new(RULE, manifests.site(entry), message));
         }
     });
 }
