@@ -103,7 +103,7 @@ pub struct ScanArgs {
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Also list files that were skipped (binary, too large, symbolic links).
+    /// Also list files that were skipped (binary, too large, templates, symbolic links).
     #[arg(long, short = 'v')]
     pub verbose: bool,
 }

@@ -44,7 +44,7 @@ pub struct Snippet {
 pub enum DiagnosticKind {
     /// The file is not valid in its format; nothing was checked in it.
     ParseError,
-    /// Deliberately not scanned: binary, too large, a symbolic link.
+    /// Deliberately not scanned: binary, too large, a template, a symbolic link.
     Skipped,
     /// The file or directory could not be read.
     IoError,

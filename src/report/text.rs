@@ -166,7 +166,7 @@ fn render_diagnostics(
         };
         writeln!(
             out,
-            "{}note{:#}: {routine} {files} skipped (binary, too large, or a symbolic link); -v lists them",
+            "{}note{:#}: {routine} {files} skipped (binary, too large, templates, symbolic links); -v lists them",
             p.note, p.note
         )?;
     }
