@@ -3,4 +3,5 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod terraform;
 pub mod yaml;
