@@ -67,7 +67,9 @@ impl FileKind {
             FileKind::Compose => &[Target::Compose],
             FileKind::Yaml => &[Target::Kubernetes, Target::Compose],
             FileKind::Json => &[Target::Kubernetes],
-            FileKind::Terraform | FileKind::TerraformJson => &[Target::Terraform],
+            FileKind::Terraform => &[Target::Terraform],
+            // Read as Terraform once `.tf.json` is supported; until then, honestly not checked.
+            FileKind::TerraformJson => &[],
             FileKind::Text => &[],
         }
     }

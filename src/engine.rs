@@ -5,12 +5,12 @@
 //! whatever the number of threads. A file that cannot be read or parsed becomes a diagnostic, and
 //! a check that panics costs only that file's findings: the scan always goes on.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Read;
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -18,8 +18,9 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, Severity};
 use crate::checks::{self, Check, Hit};
-use crate::discover::{self, Candidate, DiscoverError, Target, WalkOptions};
+use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
+use crate::formats::terraform::Module;
 use crate::secrets;
 use crate::source::{Position, SourceFile};
 
@@ -156,10 +157,45 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()
         .partition(|candidate| candidate.kind.targets().iter().any(|t| targets.contains(t)));
+    // Terraform is checked a module (directory) at a time: values come from sibling files.
+    let (modules, files): (Vec<&Candidate>, Vec<&Candidate>) = to_check
+        .iter()
+        .partition(|candidate| candidate.kind == FileKind::Terraform);
+    let mut by_directory: BTreeMap<PathBuf, Vec<&Candidate>> = BTreeMap::new();
+    for candidate in modules {
+        let directory = candidate
+            .path
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        by_directory.entry(directory).or_default().push(candidate);
+    }
+    let work: Vec<Work<'_>> = files
+        .into_iter()
+        .map(Work::File)
+        .chain(
+            by_directory
+                .into_iter()
+                .map(|(directory, candidates)| Work::Module(directory, candidates)),
+        )
+        .collect();
     let results: Vec<FileOutcome> = pool.install(|| {
-        to_check
-            .par_iter()
-            .map(|candidate| scan_file(candidate, &checks, catalog, options.max_file_size))
+        work.par_iter()
+            .flat_map_iter(|item| match item {
+                Work::File(candidate) => vec![scan_file(
+                    candidate,
+                    &checks,
+                    catalog,
+                    options.max_file_size,
+                )],
+                Work::Module(directory, candidates) => scan_module(
+                    directory,
+                    candidates,
+                    &checks,
+                    catalog,
+                    options.max_file_size,
+                ),
+            })
             .collect()
     });
 
@@ -193,6 +229,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// A unit of parallel work: one file, or one Terraform module with the files to report on.
+enum Work<'c> {
+    File(&'c Candidate),
+    Module(PathBuf, Vec<&'c Candidate>),
 }
 
 enum FileOutcome {
@@ -258,6 +300,109 @@ fn scan_file(
             .in_repository(&candidate.repo_path),
         ),
     }
+}
+
+/// Checks the Terraform `candidates` of one directory as a module. The directory's other `.tf` and
+/// `.tfvars` files are read too, for variables and locals, but only candidates are reported on.
+fn scan_module(
+    directory: &Path,
+    candidates: &[&Candidate],
+    checks: &[Check],
+    catalog: &Catalog,
+    max_file_size: u64,
+) -> Vec<FileOutcome> {
+    let mut paths: BTreeSet<PathBuf> = candidates.iter().map(|c| c.path.clone()).collect();
+    let listing = if directory.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        directory
+    };
+    if let Ok(entries) = fs::read_dir(listing) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let sibling = name.ends_with(".tf") || name.ends_with(".tfvars");
+            if sibling && entry.file_type().is_ok_and(|t| t.is_file()) {
+                paths.insert(directory.join(name));
+            }
+        }
+    }
+    let reported: HashMap<&Path, &Candidate> =
+        candidates.iter().map(|c| (c.path.as_path(), *c)).collect();
+    let mut outcomes = Vec::new();
+    let (mut tf, mut tfvars) = (Vec::new(), Vec::new());
+    for path in paths {
+        let candidate = reported.get(path.as_path());
+        let context = Candidate {
+            path: path.clone(),
+            repo_path: String::new(),
+            kind: FileKind::Terraform,
+        };
+        match read_text(candidate.copied().unwrap_or(&context), max_file_size) {
+            Ok(text) if path.extension().is_some_and(|e| e == "tfvars") => {
+                tfvars.push((path, text))
+            }
+            Ok(text) => tf.push((path, text)),
+            Err((kind, message)) => {
+                if let Some(candidate) = candidate {
+                    let diagnostic = Diagnostic::new(path.clone(), kind, message)
+                        .in_repository(&candidate.repo_path);
+                    outcomes.push(match kind {
+                        DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic),
+                        _ => FileOutcome::Skipped(diagnostic),
+                    });
+                }
+            }
+        }
+    }
+
+    // Variable files are read for their values; reported on, they are checked when they parse.
+    let tfvars_read: Vec<PathBuf> = tfvars.iter().map(|(path, _)| path.clone()).collect();
+    let (module, errors) = Module::load(tf, tfvars);
+    for path in tfvars_read {
+        if reported.contains_key(path.as_path()) && !errors.iter().any(|e| e.path == path) {
+            outcomes.push(FileOutcome::Checked(Vec::new()));
+        }
+    }
+    for error in errors {
+        if let Some(candidate) = reported.get(error.path.as_path()) {
+            let mut diagnostic = Diagnostic::new(
+                error.path.clone(),
+                DiagnosticKind::ParseError,
+                format!("not checked: invalid terraform: {}", error.message),
+            )
+            .in_repository(&candidate.repo_path);
+            diagnostic.position = error
+                .position
+                .map(|(line, column)| Position { line, column });
+            outcomes.push(FileOutcome::Unparsed(diagnostic));
+        }
+    }
+    let hits = panic::catch_unwind(AssertUnwindSafe(|| checks::run_module(&module, checks)));
+    for (index, file) in module.files.iter().enumerate() {
+        let Some(candidate) = reported.get(file.path.as_path()) else {
+            continue;
+        };
+        outcomes.push(match &hits {
+            Ok(hits) => {
+                let own: Vec<Hit> = hits
+                    .iter()
+                    .filter(|(i, _)| *i == index)
+                    .map(|(_, hit)| hit.clone())
+                    .collect();
+                let source = SourceFile::new(file.path.clone(), file.text.clone());
+                FileOutcome::Checked(findings_from_hits(candidate, &source, own, catalog))
+            }
+            Err(_) => FileOutcome::Unparsed(
+                Diagnostic::new(
+                    file.path.clone(),
+                    DiagnosticKind::InternalError,
+                    "not checked: a check failed unexpectedly on this module (please report it)",
+                )
+                .in_repository(&candidate.repo_path),
+            ),
+        });
+    }
+    outcomes
 }
 
 /// Reads a file as UTF-8 text, refusing files over the size limit, binary files and invalid UTF-8.

@@ -42,7 +42,7 @@ fn ids_and_names_are_unique_and_well_formed() {
             Target::Dockerfile => "DKR",
             Target::Kubernetes => "K8S",
             Target::Compose => "CMP",
-            Target::Terraform => "TF_",
+            Target::Terraform => "TFM",
         };
         assert_eq!(
             prefix, expected_prefix,

@@ -691,3 +691,56 @@ fn kubernetes_json_and_compose_files_are_recognised_by_content_and_name() {
     );
     assert_eq!(document["diagnostics"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn terraform_files_are_checked_with_their_module() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "db/variables.tf",
+        "variable \"public\" {\n  default = false\n}\n",
+    );
+    write(dir.path(), "db/terraform.tfvars", "public = true\n");
+    write(
+        dir.path(),
+        "db/main.tf",
+        "resource \"aws_db_instance\" \"main\" {\n  engine              = \"postgres\"\n  publicly_accessible = var.public\n}\n",
+    );
+    write(dir.path(), "db/broken.tf", "resource \"aws_s3_bucket\" {\n");
+    let findings = |args: &[&str]| -> (Vec<(String, u64, String)>, Value) {
+        let output = palisade()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let found = document["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["start"]["line"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        (found, document)
+    };
+    let expected = vec![(
+        "db/main.tf".to_owned(),
+        3,
+        "aws_db_instance.main has a public endpoint (from `var.public`)".to_owned(),
+    )];
+    // Scanning one file (a pre-commit hook) still reads the module's variables and tfvars.
+    let (single, _) = findings(&["db/main.tf"]);
+    assert_eq!(single, expected);
+    // The whole tree: the broken file is a diagnostic, the rest of its module is still checked.
+    let (all, document) = findings(&[]);
+    assert_eq!(all, expected);
+    assert_eq!(document["summary"]["files_scanned"], 4);
+    assert_eq!(document["summary"]["files_unparsed"], 1);
+    assert_eq!(document["diagnostics"][0]["path"], "db/broken.tf");
+}

@@ -1,10 +1,11 @@
-//! Every rule against its fixtures: `fixtures/<format>/<RULE-ID>/{bad,good}-*.<ext>`.
+//! Every rule against its fixtures: `fixtures/<format>/<RULE-ID>/{bad,good}-*`.
 //!
-//! Expected findings are marked in the fixture itself: a comment `# expect: RULE[, RULE…]` says
-//! that the next line which is not such a marker carries exactly those findings. A fixture is
-//! scanned with its directory's rule and every rule its markers name, and the findings of those
-//! rules must match the markers exactly (rule and line). `good-*` fixtures carry no marker and
-//! must produce no finding of their rule.
+//! A fixture is a file, or a directory scanned as a whole (a Terraform module with its
+//! `variables.tf` and `terraform.tfvars`). Expected findings are marked in the fixture itself: a
+//! comment `# expect: RULE[, RULE…]` says that the next line which is not such a marker carries
+//! exactly those findings. A fixture is scanned with its directory's rule and every rule its
+//! markers name, and the findings of those rules must match the markers exactly (file, rule and
+//! line). `good-*` fixtures carry no marker and must produce no finding of their rule.
 
 mod common;
 
@@ -63,12 +64,33 @@ fn name(path: &Path) -> String {
 #[test]
 fn every_fixture_produces_exactly_its_marked_findings() {
     let mut failures = Vec::new();
-    let files = fixture_files();
-    assert!(files.len() >= 30, "fixtures are missing");
-    for (rule, path) in &files {
-        let text = fs::read_to_string(path).unwrap();
-        let expected = expectations(&text);
-        let mut rules: BTreeSet<String> = expected.iter().map(|(r, _)| r.clone()).collect();
+    let fixtures = fixture_files();
+    assert!(fixtures.len() >= 30, "fixtures are missing");
+    for (rule, path) in &fixtures {
+        // The files of the fixture, and the name each finding is reported under.
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut files: Vec<PathBuf> = fs::read_dir(path)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            files.sort();
+            files
+        } else {
+            vec![path.clone()]
+        };
+        let mut expected: Vec<(String, String, usize)> = files
+            .iter()
+            .flat_map(|file| {
+                let text = fs::read_to_string(file).unwrap();
+                expectations(&text)
+                    .into_iter()
+                    .map(|(rule, line)| (name(file), rule, line))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        expected.sort();
+        let mut rules: BTreeSet<String> = expected.iter().map(|(_, r, _)| r.clone()).collect();
         rules.insert(rule.clone());
         let rules: Vec<String> = rules.into_iter().collect();
         let report = common::scan_with(&[path], &rules);
@@ -78,7 +100,12 @@ fn every_fixture_produces_exactly_its_marked_findings() {
             path.display(),
             report.diagnostics
         );
-        let actual = common::rule_lines(&report);
+        let mut actual: Vec<(String, String, usize)> = report
+            .findings
+            .iter()
+            .map(|f| (name(&f.path), f.rule_id.clone(), f.start.line))
+            .collect();
+        actual.sort();
         if actual != expected {
             failures.push(format!(
                 "{}\n  expected {expected:?}\n  actual   {actual:?}",
@@ -88,7 +115,7 @@ fn every_fixture_produces_exactly_its_marked_findings() {
         let is_bad = name(path).starts_with("bad");
         assert_eq!(
             is_bad,
-            expected.iter().any(|(r, _)| r == rule),
+            expected.iter().any(|(_, r, _)| r == rule),
             "{}: bad fixtures mark their rule, good ones do not",
             path.display()
         );

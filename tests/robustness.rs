@@ -14,24 +14,21 @@ use palisade::discover;
 #[test]
 fn every_prefix_of_every_fixture_is_handled() {
     let mut inputs = 0;
-    for format in fs::read_dir(common::root().join("fixtures"))
-        .unwrap()
-        .flatten()
-    {
-        for rule in fs::read_dir(format.path()).unwrap().flatten() {
-            for file in fs::read_dir(rule.path()).unwrap().flatten() {
-                let kind = discover::classify(&file.path());
-                let text = fs::read_to_string(file.path()).unwrap();
-                for (end, _) in text.char_indices() {
-                    let prefix = &text[..end];
-                    // Errors are fine; panics are not (the test harness would report them).
-                    let _ = checks::run(kind, prefix, CHECKS);
-                    // The same text with Windows line endings and a stray escape at the end.
-                    let _ =
-                        checks::run(kind, &format!("{}\\", prefix.replace('\n', "\r\n")), CHECKS);
-                    inputs += 2;
-                }
-            }
+    let mut pending = vec![common::root().join("fixtures")];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            pending.extend(fs::read_dir(&path).unwrap().flatten().map(|e| e.path()));
+            continue;
+        }
+        let kind = discover::classify(&path);
+        let text = fs::read_to_string(&path).unwrap();
+        for (end, _) in text.char_indices() {
+            let prefix = &text[..end];
+            // Errors are fine; panics are not (the test harness would report them).
+            let _ = checks::run(kind, prefix, CHECKS);
+            // The same text with Windows line endings and a stray escape at the end.
+            let _ = checks::run(kind, &format!("{}\\", prefix.replace('\n', "\r\n")), CHECKS);
+            inputs += 2;
         }
     }
     assert!(inputs > 40_000, "{inputs}");

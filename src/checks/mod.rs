@@ -8,6 +8,7 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod terraform;
 
 use std::ops::Range;
 
@@ -15,6 +16,7 @@ use crate::discover::{FileKind, Target};
 use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::kubernetes::Manifests;
+use crate::formats::terraform::Module;
 use crate::formats::yaml::Yaml;
 use crate::source::Position;
 
@@ -52,6 +54,8 @@ pub enum Checker {
     Dockerfile(fn(&Dockerfile<'_>, &mut Vec<Hit>)),
     Kubernetes(fn(&Manifests<'_>, &mut Vec<Hit>)),
     Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
+    /// Terraform checks read a whole module and say which of its files each hit is in.
+    Terraform(fn(&Module, &mut Vec<(usize, Hit)>)),
 }
 
 impl Checker {
@@ -60,6 +64,7 @@ impl Checker {
             Checker::Dockerfile(_) => Target::Dockerfile,
             Checker::Kubernetes(_) => Target::Kubernetes,
             Checker::Compose(_) => Target::Compose,
+            Checker::Terraform(_) => Target::Terraform,
         }
     }
 }
@@ -72,6 +77,16 @@ pub struct Check {
 }
 
 impl Check {
+    pub const fn terraform(
+        rule_id: &'static str,
+        function: fn(&Module, &mut Vec<(usize, Hit)>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::Terraform(function),
+        }
+    }
+
     pub const fn compose(
         rule_id: &'static str,
         function: fn(&ComposeFile<'_>, &mut Vec<Hit>),
@@ -145,6 +160,9 @@ pub static CHECKS: &[Check] = &[
     compose::service_host_namespace::CHECK,
     compose::writable_service_filesystem::CHECK,
     compose::missing_service_healthcheck::CHECK,
+    terraform::ssh_open_to_world::CHECK,
+    terraform::database_open_to_world::CHECK,
+    terraform::database_publicly_accessible::CHECK,
 ];
 
 /// A file whose text is not valid in its format.
@@ -206,9 +224,35 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                 }
             }
         }
-        FileKind::Terraform | FileKind::TerraformJson | FileKind::Text => {}
+        FileKind::Terraform => {
+            // A file on its own is a module of one file; the engine scans whole directories.
+            let (module, errors) =
+                Module::load(vec![("main.tf".into(), text.to_owned())], Vec::new());
+            if let Some(error) = errors.into_iter().next() {
+                return Err(ParseFailure {
+                    message: error.message,
+                    position: error
+                        .position
+                        .map(|(line, column)| Position { line, column }),
+                    skipped: false,
+                });
+            }
+            hits.extend(run_module(&module, checks).into_iter().map(|(_, hit)| hit));
+        }
+        FileKind::TerraformJson | FileKind::Text => {}
     }
     Ok(hits)
+}
+
+/// Runs the Terraform `checks` over a module: hits with the index of their file in the module.
+pub fn run_module(module: &Module, checks: &[Check]) -> Vec<(usize, Hit)> {
+    let mut hits = Vec::new();
+    for check in checks {
+        if let Checker::Terraform(function) = check.checker {
+            function(module, &mut hits);
+        }
+    }
+    hits
 }
 
 fn yaml_failure(error: crate::formats::yaml::YamlError) -> ParseFailure {

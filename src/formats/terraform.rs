@@ -147,6 +147,14 @@ impl Module {
         evaluate(&self.context, expression)
     }
 
+    /// The value of an expression with one more variable in scope: the iterator of a `dynamic`
+    /// block (`ingress.value`).
+    pub fn eval_with(&self, expression: &Expression, name: &str, value: hcl::Value) -> Resolved {
+        let mut context = self.context.clone();
+        context.declare_var(name.to_owned(), value);
+        evaluate(&context, expression)
+    }
+
     /// Top-level blocks of a type (`resource`, `provider`, …), with the index of their file.
     pub fn blocks<'m>(&'m self, kind: &'m str) -> impl Iterator<Item = (usize, &'m Block)> + 'm {
         self.files

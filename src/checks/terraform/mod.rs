@@ -1,0 +1,430 @@
+//! Terraform checks, one module per rule, named after the rule. Shared here: reading a block's
+//! attributes as resolved values (also inside `dynamic` blocks), and finding every ingress rule
+//! open to the whole internet across AWS, Azure and Google Cloud, which both the SSH and the
+//! database rules judge.
+
+pub mod database_open_to_world;
+pub mod database_publicly_accessible;
+pub mod ssh_open_to_world;
+
+use std::ops::Range;
+
+use hcl_edit::structure::{Block, Body};
+
+use crate::formats::terraform::{self, Module, Resolved, attribute, label};
+
+/// A block's body read through the module's values; inside a `dynamic` block's `content`, its
+/// iterator is in scope.
+pub(crate) struct View<'m> {
+    pub module: &'m Module,
+    pub file: usize,
+    pub body: &'m Body,
+    iterator: Option<(String, hcl::Value)>,
+}
+
+impl<'m> View<'m> {
+    pub fn new(module: &'m Module, file: usize, body: &'m Body) -> Self {
+        Self {
+            module,
+            file,
+            body,
+            iterator: None,
+        }
+    }
+
+    /// The resolved value of an attribute; `None` when it is absent.
+    pub fn get(&self, key: &str) -> Option<Resolved> {
+        let expression = attribute(self.body, key)?;
+        Some(match &self.iterator {
+            Some((name, value)) => self.module.eval_with(expression, name, value.clone()),
+            None => self.module.eval(expression),
+        })
+    }
+
+    pub fn string(&self, key: &str) -> Option<String> {
+        match self.get(key)? {
+            Resolved::Known(hcl::Value::String(text)) => Some(text),
+            Resolved::Known(hcl::Value::Number(number)) => Some(number.to_string()),
+            Resolved::Known(hcl::Value::Bool(value)) => Some(value.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match self.get(key)? {
+            Resolved::Known(hcl::Value::Bool(value)) => Some(value),
+            Resolved::Known(hcl::Value::String(text)) => text.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A list of strings; a single string counts as a list of one.
+    pub fn strings(&self, key: &str) -> Option<Vec<String>> {
+        match self.get(key)? {
+            Resolved::Known(hcl::Value::Array(items)) => Some(
+                items
+                    .into_iter()
+                    .filter_map(|item| match item {
+                        hcl::Value::String(text) => Some(text),
+                        hcl::Value::Number(number) => Some(number.to_string()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            Resolved::Known(hcl::Value::String(text)) => Some(vec![text]),
+            _ => None,
+        }
+    }
+
+    /// Where an attribute is, key through value.
+    pub fn span(&self, key: &str) -> Option<Range<usize>> {
+        terraform::attribute_span(self.body, key)
+    }
+
+    /// The variables an attribute's value reads, for messages.
+    pub fn variables(&self, key: &str) -> Vec<String> {
+        attribute(self.body, key)
+            .map(|e| self.module.variables_in(e))
+            .unwrap_or_default()
+    }
+
+    /// Nested blocks by name, `dynamic "name"` blocks expanded over a known `for_each`.
+    pub fn nested(&self, name: &str) -> Vec<View<'m>> {
+        let body: &'m Body = self.body;
+        let mut views: Vec<View<'m>> = body
+            .blocks()
+            .filter(|block| block.ident.as_str() == name)
+            .map(|block| View {
+                module: self.module,
+                file: self.file,
+                body: &block.body,
+                iterator: self.iterator.clone(),
+            })
+            .collect();
+        let dynamics = body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "dynamic" && label(b, 0) == Some(name));
+        for dynamic in dynamics {
+            let Some(content) = dynamic
+                .body
+                .blocks()
+                .find(|b| b.ident.as_str() == "content")
+            else {
+                continue;
+            };
+            let outer = View {
+                module: self.module,
+                file: self.file,
+                body: &dynamic.body,
+                iterator: self.iterator.clone(),
+            };
+            let iterator = outer.string("iterator").unwrap_or_else(|| name.to_owned());
+            let items: Vec<(hcl::Value, hcl::Value)> = match outer.get("for_each") {
+                Some(Resolved::Known(hcl::Value::Array(items))) => items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (hcl::Value::from(i as u64), v))
+                    .collect(),
+                Some(Resolved::Known(hcl::Value::Object(map))) => map
+                    .into_iter()
+                    .map(|(k, v)| (hcl::Value::String(k), v))
+                    .collect(),
+                _ => continue,
+            };
+            for (key, value) in items {
+                let mut object = hcl::Map::new();
+                object.insert("key".to_owned(), key);
+                object.insert("value".to_owned(), value);
+                views.push(View {
+                    module: self.module,
+                    file: self.file,
+                    body: &content.body,
+                    iterator: Some((iterator.clone(), hcl::Value::Object(object))),
+                });
+            }
+        }
+        views
+    }
+}
+
+/// `aws_security_group.web`.
+pub(crate) fn address(block: &Block) -> String {
+    format!(
+        "{}.{}",
+        label(block, 0).unwrap_or("?"),
+        label(block, 1).unwrap_or("?")
+    )
+}
+
+/// " (from `var.x`)" when a value comes from variables, for messages.
+pub(crate) fn cause(variables: &[String]) -> String {
+    match variables {
+        [] => String::new(),
+        names => format!(
+            " (from {})",
+            names
+                .iter()
+                .map(|n| format!("`var.{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Ports an ingress rule opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ports {
+    All,
+    Range(u16, u16),
+}
+
+impl Ports {
+    pub fn contains(self, port: u16) -> bool {
+        match self {
+            Ports::All => true,
+            Ports::Range(low, high) => (low..=high).contains(&port),
+        }
+    }
+
+    /// The first database port in a range (every port is one for [`Ports::All`]).
+    pub fn database(self) -> Option<(u16, &'static str)> {
+        match self {
+            Ports::All => crate::ports::DATABASES.first().copied(),
+            Ports::Range(low, high) => crate::ports::database_in_range(low, high),
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            Ports::All => "all ports".to_owned(),
+            Ports::Range(low, high) if low == high => format!("port {low}"),
+            Ports::Range(low, high) => format!("ports {low}-{high}"),
+        }
+    }
+
+    /// `"22"`, `"20-25"`, `"*"` (Azure, Google Cloud).
+    fn parse(text: &str) -> Option<Ports> {
+        let text = text.trim();
+        if text == "*" {
+            return Some(Ports::All);
+        }
+        let (low, high) = text.split_once('-').unwrap_or((text, text));
+        Some(Ports::Range(
+            low.trim().parse().ok()?,
+            high.trim().parse().ok()?,
+        ))
+    }
+}
+
+/// An ingress rule that admits the whole internet.
+pub(crate) struct OpenIngress {
+    pub file: usize,
+    /// The attribute that opens it to the world (`cidr_blocks`, `source_ranges`, …).
+    pub site: Range<usize>,
+    pub ports: Ports,
+    /// `aws_security_group.web`.
+    pub resource: String,
+    /// Variables the open source range comes from.
+    pub variables: Vec<String>,
+}
+
+/// Sources that mean "anyone on the internet".
+fn is_world(source: &str) -> bool {
+    matches!(
+        source.trim().to_ascii_lowercase().as_str(),
+        "0.0.0.0/0" | "::/0" | "*" | "internet" | "any" | "0.0.0.0" | "::"
+    )
+}
+
+/// AWS: protocol `-1`/`all` means every port; otherwise `from_port`..`to_port`.
+fn aws_ports(view: &View<'_>, protocol_key: &str) -> Option<Ports> {
+    let protocol = view
+        .string(protocol_key)
+        .unwrap_or_else(|| "tcp".to_owned())
+        .to_ascii_lowercase();
+    if matches!(protocol.as_str(), "-1" | "all") {
+        return Some(Ports::All);
+    }
+    if !matches!(protocol.as_str(), "tcp" | "6") {
+        return None;
+    }
+    let from: u16 = view.string("from_port")?.parse().ok()?;
+    let to: u16 = view.string("to_port")?.parse().ok()?;
+    Some(if from == 0 && to == 0 {
+        Ports::All
+    } else {
+        Ports::Range(from, to.max(from))
+    })
+}
+
+/// The first of `keys` whose value admits the world: its span and the variables behind it.
+fn world_source(view: &View<'_>, keys: &[&str]) -> Option<(Range<usize>, Vec<String>)> {
+    keys.iter().find_map(|key| {
+        let sources = view.strings(key)?;
+        sources
+            .iter()
+            .any(|s| is_world(s))
+            .then(|| (view.span(key).unwrap_or(0..0), view.variables(key)))
+    })
+}
+
+/// Every ingress rule of the module open to the internet.
+pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
+    let mut found = Vec::new();
+    let mut push = |view: &View<'_>,
+                    block: &Block,
+                    (site, variables): (Range<usize>, Vec<String>),
+                    ports: Ports| {
+        found.push(OpenIngress {
+            file: view.file,
+            site,
+            ports,
+            resource: address(block),
+            variables,
+        });
+    };
+
+    // AWS security groups (inline), security group rules and the newer per-rule resource.
+    for (file, block) in module.resources(&["aws_security_group"]) {
+        for ingress in View::new(module, file, &block.body).nested("ingress") {
+            if let (Some(source), Some(ports)) = (
+                world_source(&ingress, &["cidr_blocks", "ipv6_cidr_blocks"]),
+                aws_ports(&ingress, "protocol"),
+            ) {
+                push(&ingress, block, source, ports);
+            }
+        }
+    }
+    for (file, block) in module.resources(&["aws_security_group_rule"]) {
+        let rule = View::new(module, file, &block.body);
+        if rule.string("type").as_deref() == Some("ingress")
+            && let (Some(source), Some(ports)) = (
+                world_source(&rule, &["cidr_blocks", "ipv6_cidr_blocks"]),
+                aws_ports(&rule, "protocol"),
+            )
+        {
+            push(&rule, block, source, ports);
+        }
+    }
+    for (file, block) in module.resources(&["aws_vpc_security_group_ingress_rule"]) {
+        let rule = View::new(module, file, &block.body);
+        if let (Some(source), Some(ports)) = (
+            world_source(&rule, &["cidr_ipv4", "cidr_ipv6"]),
+            aws_ports(&rule, "ip_protocol"),
+        ) {
+            push(&rule, block, source, ports);
+        }
+    }
+    // AWS network ACLs: allow rules on ingress.
+    for (file, block) in module.resources(&["aws_network_acl_rule"]) {
+        let rule = View::new(module, file, &block.body);
+        if rule.bool("egress") != Some(true)
+            && rule
+                .string("rule_action")
+                .is_some_and(|a| a.eq_ignore_ascii_case("allow"))
+            && let (Some(source), Some(ports)) = (
+                world_source(&rule, &["cidr_block", "ipv6_cidr_block"]),
+                aws_ports(&rule, "protocol"),
+            )
+        {
+            push(&rule, block, source, ports);
+        }
+    }
+    for (file, block) in module.resources(&["aws_network_acl"]) {
+        for ingress in View::new(module, file, &block.body).nested("ingress") {
+            if ingress
+                .string("action")
+                .is_some_and(|a| a.eq_ignore_ascii_case("allow"))
+                && let (Some(source), Some(ports)) = (
+                    world_source(&ingress, &["cidr_block", "ipv6_cidr_block"]),
+                    aws_ports(&ingress, "protocol"),
+                )
+            {
+                push(&ingress, block, source, ports);
+            }
+        }
+    }
+    // Azure network security rules, standalone and inline.
+    for (file, block) in module.resources(&[
+        "azurerm_network_security_rule",
+        "azurerm_network_security_group",
+    ]) {
+        let resource = View::new(module, file, &block.body);
+        let rules = if label(block, 0) == Some("azurerm_network_security_rule") {
+            vec![resource]
+        } else {
+            resource.nested("security_rule")
+        };
+        for rule in rules {
+            let inbound = rule
+                .string("direction")
+                .is_some_and(|d| d.eq_ignore_ascii_case("inbound"));
+            let allow = rule
+                .string("access")
+                .is_some_and(|a| a.eq_ignore_ascii_case("allow"));
+            let Some(source) =
+                world_source(&rule, &["source_address_prefix", "source_address_prefixes"])
+            else {
+                continue;
+            };
+            if !inbound || !allow {
+                continue;
+            }
+            let ranges = rule
+                .strings("destination_port_range")
+                .or_else(|| rule.strings("destination_port_ranges"))
+                .unwrap_or_default();
+            for ports in ranges.iter().filter_map(|r| Ports::parse(r)) {
+                push(&rule, block, source.clone(), ports);
+            }
+        }
+    }
+    // Google Cloud firewalls: ingress unless said otherwise, and not disabled.
+    for (file, block) in module.resources(&["google_compute_firewall"]) {
+        let firewall = View::new(module, file, &block.body);
+        let ingress = firewall
+            .string("direction")
+            .is_none_or(|d| d.eq_ignore_ascii_case("ingress"));
+        if !ingress || firewall.bool("disabled") == Some(true) {
+            continue;
+        }
+        let Some(source) = world_source(&firewall, &["source_ranges"]) else {
+            continue;
+        };
+        for allow in firewall.nested("allow") {
+            let protocol = allow
+                .string("protocol")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if !matches!(protocol.as_str(), "tcp" | "all" | "6") {
+                continue;
+            }
+            let ports = allow.strings("ports").unwrap_or_default();
+            if ports.is_empty() {
+                push(&allow, block, source.clone(), Ports::All);
+            }
+            for range in ports.iter().filter_map(|p| Ports::parse(p)) {
+                push(&allow, block, source.clone(), range);
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(Ports::parse("22"), Some(Ports::Range(22, 22)));
+        assert_eq!(Ports::parse("20-25"), Some(Ports::Range(20, 25)));
+        assert_eq!(Ports::parse("*"), Some(Ports::All));
+        assert!(Ports::Range(20, 25).contains(22));
+        assert_eq!(
+            Ports::Range(5000, 6000).database(),
+            Some((5432, "PostgreSQL"))
+        );
+        assert!(is_world("Internet") && is_world("::/0") && !is_world("10.0.0.0/8"));
+    }
+}
