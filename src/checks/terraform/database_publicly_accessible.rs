@@ -1,4 +1,5 @@
-//! TFM003: a managed database given a public endpoint (`publicly_accessible = true`).
+//! TFM003: a managed database given a public endpoint: `publicly_accessible = true` on AWS,
+//! `public_network_access_enabled = true` on Azure database servers.
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
@@ -14,7 +15,34 @@ const DATABASES: &[&str] = &[
     "aws_dms_replication_instance",
 ];
 
+/// Azure database servers, whose public network access is on unless turned off.
+const AZURE_DATABASES: &[&str] = &[
+    "azurerm_mssql_server",
+    "azurerm_sql_server",
+    "azurerm_postgresql_server",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_mysql_server",
+    "azurerm_mysql_flexible_server",
+    "azurerm_mariadb_server",
+    "azurerm_cosmosdb_account",
+];
+
 fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+    for (file, block) in module.resources(AZURE_DATABASES) {
+        let view = View::new(module, file, &block.body);
+        if view.bool("public_network_access_enabled") == Some(true) {
+            let key = "public_network_access_enabled";
+            let message = format!(
+                "{} accepts connections from public networks{}",
+                address(block),
+                cause(&view.variables(key))
+            );
+            hits.push((
+                file,
+                Hit::new(RULE, view.span(key).unwrap_or(0..0), message),
+            ));
+        }
+    }
     for (file, block) in module.resources(DATABASES) {
         let view = View::new(module, file, &block.body);
         if view.bool("publicly_accessible") == Some(true) {
