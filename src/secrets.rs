@@ -309,7 +309,7 @@ pub fn assigned_secret(name: &str, value: &str) -> Option<AssignedSecret> {
     if let Some((format, range)) = find_token(value) {
         let masked = mask(&value[range.clone()]);
         return Some(AssignedSecret {
-            description: format!("holds a {format} (`{masked}`)"),
+            description: holds(format, &masked),
             range,
         });
     }
@@ -317,6 +317,16 @@ pub fn assigned_secret(name: &str, value: &str) -> Option<AssignedSecret> {
         description: format!("is set to a hardcoded secret (`{}`)", mask(value)),
         range: 0..value.len(),
     })
+}
+
+/// "holds an AWS access key id (`AKIA…`)", "holds a GitHub token (`ghp_…`)".
+pub fn holds(format: &str, masked: &str) -> String {
+    let article = if format.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("holds {article} {format} (`{masked}`)")
 }
 
 /// The file span of `range` of `value`, given the span of the text it was read from when that

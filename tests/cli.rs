@@ -203,6 +203,12 @@ fn secrets_are_never_printed_whole() {
         "s3cretRedisPw",
         "UHIwZC1EQi1wYXNzLTIwMjQ=",
         "sk_live_51HxQ2vLk9mZpT3rW8yN4bC7dE",
+        // Terraform
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+        "ghp_Tf9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa",
+        "Tf-Var-Pw-2291x",
+        "Tf-db-Pw-6183",
+        "sk_live_51TfQ2vLk9mZpT3rW8yN4bC7dE",
         // Compose
         "Cmp-db-Pw-4491",
         "q8Zr2mKx7vLp4NbT",
@@ -214,6 +220,7 @@ fn secrets_are_never_printed_whole() {
         "fixtures/kubernetes/K8S004",
         "fixtures/kubernetes/K8S005",
         "fixtures/compose/CMP004",
+        "fixtures/terraform/TFM004/bad-module",
     ];
     for format in ["text", "json", "sarif"] {
         let output = palisade()
@@ -224,7 +231,7 @@ fn secrets_are_never_printed_whole() {
             .unwrap();
         assert_eq!(output.status.code(), Some(1));
         let stdout = String::from_utf8(output.stdout).unwrap();
-        for rule in ["DKR004", "K8S004", "K8S005", "CMP004"] {
+        for rule in ["DKR004", "K8S004", "K8S005", "CMP004", "TFM004"] {
             assert!(stdout.contains(rule), "{format}: no {rule} finding");
         }
         for secret in secrets {

@@ -163,6 +163,7 @@ pub static CHECKS: &[Check] = &[
     terraform::ssh_open_to_world::CHECK,
     terraform::database_open_to_world::CHECK,
     terraform::database_publicly_accessible::CHECK,
+    terraform::hardcoded_secret::CHECK,
 ];
 
 /// A file whose text is not valid in its format.

@@ -5,6 +5,7 @@
 
 pub mod database_open_to_world;
 pub mod database_publicly_accessible;
+pub mod hardcoded_secret;
 pub mod ssh_open_to_world;
 
 use std::ops::Range;

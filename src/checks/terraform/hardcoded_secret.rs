@@ -1,0 +1,115 @@
+//! TFM004: a credential written into Terraform.
+//!
+//! Every attribute of every block is judged with the same rules as environment variables: a
+//! secret-like name (`password`, `master_password`, `secret_key`, `client_secret`, `token`, …)
+//! given a literal string, or a known token format anywhere in a string (heredocs included). A
+//! `variable` whose name is secret-like is judged by its `default`. References (`var.…`,
+//! `data.…`, `random_password.…`, `aws_secretsmanager_…`) are not literals and pass.
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Block, Body};
+
+use crate::checks::{Check, Hit};
+use crate::formats::terraform::{Module, label};
+use crate::secrets;
+
+pub const CHECK: Check = Check::terraform(RULE, check);
+const RULE: &str = "TFM004";
+
+fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+    for (index, file) in module.files.iter().enumerate() {
+        for block in file.body.blocks() {
+            let owner = describe(block);
+            if block.ident.as_str() == "variable" {
+                let name = label(block, 0).unwrap_or("?");
+                if let Some(attribute) = block.body.get_attribute("default")
+                    && let Some(hit) = judge(
+                        &file.text,
+                        name,
+                        &attribute.value,
+                        &format!("the default of variable `{name}`"),
+                    )
+                {
+                    hits.push((index, hit));
+                }
+                continue;
+            }
+            walk(&file.text, &block.body, &owner, &mut |hit| {
+                hits.push((index, hit))
+            });
+        }
+    }
+}
+
+/// Judges every attribute of a body and of its nested blocks.
+fn walk(text: &str, body: &Body, owner: &str, report: &mut dyn FnMut(Hit)) {
+    for attribute in body.attributes() {
+        let key = attribute.key.as_str();
+        if let Some(hit) = judge(text, key, &attribute.value, &format!("`{key}` of {owner}")) {
+            report(hit);
+        }
+    }
+    for nested in body.blocks() {
+        walk(text, &nested.body, owner, report);
+    }
+}
+
+/// A hit when `expression`, assigned to `name`, is a literal secret or holds a known token.
+/// Objects and lists are judged entry by entry, each entry under its own key.
+fn judge(text: &str, name: &str, expression: &Expression, subject: &str) -> Option<Hit> {
+    match expression {
+        Expression::Object(object) => {
+            return object.iter().find_map(|(key, value)| {
+                let key_text = match key {
+                    ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                    ObjectKey::Expression(Expression::String(literal)) => {
+                        literal.value().to_string()
+                    }
+                    ObjectKey::Expression(_) => name.to_owned(),
+                };
+                judge(
+                    text,
+                    &key_text,
+                    value.expr(),
+                    &format!("`{key_text}` in {subject}"),
+                )
+            });
+        }
+        Expression::Array(array) => {
+            return array
+                .iter()
+                .find_map(|item| judge(text, name, item, subject));
+        }
+        _ => {}
+    }
+    let span = expression.span()?;
+    let raw = text.get(span.clone())?;
+    let (value, secret) = match expression {
+        Expression::String(literal) => {
+            let value = literal.value().as_str();
+            (value.to_owned(), secrets::assigned_secret(name, value)?)
+        }
+        // Templates, heredocs and anything else: only a known token format, found in the text.
+        _ => {
+            let (format, range) = secrets::find_token(raw)?;
+            let masked = secrets::mask(&raw[range.clone()]);
+            let secret = secrets::AssignedSecret {
+                description: secrets::holds(format, &masked),
+                range: range.clone(),
+            };
+            (raw.to_owned(), secret)
+        }
+    };
+    let location = secrets::locate(raw, span.clone(), &value, secret.range.clone());
+    Some(Hit::new(RULE, span, format!("{subject} {}", secret.description)).with_secret(location))
+}
+
+/// `aws_db_instance.main`, `provider "aws"`, `module "vpc"`.
+fn describe(block: &Block) -> String {
+    match (block.ident.as_str(), label(block, 0), label(block, 1)) {
+        ("resource" | "data", Some(kind), Some(name)) => format!("{kind}.{name}"),
+        (ident, Some(first), _) => format!("{ident} `{first}`"),
+        (ident, None, _) => ident.to_owned(),
+    }
+}
