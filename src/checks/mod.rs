@@ -164,6 +164,7 @@ pub static CHECKS: &[Check] = &[
     terraform::database_open_to_world::CHECK,
     terraform::database_publicly_accessible::CHECK,
     terraform::hardcoded_secret::CHECK,
+    terraform::unpinned_image_reference::CHECK,
 ];
 
 /// A file whose text is not valid in its format.

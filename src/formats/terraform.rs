@@ -129,6 +129,7 @@ impl Module {
         }
 
         let mut context = Context::new();
+        declare_functions(&mut context);
         context.declare_var("var", hcl::Value::Object(variables));
         let locals = resolve_locals(&files, &mut context);
         context.declare_var("local", hcl::Value::Object(locals));
@@ -224,6 +225,35 @@ pub fn block_header_span(block: &Block) -> Option<Range<usize>> {
         .and_then(|label| label.span())
         .map_or(block.ident.span()?.end, |span| span.end);
     Some(start..end)
+}
+
+/// The few Terraform functions rules need to see through: `jsonencode` (ECS container
+/// definitions, IAM policies) and `jsondecode`. Any other function leaves a value unknown.
+fn declare_functions(context: &mut Context<'static>) {
+    use hcl::eval::{FuncArgs, FuncDef, ParamType};
+    fn jsonencode(args: FuncArgs) -> Result<hcl::Value, String> {
+        let value = args.first().ok_or("jsonencode needs an argument")?;
+        serde_json::to_string(value)
+            .map(hcl::Value::String)
+            .map_err(|e| e.to_string())
+    }
+    fn jsondecode(args: FuncArgs) -> Result<hcl::Value, String> {
+        let text = args
+            .first()
+            .and_then(|v| v.as_str())
+            .ok_or("jsondecode needs a string")?;
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+    context.declare_func(
+        "jsonencode",
+        FuncDef::builder().param(ParamType::Any).build(jsonencode),
+    );
+    context.declare_func(
+        "jsondecode",
+        FuncDef::builder()
+            .param(ParamType::String)
+            .build(jsondecode),
+    );
 }
 
 fn evaluate(context: &Context<'_>, expression: &Expression) -> Resolved {
@@ -342,6 +372,27 @@ mod tests {
         );
         assert_eq!(value_of(&module, "a", "open"), Resolved::Unknown);
         assert_eq!(value_of(&module, "a", "data"), Resolved::Unknown);
+    }
+
+    #[test]
+    fn jsonencode_is_evaluated() {
+        let module = module(
+            &[(
+                "main.tf",
+                "resource \"x\" \"a\" {\n  defs = jsonencode([{ image = \"nginx:latest\" }])\n  back = jsondecode(\"{\\\"a\\\": 1}\")\n}\n",
+            )],
+            &[],
+        );
+        assert_eq!(
+            value_of(&module, "a", "defs"),
+            Resolved::Known("[{\"image\":\"nginx:latest\"}]".into())
+        );
+        let mut object = hcl::Map::new();
+        object.insert("a".to_owned(), hcl::Value::from(1));
+        assert_eq!(
+            value_of(&module, "a", "back"),
+            Resolved::Known(hcl::Value::Object(object))
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod database_open_to_world;
 pub mod database_publicly_accessible;
 pub mod hardcoded_secret;
 pub mod ssh_open_to_world;
+pub mod unpinned_image_reference;
 
 use std::ops::Range;
 
