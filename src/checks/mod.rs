@@ -165,6 +165,10 @@ pub static CHECKS: &[Check] = &[
     terraform::database_publicly_accessible::CHECK,
     terraform::hardcoded_secret::CHECK,
     terraform::unpinned_image_reference::CHECK,
+    terraform::storage_not_encrypted::CHECK,
+    terraform::s3_bucket_public::CHECK,
+    terraform::database_not_protected::CHECK,
+    terraform::iam_wildcard_policy::CHECK,
 ];
 
 /// A file whose text is not valid in its format.

@@ -3,10 +3,14 @@
 //! open to the whole internet across AWS, Azure and Google Cloud, which both the SSH and the
 //! database rules judge.
 
+pub mod database_not_protected;
 pub mod database_open_to_world;
 pub mod database_publicly_accessible;
 pub mod hardcoded_secret;
+pub mod iam_wildcard_policy;
+pub mod s3_bucket_public;
 pub mod ssh_open_to_world;
+pub mod storage_not_encrypted;
 pub mod unpinned_image_reference;
 
 use std::ops::Range;
