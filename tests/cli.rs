@@ -717,7 +717,7 @@ fn terraform_files_are_checked_with_their_module() {
     let findings = |args: &[&str]| -> (Vec<(String, u64, String)>, Value) {
         let output = palisade()
             .current_dir(dir.path())
-            .args(["scan", "--format", "json"])
+            .args(["scan", "--format", "json", "--select", "TFM003"])
             .args(args)
             .output()
             .unwrap();
