@@ -3,8 +3,9 @@
 #
 #   bench/scan.sh dockerfiles [COUNT]               (default 10000 Dockerfiles)
 #   bench/scan.sh manifests [MANIFESTS] [COMPOSE]   (default 10000 manifests, 2000 compose files)
+#   bench/scan.sh terraform [TF_FILES]              (default 5000 .tf files, plus a tfvars per module)
 #   RUNS=5 bench/scan.sh …                          how many timed runs (median reported)
-#   PEERS=1 bench/scan.sh dockerfiles               also time hadolint, if it is on PATH
+#   PEERS=1 bench/scan.sh dockerfiles|terraform     also time hadolint / Checkov, if on PATH
 #
 # Prints wall time (median), peak memory and throughput on all cores and with --jobs 1, and
 # checks that exactly the planted core-policy violations were found. Needs cargo and GNU time.
@@ -15,7 +16,8 @@ runs=${RUNS:-5}
 case "$corpus_kind" in
   dockerfiles) generator=dockerfile_corpus; sizes=("${2:-10000}") ;;
   manifests) generator=manifest_corpus; sizes=("${2:-10000}" "${3:-2000}") ;;
-  *) echo "unknown corpus: $corpus_kind (dockerfiles or manifests)" >&2; exit 2 ;;
+  terraform) generator=terraform_corpus; sizes=("${2:-5000}") ;;
+  *) echo "unknown corpus: $corpus_kind (dockerfiles, manifests or terraform)" >&2; exit 2 ;;
 esac
 corpus=target/bench-corpus/$corpus_kind-$(IFS=-; echo "${sizes[*]}")
 
@@ -71,5 +73,11 @@ if [ "${PEERS:-0}" = 1 ] && [ "$corpus_kind" = dockerfiles ] && command -v hadol
   read -r seconds kib < <(tail -n 1 target/bench-time)
   awk -v t="$seconds" -v m="$kib" -v n="$count" \
     'BEGIN {printf "%-12s wall %6.3f s (one run)         peak %6.1f MB   %8.0f files/s\n", "hadolint", t, m/1024, n/t}'
+fi
+if [ "${PEERS:-0}" = 1 ] && [ "$corpus_kind" = terraform ] && command -v checkov >/dev/null; then
+  /usr/bin/time -f "%e %M" -o target/bench-time checkov -d "$corpus" --framework terraform -o json --quiet --compact --skip-download > target/bench-checkov.json 2>/dev/null || true
+  read -r seconds kib < <(tail -n 1 target/bench-time)
+  awk -v t="$seconds" -v m="$kib" -v n="$count" \
+    'BEGIN {printf "%-12s wall %6.3f s (one run)         peak %6.1f MB   %8.0f files/s\n", "checkov", t, m/1024, n/t}'
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"

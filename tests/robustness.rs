@@ -248,3 +248,23 @@ fn yaml_that_is_not_kubernetes_gives_no_findings() {
         );
     }
 }
+
+#[test]
+fn hostile_terraform_is_bounded() {
+    // Nesting beyond the parser's limit is a parse error, not a stack overflow.
+    let deep = format!("a = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let report = scan_text("main.tf", &deep);
+    assert_eq!(report.files_unparsed, 1, "{:?}", report.diagnostics);
+
+    // 5,000 locals chained in reverse order: resolution is bounded, the scan completes, and what
+    // cannot be resolved in time stays unknown (no finding from it).
+    let mut chain = String::from("locals {\n");
+    for i in (1..5_000).rev() {
+        chain.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+    }
+    chain.push_str("  l0 = \"0.0.0.0/0\"\n}\n");
+    chain.push_str("resource \"aws_security_group_rule\" \"r\" {\n  type = \"ingress\"\n  from_port = 22\n  to_port = 22\n  protocol = \"tcp\"\n  cidr_blocks = [local.l4999]\n}\n");
+    let report = scan_text("main.tf", &chain);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    assert!(report.findings.iter().all(|f| f.rule_id != "TFM001"));
+}

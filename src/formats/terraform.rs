@@ -264,6 +264,10 @@ fn evaluate(context: &Context<'_>, expression: &Expression) -> Resolved {
     }
 }
 
+/// Rounds of local resolution: a chain of locals deeper than this stays unknown, which bounds the
+/// work on hostile input (each round reads every pending local).
+const MAX_LOCAL_ROUNDS: usize = 64;
+
 /// Locals may refer to each other in any order: evaluate in rounds until nothing changes.
 fn resolve_locals(
     files: &[TfFile],
@@ -280,7 +284,7 @@ fn resolve_locals(
         })
         .collect();
     let mut known: hcl::Map<String, hcl::Value> = hcl::Map::new();
-    loop {
+    for _ in 0..MAX_LOCAL_ROUNDS {
         context.declare_var("local", hcl::Value::Object(known.clone()));
         let before = pending.len();
         pending.retain(|(name, expression)| match evaluate(context, expression) {
@@ -291,9 +295,10 @@ fn resolve_locals(
             Resolved::Unknown => true,
         });
         if pending.len() == before {
-            return known;
+            break;
         }
     }
+    known
 }
 
 fn parse_error(path: PathBuf, error: &hcl_edit::parser::Error) -> TfParseError {
