@@ -26,6 +26,8 @@ pub(crate) struct View<'m> {
     pub file: usize,
     pub body: &'m Body,
     iterator: Option<(String, hcl::Value)>,
+    /// Variables of the `for_each` the iterator comes from.
+    iterator_variables: Vec<String>,
 }
 
 impl<'m> View<'m> {
@@ -35,6 +37,7 @@ impl<'m> View<'m> {
             file,
             body,
             iterator: None,
+            iterator_variables: Vec::new(),
         }
     }
 
@@ -87,11 +90,23 @@ impl<'m> View<'m> {
         terraform::attribute_span(self.body, key)
     }
 
-    /// The variables an attribute's value reads, for messages.
+    /// The variables an attribute's value reads (through a `dynamic` block's iterator too), for
+    /// messages.
     pub fn variables(&self, key: &str) -> Vec<String> {
-        attribute(self.body, key)
-            .map(|e| self.module.variables_in(e))
-            .unwrap_or_default()
+        let Some(expression) = attribute(self.body, key) else {
+            return Vec::new();
+        };
+        let mut variables = self.module.variables_in(expression);
+        let reads_iterator = self.iterator.as_ref().is_some_and(|(name, _)| {
+            hcl::Expression::from(expression.clone())
+                .to_string()
+                .contains(&format!("{name}."))
+        });
+        if reads_iterator {
+            variables.extend(self.iterator_variables.iter().cloned());
+        }
+        variables.dedup();
+        variables
     }
 
     /// Nested blocks by name, `dynamic "name"` blocks expanded over a known `for_each`.
@@ -105,6 +120,7 @@ impl<'m> View<'m> {
                 file: self.file,
                 body: &block.body,
                 iterator: self.iterator.clone(),
+                iterator_variables: self.iterator_variables.clone(),
             })
             .collect();
         let dynamics = body
@@ -123,7 +139,9 @@ impl<'m> View<'m> {
                 file: self.file,
                 body: &dynamic.body,
                 iterator: self.iterator.clone(),
+                iterator_variables: self.iterator_variables.clone(),
             };
+            let for_each_variables = outer.variables("for_each");
             let iterator = outer.string("iterator").unwrap_or_else(|| name.to_owned());
             let items: Vec<(hcl::Value, hcl::Value)> = match outer.get("for_each") {
                 Some(Resolved::Known(hcl::Value::Array(items))) => items
@@ -146,6 +164,7 @@ impl<'m> View<'m> {
                     file: self.file,
                     body: &content.body,
                     iterator: Some((iterator.clone(), hcl::Value::Object(object))),
+                    iterator_variables: for_each_variables.clone(),
                 });
             }
         }
