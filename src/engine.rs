@@ -377,18 +377,23 @@ fn scan_module(
             outcomes.push(FileOutcome::Unparsed(diagnostic));
         }
     }
-    let hits = panic::catch_unwind(AssertUnwindSafe(|| checks::run_module(&module, checks)));
+    // Hits by file, in one pass over the module's hits.
+    let mut hits = panic::catch_unwind(AssertUnwindSafe(|| {
+        let mut by_file: Vec<Vec<Hit>> = vec![Vec::new(); module.files.len()];
+        for (index, hit) in checks::run_module(&module, checks) {
+            if let Some(own) = by_file.get_mut(index) {
+                own.push(hit);
+            }
+        }
+        by_file
+    }));
     for (index, file) in module.files.iter().enumerate() {
         let Some(candidate) = reported.get(file.path.as_path()) else {
             continue;
         };
-        outcomes.push(match &hits {
-            Ok(hits) => {
-                let own: Vec<Hit> = hits
-                    .iter()
-                    .filter(|(i, _)| *i == index)
-                    .map(|(_, hit)| hit.clone())
-                    .collect();
+        outcomes.push(match &mut hits {
+            Ok(by_file) => {
+                let own = std::mem::take(&mut by_file[index]);
                 let source = SourceFile::new(file.path.clone(), file.text.clone());
                 FileOutcome::Checked(findings_from_hits(candidate, &source, own, catalog))
             }

@@ -97,9 +97,9 @@ impl<'y> ComposeFile<'y> {
         ComposeFile { yaml, services }
     }
 
-    /// The span to point at for an entry (see [`crate::formats::kubernetes::site`]).
+    /// The span to point at for an entry (see [`Yaml::site`]).
     pub fn site(&self, entry: Entry) -> Range<usize> {
-        crate::formats::kubernetes::site(self.yaml, entry)
+        self.yaml.site(entry)
     }
 
     /// The service's name key, for findings about something missing.

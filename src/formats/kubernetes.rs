@@ -61,7 +61,7 @@ impl<'y> Manifests<'y> {
     /// Where to point for a value found with [`Yaml::get`]: the key and its value, or the merge
     /// key that brought it from elsewhere.
     pub fn site(&self, entry: Entry) -> Range<usize> {
-        site(self.yaml, entry)
+        self.yaml.site(entry)
     }
 
     /// Where to point for a container: its `name` entry, or the start of the entry.
@@ -81,22 +81,6 @@ impl<'y> Manifests<'y> {
             Some(entry) => self.site(entry),
             None => self.yaml.span(resource.root),
         }
-    }
-}
-
-/// The span to report for a found entry: the key and its value, or only the key when the value
-/// came through an alias (it is defined earlier, elsewhere), or the merge key (`<<`) that brought
-/// the entry from another mapping.
-pub fn site(yaml: &Yaml, entry: Entry) -> Range<usize> {
-    if let Some(merge) = entry.merged_from {
-        return yaml.span(merge);
-    }
-    let key = yaml.span(entry.key);
-    let value = yaml.span(entry.value);
-    if value.start >= key.end {
-        key.start..value.end
-    } else {
-        key
     }
 }
 

@@ -304,10 +304,27 @@ impl Yaml {
         keys
     }
 
+    /// The span to report for a found entry: the key and its value, or only the key when the
+    /// value came through an alias (it is defined earlier, elsewhere), or the merge key (`<<`)
+    /// that brought the entry from another mapping.
+    pub fn site(&self, entry: Entry) -> Range<usize> {
+        if let Some(merge) = entry.merged_from {
+            return self.span(merge);
+        }
+        let key = self.span(entry.key);
+        let value = self.span(entry.value);
+        if value.start >= key.end {
+            key.start..value.end
+        } else {
+            key
+        }
+    }
+
     /// How many nodes the document would have with every alias expanded, saturating.
     fn expanded_size(&self, root: NodeId) -> u64 {
-        // Children always have smaller ids than... not necessarily, so compute in post-order with
-        // memoisation over the arena, iteratively.
+        // Collections come before their children in the arena but aliases point backwards, so no
+        // single order over ids works: a post-order walk with memoisation, iterative to keep deep
+        // documents off the call stack.
         let mut size: Vec<Option<u64>> = vec![None; self.nodes.len()];
         let mut stack = vec![(root, false)];
         while let Some((id, children_done)) = stack.pop() {
