@@ -68,8 +68,7 @@ impl FileKind {
             FileKind::Yaml => &[Target::Kubernetes, Target::Compose],
             FileKind::Json => &[Target::Kubernetes],
             FileKind::Terraform => &[Target::Terraform],
-            // Read as Terraform once `.tf.json` is supported; until then, honestly not checked.
-            FileKind::TerraformJson => &[],
+            FileKind::TerraformJson => &[Target::Terraform],
             FileKind::Text => &[],
         }
     }

@@ -20,7 +20,7 @@ use crate::catalog::{Catalog, Severity};
 use crate::checks::{self, Check, Hit};
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
-use crate::formats::terraform::Module;
+use crate::formats::terraform::{self, Module};
 use crate::secrets;
 use crate::source::{Position, SourceFile};
 
@@ -158,9 +158,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         .into_iter()
         .partition(|candidate| candidate.kind.targets().iter().any(|t| targets.contains(t)));
     // Terraform is checked a module (directory) at a time: values come from sibling files.
-    let (modules, files): (Vec<&Candidate>, Vec<&Candidate>) = to_check
-        .iter()
-        .partition(|candidate| candidate.kind == FileKind::Terraform);
+    let (modules, files): (Vec<&Candidate>, Vec<&Candidate>) =
+        to_check.iter().partition(|candidate| {
+            matches!(
+                candidate.kind,
+                FileKind::Terraform | FileKind::TerraformJson
+            )
+        });
     let mut by_directory: BTreeMap<PathBuf, Vec<&Candidate>> = BTreeMap::new();
     for candidate in modules {
         let directory = candidate
@@ -320,8 +324,7 @@ fn scan_module(
     if let Ok(entries) = fs::read_dir(listing) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let sibling = name.ends_with(".tf") || name.ends_with(".tfvars");
-            if sibling && entry.file_type().is_ok_and(|t| t.is_file()) {
+            if terraform::is_module_file(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
                 paths.insert(directory.join(name));
             }
         }
@@ -329,7 +332,7 @@ fn scan_module(
     let reported: HashMap<&Path, &Candidate> =
         candidates.iter().map(|c| (c.path.as_path(), *c)).collect();
     let mut outcomes = Vec::new();
-    let (mut tf, mut tfvars) = (Vec::new(), Vec::new());
+    let (mut configuration, mut values) = (Vec::new(), Vec::new());
     for path in paths {
         let candidate = reported.get(path.as_path());
         let context = Candidate {
@@ -338,10 +341,8 @@ fn scan_module(
             kind: FileKind::Terraform,
         };
         match read_text(candidate.copied().unwrap_or(&context), max_file_size) {
-            Ok(text) if path.extension().is_some_and(|e| e == "tfvars") => {
-                tfvars.push((path, text))
-            }
-            Ok(text) => tf.push((path, text)),
+            Ok(text) if terraform::is_values_file(&path) => values.push((path, text)),
+            Ok(text) => configuration.push((path, text)),
             Err((kind, message)) => {
                 if let Some(candidate) = candidate {
                     let diagnostic = Diagnostic::new(path.clone(), kind, message)
@@ -355,14 +356,7 @@ fn scan_module(
         }
     }
 
-    // Variable files are read for their values; reported on, they are checked when they parse.
-    let tfvars_read: Vec<PathBuf> = tfvars.iter().map(|(path, _)| path.clone()).collect();
-    let (module, errors) = Module::load(tf, tfvars);
-    for path in tfvars_read {
-        if reported.contains_key(path.as_path()) && !errors.iter().any(|e| e.path == path) {
-            outcomes.push(FileOutcome::Checked(Vec::new()));
-        }
-    }
+    let (module, errors) = Module::load(configuration, values);
     for error in errors {
         if let Some(candidate) = reported.get(error.path.as_path()) {
             let mut diagnostic = Diagnostic::new(
@@ -394,7 +388,7 @@ fn scan_module(
         outcomes.push(match &mut hits {
             Ok(by_file) => {
                 let own = std::mem::take(&mut by_file[index]);
-                let source = SourceFile::new(file.path.clone(), file.text.clone());
+                let source = SourceFile::new(file.path.clone(), file.source().to_owned());
                 FileOutcome::Checked(findings_from_hits(candidate, &source, own, catalog))
             }
             Err(_) => FileOutcome::Unparsed(

@@ -209,6 +209,15 @@ fn secrets_are_never_printed_whole() {
         "Tf-Var-Pw-2291x",
         "Tf-db-Pw-6183",
         "sk_live_51TfQ2vLk9mZpT3rW8yN4bC7dE",
+        "Tfvars-Tok-5521x",
+        // Terraform JSON, also where the JSON escapes it
+        "AKIAZQ3MPLEXAMPLEJS9",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzJSONKEY",
+        r"wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYzJSONKEY",
+        "Json-Var-Pw-7731",
+        "Json-Db-Pw-4410",
+        "sk_live_51JsQ2vLk9mZpT3rW8yN4bC7dE",
+        "Json-Tfvars-Tok-9902",
         // Compose
         "Cmp-db-Pw-4491",
         "q8Zr2mKx7vLp4NbT",
@@ -221,6 +230,7 @@ fn secrets_are_never_printed_whole() {
         "fixtures/kubernetes/K8S005",
         "fixtures/compose/CMP004",
         "fixtures/terraform/TFM004/bad-module",
+        "fixtures/terraform/TFM004/bad-json",
     ];
     for format in ["text", "json", "sarif"] {
         let output = palisade()
@@ -750,4 +760,74 @@ fn terraform_files_are_checked_with_their_module() {
     assert_eq!(document["summary"]["files_scanned"], 4);
     assert_eq!(document["summary"]["files_unparsed"], 1);
     assert_eq!(document["diagnostics"][0]["path"], "db/broken.tf");
+}
+
+#[test]
+fn terraform_json_is_read_with_its_module_and_reported_where_written() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "net/variables.tf",
+        "variable \"admin\" {\n  default = [\"10.0.0.0/8\"]\n}\n",
+    );
+    write(
+        dir.path(),
+        "net/terraform.tfvars.json",
+        "{\n  \"admin\": [\"0.0.0.0/0\"]\n}\n",
+    );
+    write(
+        dir.path(),
+        "net/main.tf.json",
+        "{\"resource\": {\"aws_security_group_rule\": {\"ssh\": {\n  \"type\": \"ingress\", \"from_port\": 22, \"to_port\": 22, \"protocol\": \"tcp\",\n  \"cidr_blocks\": \"${var.admin}\"\n}}}}\n",
+    );
+    write(
+        dir.path(),
+        "net/broken.tf.json",
+        "{\n  \"resource\": {\n    \"x\": 1,\n  }\n}\n",
+    );
+    write(
+        dir.path(),
+        "net/template.tf.json",
+        "{\"locals\": {\n  \"a\": \"ok\",\n  \"b\": \"${var.}\"\n}}\n",
+    );
+    let output = palisade()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--select", "TFM001"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &document["findings"][0];
+    assert_eq!(document["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(finding["path"], "net/main.tf.json");
+    assert_eq!(finding["start"]["line"], 3);
+    assert_eq!(finding["start"]["column"], 3);
+    assert_eq!(finding["end"]["column"], 32);
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(from `var.admin`)")
+    );
+    // Invalid JSON, and valid JSON holding an invalid expression: diagnostics with positions.
+    let diagnostics: Vec<(String, u64, u64)> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        diagnostics,
+        [
+            ("net/broken.tf.json".to_owned(), 3, 11),
+            ("net/template.tf.json".to_owned(), 3, 15),
+        ]
+    );
+    assert_eq!(document["summary"]["files_scanned"], 5);
 }

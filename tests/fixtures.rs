@@ -3,7 +3,8 @@
 //! A fixture is a file, or a directory scanned as a whole (a Terraform module with its
 //! `variables.tf` and `terraform.tfvars`). Expected findings are marked in the fixture itself: a
 //! comment `# expect: RULE[, RULE…]` says that the next line which is not such a marker carries
-//! exactly those findings. A fixture is scanned with its directory's rule and every rule its
+//! exactly those findings. JSON has no comments, so Terraform JSON fixtures use Terraform's own
+//! comment property instead: `"//": "expect: RULE",`. A fixture is scanned with its directory's rule and every rule its
 //! markers name, and the findings of those rules must match the markers exactly (file, rule and
 //! line). `good-*` fixtures carry no marker and must produce no finding of their rule.
 
@@ -15,13 +16,20 @@ use std::path::{Path, PathBuf};
 
 use palisade::Catalog;
 
-const MARKER: &str = "# expect:";
+/// The rules a marker line names.
+fn marker(line: &str) -> Option<&str> {
+    let line = line.trim();
+    line.strip_prefix("# expect:").or_else(|| {
+        line.strip_prefix(r#""//": "expect:"#)
+            .map(|rules| rules.trim_end_matches(',').trim_end_matches('"'))
+    })
+}
 
 fn expectations(text: &str) -> Vec<(String, usize)> {
     let mut pending: Vec<String> = Vec::new();
     let mut expected = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        if let Some(rules) = line.trim().strip_prefix(MARKER) {
+        if let Some(rules) = marker(line) {
             pending.extend(
                 rules
                     .split(',')

@@ -230,10 +230,13 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                 }
             }
         }
-        FileKind::Terraform => {
+        FileKind::Terraform | FileKind::TerraformJson => {
             // A file on its own is a module of one file; the engine scans whole directories.
-            let (module, errors) =
-                Module::load(vec![("main.tf".into(), text.to_owned())], Vec::new());
+            let name = match kind {
+                FileKind::TerraformJson => "main.tf.json",
+                _ => "main.tf",
+            };
+            let (module, errors) = Module::load(vec![(name.into(), text.to_owned())], Vec::new());
             if let Some(error) = errors.into_iter().next() {
                 return Err(ParseFailure {
                     message: error.message,
@@ -245,17 +248,24 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
             }
             hits.extend(run_module(&module, checks).into_iter().map(|(_, hit)| hit));
         }
-        FileKind::TerraformJson | FileKind::Text => {}
+        FileKind::Text => {}
     }
     Ok(hits)
 }
 
 /// Runs the Terraform `checks` over a module: hits with the index of their file in the module.
+/// Spans are in each file as written (rules see a JSON file through its HCL translation).
 pub fn run_module(module: &Module, checks: &[Check]) -> Vec<(usize, Hit)> {
     let mut hits = Vec::new();
     for check in checks {
         if let Checker::Terraform(function) = check.checker {
             function(module, &mut hits);
+        }
+    }
+    for (index, hit) in &mut hits {
+        if let Some(file) = module.files.get(*index) {
+            hit.span = file.source_span(hit.span.clone());
+            hit.secret = hit.secret.take().map(|secret| file.source_span(secret));
         }
     }
     hits

@@ -4,4 +4,5 @@ pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
 pub mod terraform;
+pub mod terraform_json;
 pub mod yaml;

@@ -2,11 +2,14 @@
 //!
 //! A rule about `cidr_blocks = var.allowed` needs `variables.tf` and `terraform.tfvars`, which are
 //! other files: so the unit is the module (a directory), not the file. Files are parsed with
-//! `hcl-edit`, which keeps byte spans on every block, attribute and expression; values are
-//! evaluated with `hcl-rs` in a context of the module's variables and locals:
+//! `hcl-edit`, which keeps byte spans on every block, attribute and expression (JSON files through
+//! their HCL translation, see [`super::terraform_json`]); values are evaluated with `hcl-rs` in a
+//! context of the module's variables and locals:
 //!
-//! - `var.x`: the variable's default, overridden by `terraform.tfvars`, then `*.auto.tfvars` in
-//!   lexical order (Terraform's own precedence; `-var` flags cannot be known here);
+//! - `var.x`: the variable's default, overridden by `terraform.tfvars`, `terraform.tfvars.json`,
+//!   then the other variable files in lexical order (Terraform's own precedence for the files it
+//!   loads itself; which `-var-file` or `-var` a run passes cannot be known here, so every
+//!   variable file present counts);
 //! - `local.x`: locals, resolved in as many rounds as their references need;
 //! - literals, lists, objects, string templates and conditionals whose parts are known.
 //!
@@ -16,18 +19,56 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use hcl::eval::{Context, Evaluate};
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
-/// A parsed `.tf` file.
+use crate::formats::terraform_json::{self, SpanMap};
+
+/// A parsed file of a module: configuration (`.tf`, `.tf.json`) or variable values (`.tfvars`,
+/// `.tfvars.json`).
 pub struct TfFile {
     pub path: PathBuf,
+    /// The text the body's spans point into: the file itself, or the HCL translation of a JSON
+    /// file.
     pub text: String,
     pub body: Body,
+    /// Variable values (its attributes set variables), not configuration.
+    pub is_values: bool,
+    /// For a JSON file: the text as written, and the way back to it.
+    json: Option<(String, SpanMap)>,
+}
+
+impl TfFile {
+    /// The file's text as written, which findings are reported against.
+    pub fn source(&self) -> &str {
+        self.json.as_ref().map_or(&self.text, |(text, _)| text)
+    }
+
+    /// Where a span of [`TfFile::text`] is in [`TfFile::source`].
+    pub fn source_span(&self, span: Range<usize>) -> Range<usize> {
+        match &self.json {
+            Some((_, map)) => map.original(span),
+            None => span,
+        }
+    }
+}
+
+/// Whether a file of a module sets variable values (`.tfvars`, `.tfvars.json`).
+pub fn is_values_file(path: &Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name.ends_with(".tfvars") || name.ends_with(".tfvars.json")
+}
+
+/// Whether a file name is one of a Terraform module's: `.tf`, `.tf.json`, `.tfvars`,
+/// `.tfvars.json`.
+pub fn is_module_file(name: &str) -> bool {
+    [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
 }
 
 /// The value of an expression, when it can be known from the module alone.
@@ -73,26 +114,44 @@ pub struct Module {
 }
 
 impl Module {
-    /// Builds a module from `.tf` sources and `.tfvars` sources (each as path and text). Files that
-    /// do not parse are returned as errors; the rest of the module is still usable.
+    /// Builds a module from configuration sources (`.tf`, `.tf.json`) and variable-value sources
+    /// (`.tfvars`, `.tfvars.json`), each as path and text. Files that do not parse are returned as
+    /// errors; the rest of the module is still usable.
     pub fn load(
-        tf: Vec<(PathBuf, String)>,
-        mut tfvars: Vec<(PathBuf, String)>,
+        configuration: Vec<(PathBuf, String)>,
+        mut values: Vec<(PathBuf, String)>,
     ) -> (Module, Vec<TfParseError>) {
         let mut errors = Vec::new();
         let mut files = Vec::new();
-        for (path, text) in tf {
-            match hcl_edit::parser::parse_body(&text) {
-                Ok(body) => files.push(TfFile { path, text, body }),
-                Err(error) => errors.push(parse_error(path, &error)),
+        // Values in Terraform's order of precedence: `terraform.tfvars`, `terraform.tfvars.json`,
+        // then the others by name, each overriding the ones before.
+        values.sort_by_key(|(path, _)| {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let rank = match name.as_str() {
+                "terraform.tfvars" => 0,
+                "terraform.tfvars.json" => 1,
+                _ => 2,
+            };
+            (rank, name)
+        });
+        let sources = configuration
+            .into_iter()
+            .map(|source| (source, false))
+            .chain(values.into_iter().map(|source| (source, true)));
+        for ((path, text), is_values) in sources {
+            match parse_file(path, text, is_values) {
+                Ok(file) => files.push(file),
+                Err(error) => errors.push(error),
             }
         }
 
-        // Variable defaults, then tfvars in Terraform's order of precedence.
         let mut variables: hcl::Map<String, hcl::Value> = hcl::Map::new();
         let mut origins = HashMap::new();
         let empty = Context::new();
-        for file in &files {
+        for file in files.iter().filter(|file| !file.is_values) {
             for block in blocks(&file.body, "variable") {
                 let (Some(name), Some(default)) =
                     (label(block, 0), attribute(&block.body, "default"))
@@ -105,25 +164,14 @@ impl Module {
                 }
             }
         }
-        tfvars.sort_by_key(|(path, _)| {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (name != "terraform.tfvars", name)
-        });
-        for (path, text) in tfvars {
-            let body = match hcl_edit::parser::parse_body(&text) {
-                Ok(body) => body,
-                Err(error) => {
-                    errors.push(parse_error(path, &error));
-                    continue;
-                }
-            };
-            for item in body.attributes() {
+        for file in files.iter().filter(|file| file.is_values) {
+            for item in file.body.attributes() {
                 if let Resolved::Known(value) = evaluate(&empty, &item.value) {
                     variables.insert(item.key.to_string(), value);
-                    origins.insert(item.key.to_string(), VariableOrigin::Tfvars(path.clone()));
+                    origins.insert(
+                        item.key.to_string(),
+                        VariableOrigin::Tfvars(file.path.clone()),
+                    );
                 }
             }
         }
@@ -161,6 +209,7 @@ impl Module {
         self.files
             .iter()
             .enumerate()
+            .filter(|(_, file)| !file.is_values)
             .flat_map(move |(index, file)| {
                 blocks(&file.body, kind).map(move |block| (index, block))
             })
@@ -301,13 +350,92 @@ fn resolve_locals(
     known
 }
 
-fn parse_error(path: PathBuf, error: &hcl_edit::parser::Error) -> TfParseError {
-    let location = error.location();
-    TfParseError {
-        path,
-        message: error.message().to_owned(),
-        position: Some((location.line(), location.column())),
+/// Parses one file of a module; a JSON file through its HCL translation.
+fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, TfParseError> {
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    if !is_json {
+        return match hcl_edit::parser::parse_body(&text) {
+            Ok(body) => Ok(TfFile {
+                path,
+                text,
+                body,
+                is_values,
+                json: None,
+            }),
+            Err(error) => {
+                let location = error.location();
+                Err(TfParseError {
+                    path,
+                    message: error.message().to_owned(),
+                    position: Some((location.line(), location.column())),
+                })
+            }
+        };
     }
+    let translated = if is_values {
+        terraform_json::translate_values(&text)
+    } else {
+        terraform_json::translate(&text)
+    };
+    let translation = match translated {
+        Ok(translation) => translation,
+        Err(error) => {
+            return Err(TfParseError {
+                path,
+                message: error.message,
+                position: error.position,
+            });
+        }
+    };
+    match hcl_edit::parser::parse_body(&translation.hcl) {
+        Ok(body) => Ok(TfFile {
+            path,
+            text: translation.hcl,
+            body,
+            is_values,
+            json: Some((text, translation.map)),
+        }),
+        // The JSON is valid but what it holds is not: an expression in a string, most likely.
+        Err(error) => {
+            let location = error.location();
+            let at = offset_of(&translation.hcl, location.line(), location.column());
+            let original = translation.map.original(at..at).start;
+            Err(TfParseError {
+                path,
+                message: format!("invalid expression: {}", error.message()),
+                position: Some(line_and_column(&text, original)),
+            })
+        }
+    }
+}
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let rest = &text[line_start.min(text.len())..];
+    line_start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(at, _)| at)
+}
+
+/// The 1-based line and character column of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 #[cfg(test)]

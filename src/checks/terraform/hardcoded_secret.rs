@@ -3,8 +3,9 @@
 //! Every attribute of every block is judged with the same rules as environment variables: a
 //! secret-like name (`password`, `master_password`, `secret_key`, `client_secret`, `token`, …)
 //! given a literal string, or a known token format anywhere in a string (heredocs included). A
-//! `variable` whose name is secret-like is judged by its `default`. References (`var.…`,
-//! `data.…`, `random_password.…`, `aws_secretsmanager_…`) are not literals and pass.
+//! `variable` whose name is secret-like is judged by its `default`, and a `.tfvars` file by the
+//! values it sets. References (`var.…`, `data.…`, `random_password.…`, `aws_secretsmanager_…`)
+//! are not literals and pass.
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
@@ -19,6 +20,13 @@ const RULE: &str = "TFM004";
 
 fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
     for (index, file) in module.files.iter().enumerate() {
+        if file.is_values {
+            let name = file.path.file_name().unwrap_or_default().to_string_lossy();
+            walk(&file.text, &file.body, &format!("`{name}`"), &mut |hit| {
+                hits.push((index, hit))
+            });
+            continue;
+        }
         for block in file.body.blocks() {
             let owner = describe(block);
             if block.ident.as_str() == "variable" {

@@ -15,6 +15,7 @@ pub mod unpinned_image_reference;
 
 use std::ops::Range;
 
+use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
 use crate::formats::terraform::{self, Module, Resolved, attribute, label};
@@ -142,7 +143,13 @@ impl<'m> View<'m> {
                 iterator_variables: self.iterator_variables.clone(),
             };
             let for_each_variables = outer.variables("for_each");
-            let iterator = outer.string("iterator").unwrap_or_else(|| name.to_owned());
+            // `iterator = rule` names the variable; it is not a value to evaluate.
+            let iterator = attribute(&dynamic.body, "iterator")
+                .and_then(|expression| match expression {
+                    Expression::Variable(variable) => Some(variable.as_str().to_owned()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| name.to_owned());
             let items: Vec<(hcl::Value, hcl::Value)> = match outer.get("for_each") {
                 Some(Resolved::Known(hcl::Value::Array(items))) => items
                     .into_iter()
