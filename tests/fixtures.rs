@@ -176,3 +176,67 @@ fn markers_are_read_as_documented() {
         ]
     );
 }
+
+/// Terraform's JSON syntax says the same as HCL: each HCL Terraform fixture, converted to JSON
+/// (`.tf` to `.tf.json`, `.tfvars` to `.tfvars.json`, as `hcl-rs` writes them), gives the same
+/// findings with the same messages.
+#[test]
+fn terraform_fixtures_converted_to_json_give_the_same_findings() {
+    let mut compared = 0;
+    for (rule, path) in fixture_files() {
+        if !path.starts_with(common::root().join("fixtures/terraform")) {
+            continue;
+        }
+        let files: Vec<PathBuf> = if path.is_dir() {
+            fs::read_dir(&path)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect()
+        } else {
+            vec![path.clone()]
+        };
+        if files
+            .iter()
+            .all(|f| f.extension().is_some_and(|e| e == "json"))
+        {
+            continue;
+        }
+        let converted = tempfile::tempdir().unwrap();
+        for file in &files {
+            let text = fs::read_to_string(file).unwrap();
+            let name = name(file);
+            let (name, text) = if name.ends_with(".tf") || name.ends_with(".tfvars") {
+                let value: serde_json::Value = hcl::from_str(&text).unwrap();
+                (
+                    format!("{name}.json"),
+                    serde_json::to_string_pretty(&value).unwrap(),
+                )
+            } else {
+                (name, text)
+            };
+            fs::write(converted.path().join(name), text).unwrap();
+        }
+        let findings = |path: &Path| {
+            let report = common::scan_with(&[path], &[]);
+            assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+            let mut found: Vec<(String, String)> = report
+                .findings
+                .iter()
+                .map(|f| (f.rule_id.clone(), f.message.replace(".json`", "`")))
+                .collect();
+            found.sort();
+            found
+        };
+        let hcl = findings(&path);
+        let json = findings(converted.path());
+        assert!(
+            hcl.iter().any(|(r, _)| *r == rule) == name(&path).starts_with("bad"),
+            "{}",
+            path.display()
+        );
+        assert_eq!(hcl, json, "{} as JSON", path.display());
+        compared += 1;
+    }
+    assert!(compared >= 18, "{compared}");
+}

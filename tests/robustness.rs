@@ -267,4 +267,20 @@ fn hostile_terraform_is_bounded() {
     let report = scan_text("main.tf", &chain);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
     assert!(report.findings.iter().all(|f| f.rule_id != "TFM001"));
+
+    // Terraform JSON: nesting beyond the JSON parser's limit is a diagnostic; within HCL's own
+    // limit, every level becomes a nested block and the scan completes.
+    let deep = format!(r#"{{"a": {}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let report = scan_text("main.tf.json", &deep);
+    assert_eq!(report.files_unparsed, 1, "{:?}", report.diagnostics);
+    let levels = 50;
+    let blocks = format!(
+        "{{\"resource\": {{\"x\": {{\"y\": {}{}{}}}}}}}",
+        "{\"b\": ".repeat(levels),
+        "{\"password\": [[[\"Deep-Json-Pw-3391\"]]]}",
+        "}".repeat(levels)
+    );
+    let report = scan_text("main.tf.json", &blocks);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
 }

@@ -402,7 +402,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
             let original = translation.map.original(at..at).start;
             Err(TfParseError {
                 path,
-                message: format!("invalid expression: {}", error.message()),
+                message: error.message().to_owned(),
                 position: Some(line_and_column(&text, original)),
             })
         }

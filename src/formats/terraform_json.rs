@@ -343,16 +343,25 @@ impl<'t> Emitter<'t> {
                 (BodyKind::Dynamic, "content") => {
                     self.blocks(name, key, value, &mut Vec::new(), 0, BodyKind::Nested)
                 }
-                // The iterator names a variable: a bare identifier, as in native syntax.
-                (BodyKind::Dynamic, "iterator") => match value {
-                    Value::StringLit(iterator) if is_identifier(&iterator.value) => {
+                // The iterator names a variable: a bare identifier, as in native syntax
+                // (`"rule"`, or `"${rule}"` as some converters write it).
+                (BodyKind::Dynamic, "iterator") => {
+                    let Value::StringLit(iterator) = value else {
+                        continue;
+                    };
+                    let text = iterator.value.as_ref();
+                    let ident = text
+                        .strip_prefix("${")
+                        .and_then(|t| t.strip_suffix('}'))
+                        .unwrap_or(text)
+                        .trim();
+                    if is_identifier(ident) {
                         self.mapped(name, key);
                         self.raw(" = ");
-                        self.mapped(&iterator.value, iterator.range.start..iterator.range.end);
+                        self.mapped(ident, iterator.range.start..iterator.range.end);
                         self.raw("\n");
                     }
-                    _ => {}
-                },
+                }
                 (BodyKind::Dynamic, _) => self.attribute(name, key, value, Mode::Template),
                 (BodyKind::Nested, "dynamic") => {
                     self.blocks(name, key, value, &mut Vec::new(), 1, BodyKind::Dynamic)

@@ -25,6 +25,9 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
         let reach = match open.ports {
             Ports::All => "every port, databases included".to_owned(),
             ports => match ports.database() {
+                Some((port, database)) if ports == Ports::Range(port, port) => {
+                    format!("{database} port {port}")
+                }
                 Some((port, database)) => format!("{database} port {port} ({})", ports.describe()),
                 None => continue,
             },
