@@ -4,6 +4,7 @@
 #   bench/scan.sh dockerfiles [COUNT]               (default 10000 Dockerfiles)
 #   bench/scan.sh manifests [MANIFESTS] [COMPOSE]   (default 10000 manifests, 2000 compose files)
 #   bench/scan.sh terraform [TF_FILES]              (default 5000 .tf files, plus a tfvars per module)
+#   bench/scan.sh terraform-json [TF_FILES]         the same modules in Terraform's JSON syntax
 #   RUNS=5 bench/scan.sh …                          how many timed runs (median reported)
 #   PEERS=1 bench/scan.sh dockerfiles|terraform     also time hadolint / Checkov, if on PATH
 #
@@ -17,9 +18,11 @@ case "$corpus_kind" in
   dockerfiles) generator=dockerfile_corpus; sizes=("${2:-10000}") ;;
   manifests) generator=manifest_corpus; sizes=("${2:-10000}" "${3:-2000}") ;;
   terraform) generator=terraform_corpus; sizes=("${2:-5000}") ;;
-  *) echo "unknown corpus: $corpus_kind (dockerfiles, manifests or terraform)" >&2; exit 2 ;;
+  terraform-json) generator=terraform_corpus; sizes=("${2:-5000}") ;;
+  *) echo "unknown corpus: $corpus_kind (dockerfiles, manifests, terraform or terraform-json)" >&2; exit 2 ;;
 esac
 corpus=target/bench-corpus/$corpus_kind-$(IFS=-; echo "${sizes[*]}")
+[ "$corpus_kind" = terraform-json ] && sizes+=(json)
 
 cargo build --release --quiet --locked --example "$generator" --bin palisade
 rm -rf "$corpus"
@@ -74,7 +77,7 @@ if [ "${PEERS:-0}" = 1 ] && [ "$corpus_kind" = dockerfiles ] && command -v hadol
   awk -v t="$seconds" -v m="$kib" -v n="$count" \
     'BEGIN {printf "%-12s wall %6.3f s (one run)         peak %6.1f MB   %8.0f files/s\n", "hadolint", t, m/1024, n/t}'
 fi
-if [ "${PEERS:-0}" = 1 ] && [ "$corpus_kind" = terraform ] && command -v checkov >/dev/null; then
+if [ "${PEERS:-0}" = 1 ] && [[ "$corpus_kind" = terraform* ]] && command -v checkov >/dev/null; then
   /usr/bin/time -f "%e %M" -o target/bench-time checkov -d "$corpus" --framework terraform -o json --quiet --compact --skip-download > target/bench-checkov.json 2>/dev/null || true
   read -r seconds kib < <(tail -n 1 target/bench-time)
   awk -v t="$seconds" -v m="$kib" -v n="$count" \

@@ -1,13 +1,14 @@
 //! Writes a deterministic corpus of Terraform modules for benchmarks:
 //!
 //! ```sh
-//! cargo run --release --example terraform_corpus -- <DIR> <TF_FILES>
+//! cargo run --release --example terraform_corpus -- <DIR> <TF_FILES> [json]
 //! ```
 //!
 //! Each module has four `.tf` files (`variables.tf`, `network.tf`, `database.tf`, `compute.tf`) and
 //! a `terraform.tfvars`, with values that flow through variables, tfvars and locals. Core-policy
 //! violations are planted at known rates (some only through a tfvars value), and their expected
-//! counts are printed as JSON.
+//! counts are printed as JSON. With `json`, the same modules are written in Terraform's JSON
+//! syntax (`.tf.json`, `.tfvars.json`), converted by `hcl-rs`.
 
 #[path = "support/rng.rs"]
 mod rng;
@@ -95,9 +96,10 @@ fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
     let (Some(dir), Some(Ok(tf_files))) = (args.first(), args.get(1).map(|n| n.parse::<usize>()))
     else {
-        eprintln!("usage: terraform_corpus <DIR> <TF_FILES>");
+        eprintln!("usage: terraform_corpus <DIR> <TF_FILES> [json]");
         process::exit(2);
     };
+    let json = args.get(2).is_some_and(|a| a == "json");
     let dir = Path::new(dir);
     let modules = tf_files.div_ceil(4);
     let mut rng = Rng(0x7E77_A0F0);
@@ -113,8 +115,15 @@ fn main() {
             format_args!("svc{index:05}")
         ));
         for (name, text) in module(&mut rng, index, &mut planted) {
+            let (name, text) = if json {
+                let value: serde_json::Value = hcl::from_str(&text).expect("generated HCL parses");
+                let text = serde_json::to_string_pretty(&value).expect("JSON serialises");
+                (format!("{name}.json"), text)
+            } else {
+                (name.to_owned(), text)
+            };
             if let Err(error) = fs::create_dir_all(&module_dir)
-                .and_then(|()| fs::write(module_dir.join(name), &text))
+                .and_then(|()| fs::write(module_dir.join(&name), &text))
             {
                 eprintln!("cannot write {}: {error}", module_dir.display());
                 process::exit(1);
