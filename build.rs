@@ -1,4 +1,4 @@
-//! Embeds the rule catalog (`rules/**/*.yaml`) in the binary, so that a `palisade` binary is
+//! Embeds the rule catalog and the secret detectors (`rules/**/*.yaml`) in the binary, so that a `palisade` binary is
 //! self-contained and the catalog it reports is exactly the one it was built and tested with.
 
 use std::fmt::Write as _;
@@ -15,12 +15,36 @@ fn main() {
     collect_yaml(&rules_dir, &mut files);
     files.sort();
 
-    let mut out =
-        String::from("/// Every catalog file, as (path relative to the crate, contents).\n");
-    out.push_str("pub static RULE_FILES: &[(&str, &str)] = &[\n");
-    for file in &files {
+    // Secret detectors (`rules/secrets/detectors/`) are data of one rule, not rules.
+    let (detectors, rules): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|file| file.parent().is_some_and(|dir| dir.ends_with("detectors")));
+    let mut out = String::new();
+    embed(
+        &mut out,
+        &root,
+        "RULE_FILES",
+        "Every catalog file, as (path relative to the crate, contents).",
+        &rules,
+    );
+    embed(
+        &mut out,
+        &root,
+        "DETECTOR_FILES",
+        "Every secret-detector file, as (path relative to the crate, contents).",
+        &detectors,
+    );
+
+    let dest =
+        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rule_files.rs");
+    fs::write(dest, out).expect("write the embedded catalog index");
+}
+
+fn embed(out: &mut String, root: &Path, name: &str, doc: &str, files: &[PathBuf]) {
+    let _ = writeln!(out, "/// {doc}\npub static {name}: &[(&str, &str)] = &[");
+    for file in files {
         let relative = file
-            .strip_prefix(&root)
+            .strip_prefix(root)
             .expect("rule file lies under the crate");
         let _ = writeln!(
             out,
@@ -30,10 +54,6 @@ fn main() {
         );
     }
     out.push_str("];\n");
-
-    let dest =
-        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rule_files.rs");
-    fs::write(dest, out).expect("write the embedded catalog index");
 }
 
 fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) {

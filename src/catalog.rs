@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::discover::Target;
 
-mod embedded {
+pub(crate) mod embedded {
     include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
 }
 

@@ -6,10 +6,6 @@
 //! format* whatever its name (an AWS access key id, a GitHub token, a private key). And one rule
 //! for all output: a secret is only ever shown [`mask`]ed.
 
-use std::sync::OnceLock;
-
-use regex::{Regex, RegexSet};
-
 /// Words that make a variable name secret-like, compared against the name split on `_`, `-`, `.`
 /// and camel case, and against adjacent word pairs joined (`API_KEY` → `apikey`).
 const SECRET_WORDS: &[&str] = &[
@@ -197,100 +193,19 @@ pub fn is_literal_secret_value(value: &str) -> bool {
     true
 }
 
-/// A secret format recognisable by its shape alone.
-pub struct TokenFormat {
-    pub name: &'static str,
-    pattern: &'static str,
-}
+pub mod detectors;
+pub mod scan;
 
-const TOKEN_FORMATS: &[TokenFormat] = &[
-    TokenFormat {
-        name: "AWS access key id",
-        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "GitHub token",
-        pattern: r"(?-u:\b)gh[pousr]_[A-Za-z0-9]{36,}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "GitHub fine-grained token",
-        pattern: r"(?-u:\b)github_pat_[A-Za-z0-9_]{82}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "GitLab token",
-        pattern: r"(?-u:\b)gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "Slack token",
-        pattern: r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
-    },
-    TokenFormat {
-        name: "Slack webhook",
-        pattern: r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,}",
-    },
-    TokenFormat {
-        name: "Stripe secret key",
-        pattern: r"(?-u:\b)[sr]k_live_[A-Za-z0-9]{20,}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "Google API key",
-        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "npm token",
-        pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "PyPI token",
-        pattern: r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
-    },
-    TokenFormat {
-        name: "OpenAI API key",
-        pattern: r"(?-u:\b)sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
-    },
-    TokenFormat {
-        name: "Anthropic API key",
-        pattern: r"(?-u:\b)sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,}",
-    },
-    TokenFormat {
-        name: "SendGrid API key",
-        pattern: r"(?-u:\b)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?-u:\b)",
-    },
-    TokenFormat {
-        name: "private key",
-        pattern: r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----",
-    },
-    TokenFormat {
-        name: "password in URL",
-        pattern: r"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]+://[^ \t\r\n/:@]*:([^ \t\r\n/@$]{3,})@[A-Za-z0-9.-]",
-    },
-];
-
-/// The first known token format found in `text`, with the byte range of the secret in it.
+/// The first known token format found in `text` (the detector's title), with the byte range of
+/// the secret in it.
 pub fn find_token(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> {
-    // One pass over the text tells which formats occur at all; most values match none, and only
-    // the formats that do are run again to locate the secret.
-    static SET: OnceLock<RegexSet> = OnceLock::new();
-    static REGEXES: [OnceLock<Regex>; TOKEN_FORMATS.len()] =
-        [const { OnceLock::new() }; TOKEN_FORMATS.len()];
-    // Built-in constant patterns; a unit test compiles every one of them.
-    let set = SET.get_or_init(|| {
-        RegexSet::new(TOKEN_FORMATS.iter().map(|format| format.pattern))
-            .expect("built-in token patterns compile")
-    });
-    set.matches(text).iter().find_map(|index| {
-        let format = &TOKEN_FORMATS[index];
-        let regex = REGEXES[index]
-            .get_or_init(|| Regex::new(format.pattern).expect("built-in token pattern compiles"));
-        let captures = regex.captures(text)?;
-        // Formats with a group mark the secret part (the password of a URL); the others are the
-        // secret whole.
-        let secret = captures.get(1).or_else(|| captures.get(0))?;
-        if format.name == "password in URL" && !is_literal_secret_value(secret.as_str()) {
-            return None;
-        }
-        Some((format.name, secret.range()))
-    })
+    scan::Scanner::builtin()
+        .tokens(text)
+        .into_iter()
+        .find_map(|secret| match secret.source {
+            scan::Source::Detector(detector) => Some((detector.title.as_str(), secret.range)),
+            scan::Source::Assignment => None,
+        })
 }
 
 /// A secret found in a value assigned to a name.
@@ -434,22 +349,15 @@ mod tests {
     }
 
     #[test]
-    fn every_token_pattern_compiles() {
-        for format in TOKEN_FORMATS {
-            assert!(Regex::new(format.pattern).is_ok(), "{}", format.name);
-        }
-    }
-
-    #[test]
     fn token_formats() {
         let aws = "key AKIAZQ3MPLEXAMPLEQ7Z end";
         let (name, range) = find_token(aws).unwrap();
-        assert_eq!(name, "AWS access key id");
+        assert_eq!(name, "AWS access key ID");
         assert_eq!(&aws[range], "AKIAZQ3MPLEXAMPLEQ7Z");
 
         let url = "postgres://app:Sup3rS3cret@db:5432/app";
         let (name, range) = find_token(url).unwrap();
-        assert_eq!(name, "password in URL");
+        assert_eq!(name, "password in a URL");
         assert_eq!(&url[range], "Sup3rS3cret");
 
         assert!(find_token("postgres://app:${DB_PASSWORD}@db/app").is_none());

@@ -1,0 +1,302 @@
+//! The secret-detector catalog: provider formats as data (`rules/secrets/detectors/*.yaml`),
+//! embedded in the binary and compiled once.
+//!
+//! A detector is a regular expression whose first group (or whole match) is the secret, with the
+//! keywords a line must contain for the expression to be worth running, and optional tests on
+//! what it matched: a minimum Shannon entropy (rejects `ghp_xxxx…` placeholders), allowlisted
+//! values (documented example keys) and a built-in verification (`jwt`: a real signature;
+//! `literal`: not a placeholder or a reference). Every detector carries samples that must and must
+//! not match; a test runs them all.
+//!
+//! Expressions are compiled for bytes with Unicode off: `\b`, `\s` and `(?i)` are ASCII, which is
+//! what token formats need and is many times faster than Unicode classes.
+
+use std::ops::Range;
+
+use base64::Engine as _;
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::catalog::Severity;
+
+/// A detector as written in the catalog.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectorSpec {
+    id: String,
+    title: String,
+    severity: Severity,
+    keywords: Vec<String>,
+    regex: String,
+    #[serde(default)]
+    entropy: Option<f64>,
+    #[serde(default)]
+    allowlist: Vec<String>,
+    #[serde(default)]
+    verify: Option<Verify>,
+    #[serde(default)]
+    multiline: bool,
+    #[serde(default)]
+    note: Option<String>,
+    samples: Samples,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectorFile {
+    detectors: Vec<DetectorSpec>,
+}
+
+/// Strings a detector must find a secret in, and strings it must not.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Samples {
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    pub no_match: Vec<String>,
+}
+
+/// A check on a match that a regular expression cannot make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verify {
+    /// A JSON Web Token whose header names an algorithm other than `none` and whose signature
+    /// is at least 16 bytes.
+    Jwt,
+    /// A literal value: not a placeholder (`changeme`, `password`) nor a reference (`${X}`).
+    Literal,
+}
+
+/// A compiled detector.
+#[derive(Debug)]
+pub struct Detector {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub keywords: Vec<String>,
+    pub note: Option<String>,
+    pub samples: Samples,
+    /// The expression as written, for tools that want to run it elsewhere.
+    pub pattern: String,
+    regex: Regex,
+    entropy: Option<f64>,
+    allowlist: Vec<Regex>,
+    verify: Option<Verify>,
+    /// Matches may span lines (private keys): the search window runs on past the keyword's line.
+    pub multiline: bool,
+}
+
+/// How far past a keyword's line a multi-line detector looks.
+pub const MULTILINE_WINDOW: usize = 16 * 1024;
+
+impl Detector {
+    /// Secrets this detector finds in `text[window]`, as byte ranges of `text`. The text before
+    /// the window is context for `\b`, so a window can start anywhere.
+    pub fn find_in(&self, text: &[u8], window: Range<usize>, found: &mut Vec<Range<usize>>) {
+        let haystack = &text[..window.end];
+        let mut at = window.start;
+        while at <= haystack.len() {
+            let Some(captures) = self.regex.captures_at(haystack, at) else {
+                break;
+            };
+            let whole = captures.get(0).expect("group 0 always matches");
+            let secret = captures.get(1).unwrap_or(whole);
+            if self.accepts(secret.as_bytes()) {
+                found.push(secret.range());
+            }
+            at = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
+        }
+    }
+
+    /// Whether the detector is about a kind of secret rather than one provider's format (a JWT, a
+    /// password in a URL): when a provider's detector finds the same secret, it says more.
+    pub fn is_generic(&self) -> bool {
+        self.verify.is_some()
+    }
+
+    /// Whether a matched value passes the detector's tests.
+    fn accepts(&self, secret: &[u8]) -> bool {
+        if self
+            .entropy
+            .is_some_and(|minimum| entropy(secret) < minimum)
+        {
+            return false;
+        }
+        if self
+            .allowlist
+            .iter()
+            .any(|allowed| allowed.is_match(secret))
+        {
+            return false;
+        }
+        match self.verify {
+            Some(Verify::Jwt) => is_signed_jwt(secret),
+            Some(Verify::Literal) => std::str::from_utf8(secret)
+                .is_ok_and(|value| super::is_literal_secret_value(value) && !has_filler(value)),
+            None => true,
+        }
+    }
+}
+
+/// Every detector of the catalog.
+#[derive(Debug)]
+pub struct Detectors {
+    pub list: Vec<Detector>,
+}
+
+/// A catalog file that cannot be used, and why.
+#[derive(Debug)]
+pub struct DetectorError {
+    pub file: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for DetectorError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+impl Detectors {
+    /// The detectors built into the binary.
+    pub fn builtin() -> &'static Detectors {
+        static DETECTORS: std::sync::OnceLock<Detectors> = std::sync::OnceLock::new();
+        DETECTORS.get_or_init(
+            || match Detectors::parse(crate::catalog::embedded::DETECTOR_FILES) {
+                Ok(detectors) => detectors,
+                // The embedded files are fixed at build time and checked by the test suite.
+                Err(error) => panic!("embedded secret detectors are invalid: {error}"),
+            },
+        )
+    }
+
+    /// Parses detector files given as (name, YAML text).
+    pub fn parse(files: &[(&str, &str)]) -> Result<Detectors, DetectorError> {
+        let mut list = Vec::new();
+        for (file, text) in files {
+            let error = |message: String| DetectorError {
+                file: (*file).to_owned(),
+                message,
+            };
+            let parsed: DetectorFile =
+                serde_saphyr::from_str(text).map_err(|e| error(e.to_string()))?;
+            for spec in parsed.detectors {
+                let compile = |pattern: &str| {
+                    RegexBuilder::new(pattern)
+                        .unicode(false)
+                        .build()
+                        .map_err(|e| error(format!("{}: {e}", spec.id)))
+                };
+                if spec.keywords.is_empty() {
+                    return Err(error(format!("{}: no keywords", spec.id)));
+                }
+                list.push(Detector {
+                    regex: compile(&spec.regex)?,
+                    allowlist: spec
+                        .allowlist
+                        .iter()
+                        .map(|pattern| compile(pattern))
+                        .collect::<Result<_, _>>()?,
+                    id: spec.id,
+                    title: spec.title,
+                    severity: spec.severity,
+                    keywords: spec.keywords,
+                    note: spec.note,
+                    samples: spec.samples,
+                    pattern: spec.regex,
+                    entropy: spec.entropy,
+                    verify: spec.verify,
+                    multiline: spec.multiline,
+                });
+            }
+        }
+        Ok(Detectors { list })
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0usize; 256];
+    for &byte in bytes {
+        counts[byte as usize] += 1;
+    }
+    let total = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&count| count > 0)
+        .map(|&count| {
+            let p = count as f64 / total;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Words that make a value a stand-in rather than a secret (`mypassword`, `your-token-here`).
+pub(crate) fn has_filler(value: &str) -> bool {
+    const FILLERS: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "changeme",
+        "change_me",
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "placeholder",
+        "redacted",
+        "your",
+        "xxxx",
+        "****",
+        "todo",
+        "insecure",
+    ];
+    let lower = value.to_ascii_lowercase();
+    FILLERS.iter().any(|filler| lower.contains(filler))
+}
+
+fn is_signed_jwt(token: &[u8]) -> bool {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    // Signatures are random bytes: their last character may carry bits past the last byte.
+    let engine = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let mut parts = token.split(|&b| b == b'.');
+    let (Some(header), Some(_payload), Some(signature)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let Ok(header) = engine.decode(header) else {
+        return false;
+    };
+    let Ok(header) = serde_json::from_slice::<serde_json::Value>(&header) else {
+        return false;
+    };
+    let signed = header
+        .get("alg")
+        .and_then(|alg| alg.as_str())
+        .is_some_and(|alg| !alg.eq_ignore_ascii_case("none"));
+    signed && engine.decode(signature).is_ok_and(|s| s.len() >= 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_separates_tokens_from_filler() {
+        assert_eq!(entropy(b"aaaaaaaa"), 0.0);
+        assert!(entropy(b"ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa") > 4.5);
+    }
+}

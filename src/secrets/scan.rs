@@ -1,0 +1,585 @@
+//! Secrets anywhere in a file, in one pass.
+//!
+//! One Aho-Corasick automaton holds every keyword of every detector and the words of secret-like
+//! names. A single search over the file says which detectors can match at all and where: each
+//! keyword hit opens a window (its line, at most 1 KiB either side; 16 KiB onwards for multi-line
+//! formats such as private keys), and a detector's expression runs only in its own windows. Most
+//! files contain no keyword and cost one automaton pass; none costs more than a few expressions
+//! over a few lines. The expressions come from the `regex` crate, whose searches are linear in the
+//! input whatever the pattern.
+//!
+//! Besides provider formats, a *secret-like name assigned a literal* is found in the syntax of the
+//! file's language ([`FileClass`]): in code only quoted literals count (`password = os.environ[…]`
+//! is a lookup, not a secret); in configuration files (`.env`, properties, YAML, INI, shell) bare
+//! values count too; `--password=…` flags count everywhere. What is assigned must look like a
+//! secret: not a placeholder, a reference, a template, a UUID, a digest or a sentence.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{Captures, Regex, RegexBuilder};
+
+use super::detectors::{Detector, Detectors, MULTILINE_WINDOW, entropy, has_filler};
+use super::{is_literal_secret_value, is_secret_name};
+
+/// How a file's text is read for assignments, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileClass {
+    /// Source code and prose: only quoted literals are values.
+    Code,
+    /// Configuration (`.env`, `.properties`, YAML, INI, shell, anything unknown): bare values too.
+    Config,
+    /// Lockfiles and minified bundles: full of hashes and generated names, so only provider
+    /// formats are looked for.
+    Generated,
+    /// Source maps: generated copies of other files, not scanned.
+    Skipped,
+}
+
+const CODE_EXTENSIONS: &[&str] = &[
+    "rs", "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "java", "kt",
+    "kts", "scala", "groovy", "gradle", "rb", "php", "cs", "fs", "vb", "swift", "m", "mm", "c",
+    "h", "cc", "cpp", "cxx", "hpp", "hh", "dart", "lua", "pl", "pm", "r", "ex", "exs", "erl",
+    "clj", "cljs", "hs", "ml", "vue", "svelte", "sol", "zig", "nim", "jl", "md", "markdown", "rst",
+    "txt", "adoc", "html", "htm",
+];
+
+const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "cargo.lock",
+    "gemfile.lock",
+    "poetry.lock",
+    "pipfile.lock",
+    "uv.lock",
+    "composer.lock",
+    "go.sum",
+    "mix.lock",
+    "pubspec.lock",
+    "packages.lock.json",
+    "flake.lock",
+];
+
+impl FileClass {
+    pub fn of(path: &Path) -> FileClass {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".map") {
+            return FileClass::Skipped;
+        }
+        if LOCKFILES.contains(&name.as_str())
+            || name.ends_with(".min.js")
+            || name.ends_with(".min.css")
+            || name.ends_with(".min.mjs")
+        {
+            return FileClass::Generated;
+        }
+        let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+        if CODE_EXTENSIONS.contains(&extension) {
+            FileClass::Code
+        } else {
+            FileClass::Config
+        }
+    }
+}
+
+/// Whether a path is test code, test data or an example (`tests/`, `*_test.go`, `.env.example`):
+/// secrets there are reported with a lower severity.
+pub fn is_test_path(path: &Path) -> bool {
+    const DIRECTORIES: &[&str] = &[
+        "test",
+        "tests",
+        "__tests__",
+        "spec",
+        "specs",
+        "testdata",
+        "test-data",
+        "fixtures",
+        "fixture",
+        "__fixtures__",
+        "mocks",
+        "__mocks__",
+        "examples",
+    ];
+    let components: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase())
+        .collect();
+    let Some((name, directories)) = components.split_last() else {
+        return false;
+    };
+    if directories
+        .iter()
+        .any(|d| DIRECTORIES.contains(&d.as_str()))
+    {
+        return true;
+    }
+    let stem = name.split('.').next().unwrap_or("");
+    stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || stem.ends_with("test") && name.ends_with(".java")
+        || [
+            ".test.",
+            ".spec.",
+            ".example",
+            ".sample",
+            ".template",
+            ".dist",
+        ]
+        .iter()
+        .any(|marker| name.contains(marker))
+}
+
+/// What found a secret.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// A provider format of the catalog.
+    Detector(&'static Detector),
+    /// A literal assigned to a secret-like name.
+    Assignment,
+}
+
+/// A secret in a file.
+#[derive(Debug, Clone)]
+pub struct Secret {
+    pub source: Source,
+    /// The secret itself, as a byte range of the file.
+    pub range: Range<usize>,
+    /// The name it is assigned to, for assignments.
+    pub name: Option<String>,
+}
+
+enum Trigger {
+    Detector(usize),
+    Assignment,
+}
+
+/// Keywords of secret-like names: a line without any of them has no assignment to report.
+const NAME_KEYWORDS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "privatekey",
+    "private_key",
+    "private-key",
+    "accesskey",
+    "access_key",
+    "access-key",
+    "authkey",
+    "auth_key",
+    "signingkey",
+    "signing_key",
+    "encryptionkey",
+    "encryption_key",
+    "masterkey",
+    "master_key",
+    "sessionkey",
+    "session_key",
+    "credential",
+    "creds",
+    "dsn",
+    "connectionstring",
+    "connection_string",
+];
+
+/// Around a keyword, how much of a long line is searched.
+const LINE_WINDOW: usize = 1024;
+
+/// The scanner: the detectors, their keyword automaton and the assignment expressions.
+pub struct Scanner {
+    detectors: &'static Detectors,
+    keywords: AhoCorasick,
+    triggers: Vec<Trigger>,
+    quoted: Regex,
+    bare: Regex,
+    flag: Regex,
+}
+
+const NAME: &str = r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,60})";
+/// An optional type between name and operator: `API_KEY: &str =`, `password: str =`.
+const TYPE: &str = r"(?::[ \t]*[A-Za-z_&][A-Za-z0-9_&<>\[\]' ]{0,30}?[ \t]*)?";
+const QUOTED: &str =
+    r#""(?P<dq>[^"\\\r\n]{1,256})"|'(?P<sq>[^'\\\r\n]{1,256})'|`(?P<bq>[^`\\\r\n$]{1,256})`"#;
+const BARE: &str = r#"(?P<bare>[^\s"'`;,#=<>{}()\[\]|&*!%][^\s"'`;,#<>]{0,255})"#;
+
+impl Scanner {
+    pub fn builtin() -> &'static Scanner {
+        static SCANNER: OnceLock<Scanner> = OnceLock::new();
+        SCANNER.get_or_init(|| Scanner::new(Detectors::builtin()))
+    }
+
+    pub fn new(detectors: &'static Detectors) -> Scanner {
+        let mut patterns = Vec::new();
+        let mut triggers = Vec::new();
+        for (index, detector) in detectors.list.iter().enumerate() {
+            for keyword in &detector.keywords {
+                patterns.push(keyword.clone());
+                triggers.push(Trigger::Detector(index));
+            }
+        }
+        for keyword in NAME_KEYWORDS {
+            patterns.push((*keyword).to_owned());
+            triggers.push(Trigger::Assignment);
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("keywords build an automaton");
+        let assignment = |values: &str| {
+            let pattern = format!(r#"{NAME}["'\]]?[ \t]*{TYPE}(?:=>|:=|=|:)[ \t]*(?:{values})"#);
+            compile(&pattern)
+        };
+        Scanner {
+            detectors,
+            keywords,
+            triggers,
+            quoted: assignment(QUOTED),
+            bare: assignment(&format!("{QUOTED}|{BARE}")),
+            flag: compile(
+                r#"(?:^|[\s"'\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>]{1,256}))"#,
+            ),
+        }
+    }
+
+    /// Every secret in a file of the given class, in order, one per location.
+    pub fn scan(&self, text: &str, class: FileClass) -> Vec<Secret> {
+        if class == FileClass::Skipped {
+            return Vec::new();
+        }
+        let bytes = text.as_bytes();
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.detectors.list.len()];
+        let mut lines: Vec<Range<usize>> = Vec::new();
+        for hit in self.keywords.find_overlapping_iter(bytes) {
+            let line = window(bytes, hit.start(), hit.end(), false);
+            match self.triggers[hit.pattern().as_usize()] {
+                Trigger::Detector(index) => {
+                    let multiline = self.detectors.list[index].multiline;
+                    let range = if multiline {
+                        window(bytes, hit.start(), hit.end(), true)
+                    } else {
+                        line
+                    };
+                    push_merged(&mut windows[index], range);
+                }
+                Trigger::Assignment if class != FileClass::Generated => {
+                    push_merged(&mut lines, line)
+                }
+                Trigger::Assignment => {}
+            }
+        }
+
+        let mut secrets = Vec::new();
+        let mut found = Vec::new();
+        for (index, ranges) in windows.iter().enumerate() {
+            let detector = &self.detectors.list[index];
+            for range in ranges {
+                found.clear();
+                detector.find_in(bytes, range.clone(), &mut found);
+                secrets.extend(found.drain(..).map(|range| Secret {
+                    source: Source::Detector(detector),
+                    range,
+                    name: None,
+                }));
+            }
+        }
+        let values = match class {
+            FileClass::Code => &self.quoted,
+            _ => &self.bare,
+        };
+        for line in &lines {
+            for regex in [values, &self.flag] {
+                for captures in regex.captures_iter(&bytes[line.clone()]) {
+                    if let Some(secret) = assignment(&captures, line.start) {
+                        secrets.push(secret);
+                    }
+                }
+            }
+        }
+        one_per_location(secrets)
+    }
+
+    /// Provider-format secrets in a single value (an environment variable, an attribute).
+    pub fn tokens(&self, text: &str) -> Vec<Secret> {
+        self.scan(text, FileClass::Generated)
+    }
+}
+
+fn compile(pattern: &str) -> Regex {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .expect("built-in assignment patterns compile")
+}
+
+/// The search window for a keyword at `start..end`: its line, bounded around the keyword, or for
+/// multi-line formats from the line's start onwards.
+fn window(bytes: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize> {
+    let floor = start.saturating_sub(LINE_WINDOW);
+    let line_start = bytes[floor..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(floor, |at| floor + at + 1);
+    let limit = if multiline {
+        MULTILINE_WINDOW
+    } else {
+        LINE_WINDOW
+    };
+    let ceiling = (end + limit).min(bytes.len());
+    if multiline {
+        return line_start..(line_start + MULTILINE_WINDOW).min(bytes.len());
+    }
+    let line_end = bytes[end..ceiling]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(ceiling, |at| end + at);
+    line_start..line_end
+}
+
+/// Adds a window, merging it with the last one when they overlap (hits come in order).
+fn push_merged(windows: &mut Vec<Range<usize>>, range: Range<usize>) {
+    if let Some(last) = windows.last_mut()
+        && range.start <= last.end
+    {
+        last.start = last.start.min(range.start);
+        last.end = last.end.max(range.end);
+        return;
+    }
+    windows.push(range);
+}
+
+/// An assignment match that holds a plausible secret.
+fn assignment(captures: &Captures<'_>, offset: usize) -> Option<Secret> {
+    let name = std::str::from_utf8(captures.name("name")?.as_bytes()).ok()?;
+    let (value, bare) = ["dq", "sq", "bq"]
+        .iter()
+        .find_map(|group| captures.name(group).map(|m| (m, false)))
+        .or_else(|| captures.name("bare").map(|m| (m, true)))?;
+    let text = std::str::from_utf8(value.as_bytes()).ok()?;
+    (is_secret_name(name) && is_plausible_secret(text, bare)).then(|| Secret {
+        source: Source::Assignment,
+        range: offset + value.start()..offset + value.end(),
+        name: Some(name.to_owned()),
+    })
+}
+
+/// Whether a literal assigned to a secret-like name looks like a real secret.
+fn is_plausible_secret(value: &str, bare: bool) -> bool {
+    if !is_literal_secret_value(value) || value.chars().count() < 6 || has_filler(value) {
+        return false;
+    }
+    if entropy(value.as_bytes()) < 2.5 {
+        return false;
+    }
+    // Format strings and templates: `{}`, `{0}`, `%s`, `#{x}`.
+    if value.contains('{') && value.contains('}') || value.contains("%s") || value.contains("%d") {
+        return false;
+    }
+    // A sentence (a prompt, a message), not a secret.
+    if value.matches(' ').count() >= 3 {
+        return false;
+    }
+    if value.starts_with("http://") || value.starts_with("https://") {
+        return false;
+    }
+    let is_hex = |v: &str| v.bytes().all(|b| b.is_ascii_hexdigit());
+    // Digests (git SHAs, SHA-256, SHA-512), UUIDs and package integrity hashes.
+    if matches!(value.len(), 40 | 64 | 128) && is_hex(value) {
+        return false;
+    }
+    if value.len() == 36
+        && value.split('-').map(str::len).eq([8, 4, 4, 4, 12])
+        && is_hex(&value.replace('-', ""))
+    {
+        return false;
+    }
+    if ["sha1-", "sha256-", "sha384-", "sha512-"]
+        .iter()
+        .any(|prefix| value.starts_with(prefix))
+    {
+        return false;
+    }
+    if bare {
+        // References rather than values: `settings.DB_PASSWORD`, `process.env.TOKEN`, `DB_PASS`.
+        let is_identifier = |part: &str| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if value.contains('.') && value.split('.').all(is_identifier) {
+            return false;
+        }
+        let env_name = value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if env_name && value.contains('_') {
+            return false;
+        }
+        if value.ends_with('(') || value.contains("()") {
+            return false;
+        }
+    }
+    true
+}
+
+/// One secret per location: a provider format wins over an assignment of the same value, and of
+/// two detectors on the same secret the more specific (the one without a verification step) wins.
+fn one_per_location(mut secrets: Vec<Secret>) -> Vec<Secret> {
+    let rank = |secret: &Secret| match secret.source {
+        Source::Detector(detector) => u8::from(detector.is_generic()),
+        Source::Assignment => 2,
+    };
+    secrets.sort_by_key(|s| (rank(s), s.range.start, s.range.end));
+    let mut kept: Vec<Secret> = Vec::with_capacity(secrets.len());
+    for secret in secrets {
+        let overlaps = kept
+            .iter()
+            .any(|k| k.range.start < secret.range.end && secret.range.start < k.range.end);
+        if !overlaps {
+            kept.push(secret);
+        }
+    }
+    kept.sort_by_key(|s| (s.range.start, s.range.end));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str, class: FileClass) -> Vec<(String, String)> {
+        Scanner::builtin()
+            .scan(text, class)
+            .into_iter()
+            .map(|secret| {
+                let by = match secret.source {
+                    Source::Detector(d) => d.id.clone(),
+                    Source::Assignment => format!("assignment:{}", secret.name.unwrap()),
+                };
+                (by, text[secret.range].to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_detector_sample_behaves() {
+        let scanner = Scanner::builtin();
+        assert!(scanner.detectors.list.len() >= 40);
+        for detector in &scanner.detectors.list {
+            assert!(
+                !detector.samples.matches.is_empty() && !detector.samples.no_match.is_empty(),
+                "{}: needs samples of both kinds",
+                detector.id
+            );
+            for sample in &detector.samples.matches {
+                let hits = scanner.scan(sample, FileClass::Generated);
+                assert!(
+                    hits.iter()
+                        .any(|s| matches!(s.source, Source::Detector(d) if d.id == detector.id)),
+                    "{}: finds nothing in {sample:?} (found {:?})",
+                    detector.id,
+                    hits.iter()
+                        .map(|s| &sample[s.range.clone()])
+                        .collect::<Vec<_>>()
+                );
+            }
+            for sample in &detector.samples.no_match {
+                let hits = scanner.scan(sample, FileClass::Generated);
+                assert!(
+                    !hits
+                        .iter()
+                        .any(|s| matches!(s.source, Source::Detector(d) if d.id == detector.id)),
+                    "{}: fires on {sample:?}",
+                    detector.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn assignments_follow_the_language() {
+        let code = "let password = \"Tr0ub4dor&3x\";\npassword = os.environ[\"DB_PASSWORD\"]\n";
+        assert_eq!(
+            found(code, FileClass::Code),
+            [("assignment:password".to_owned(), "Tr0ub4dor&3x".to_owned())]
+        );
+        let config =
+            "DB_PASSWORD=Tr0ub4dor3x\napi_token: ${API_TOKEN}\nSECRET_KEY=settings.SECRET\n";
+        assert_eq!(
+            found(config, FileClass::Config),
+            [(
+                "assignment:DB_PASSWORD".to_owned(),
+                "Tr0ub4dor3x".to_owned()
+            )]
+        );
+        // Bare values in code are expressions, not literals.
+        assert!(found("password = get_password()\n", FileClass::Code).is_empty());
+        let flags = "mysql --user=app --password=Zq9mXv4Lp2 db\n";
+        assert_eq!(
+            found(flags, FileClass::Code),
+            [("assignment:password".to_owned(), "Zq9mXv4Lp2".to_owned())]
+        );
+    }
+
+    #[test]
+    fn placeholders_digests_and_references_are_not_secrets() {
+        for text in [
+            "password = \"password123\"",
+            "password = \"changeme\"",
+            "password: \"<your-password>\"",
+            "token = \"{{ .Values.token }}\"",
+            "api_key = \"xxxxxxxxxxxxxxxx\"",
+            "token = \"3fa85f64-5717-4562-b3fc-2c963f66afa6\"",
+            "token = \"da39a3ee5e6b4b0d3255bfef95601890afd80709\"",
+            "password_prompt = \"Please enter the admin password now\"",
+            "secret_ref = \"Xy7pQ2mZ9rT4\"",
+            "\"integrity\": \"sha512-Xy7pQ2mZ9rT4Xy7pQ2mZ9rT4==\"",
+            "token = f\"{prefix}-{suffix}\"",
+        ] {
+            assert!(found(text, FileClass::Code).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_token_in_an_assignment_is_reported_once_by_its_format() {
+        let text = "GITHUB_TOKEN=ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa\n";
+        assert_eq!(
+            found(text, FileClass::Config),
+            [(
+                "github-pat".to_owned(),
+                "ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn file_classes_and_test_paths() {
+        assert_eq!(FileClass::of(Path::new("src/main.rs")), FileClass::Code);
+        assert_eq!(FileClass::of(Path::new(".env")), FileClass::Config);
+        assert_eq!(
+            FileClass::of(Path::new("app/yarn.lock")),
+            FileClass::Generated
+        );
+        assert_eq!(
+            FileClass::of(Path::new("dist/app.js.map")),
+            FileClass::Skipped
+        );
+        assert!(is_test_path(Path::new("pkg/server_test.go")));
+        assert!(is_test_path(Path::new("tests/data/config.yaml")));
+        assert!(is_test_path(Path::new(".env.example")));
+        assert!(!is_test_path(Path::new("src/attestation.rs")));
+    }
+}
