@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::{Catalog, Rule, Severity};
-use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions};
+use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
 use crate::report::{self, Format, RenderOptions};
 
 /// Exit code: nothing at or above the gate.
@@ -90,6 +90,11 @@ pub struct ScanArgs {
     /// directory, like `deploy/legacy/**`). Repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Secrets in test code, test data and examples (`tests/`, `*_test.go`, `.env.example`):
+    /// reported one severity lower, or kept as they are.
+    #[arg(long, value_enum, default_value_t = TestSecrets::Lower, value_name = "HOW")]
+    pub test_secrets: TestSecrets,
 
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
@@ -191,6 +196,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         exclude: args.exclude.clone(),
         max_file_size: args.max_file_size,
         rules,
+        test_secrets: args.test_secrets,
     };
     let report = engine::scan(&options).map_err(|error| error.to_string())?;
 

@@ -69,7 +69,7 @@ impl FileKind {
             FileKind::Json => &[Target::Kubernetes],
             FileKind::Terraform => &[Target::Terraform],
             FileKind::TerraformJson => &[Target::Terraform],
-            FileKind::Text => &[],
+            FileKind::Text => &[Target::Secrets],
         }
     }
 }
@@ -84,6 +84,8 @@ pub enum Target {
     /// Kubernetes manifests: documents with `apiVersion` and `kind`.
     Kubernetes,
     Terraform,
+    /// Secrets, in every file whatever its kind.
+    Secrets,
 }
 
 impl Target {
@@ -93,6 +95,7 @@ impl Target {
             Target::Compose => "compose",
             Target::Kubernetes => "kubernetes",
             Target::Terraform => "terraform",
+            Target::Secrets => "secrets",
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOpti
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
 use crate::formats::terraform::{self, Module};
 use crate::secrets;
+use crate::secrets::scan::is_test_path;
 use crate::source::{Position, SourceFile};
 
 /// Default for [`ScanOptions::max_file_size`]: 10 MiB.
@@ -40,6 +41,18 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     pub max_file_size: u64,
     pub rules: RuleSelection,
+    pub test_secrets: TestSecrets,
+}
+
+/// What a secret found in test code, test data or an example (`tests/`, `*_test.go`,
+/// `.env.example`) is worth.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestSecrets {
+    /// Reported one severity lower, and said to be in a test path.
+    #[default]
+    Lower,
+    /// Reported like any other.
+    Keep,
 }
 
 impl Default for ScanOptions {
@@ -51,6 +64,7 @@ impl Default for ScanOptions {
             exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             rules: RuleSelection::default(),
+            test_secrets: TestSecrets::default(),
         }
     }
 }
@@ -154,9 +168,17 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let (candidates, mut diagnostics) =
         discover::discover(&options.paths, &walk).map_err(ScanError::Discover)?;
 
+    let context = Context {
+        checks: &checks,
+        catalog,
+        max_file_size: options.max_file_size,
+        secrets: checks::wants_secrets(&checks),
+        lower_test_secrets: options.test_secrets == TestSecrets::Lower,
+        targets,
+    };
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()
-        .partition(|candidate| candidate.kind.targets().iter().any(|t| targets.contains(t)));
+        .partition(|candidate| context.secrets || context.checks_format(candidate.kind));
     // Terraform is checked a module (directory) at a time: values come from sibling files.
     let (modules, files): (Vec<&Candidate>, Vec<&Candidate>) =
         to_check.iter().partition(|candidate| {
@@ -186,19 +208,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let results: Vec<FileOutcome> = pool.install(|| {
         work.par_iter()
             .flat_map_iter(|item| match item {
-                Work::File(candidate) => vec![scan_file(
-                    candidate,
-                    &checks,
-                    catalog,
-                    options.max_file_size,
-                )],
-                Work::Module(directory, candidates) => scan_module(
-                    directory,
-                    candidates,
-                    &checks,
-                    catalog,
-                    options.max_file_size,
-                ),
+                Work::File(candidate) => vec![scan_file(candidate, &context)],
+                Work::Module(directory, candidates) => scan_module(directory, candidates, &context),
             })
             .collect()
     });
@@ -213,14 +224,16 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
                 report.files_scanned += 1;
                 report.findings.extend(findings);
             }
-            FileOutcome::Unparsed(diagnostic) => {
+            FileOutcome::Unparsed(diagnostic, findings) => {
                 report.files_scanned += 1;
                 report.files_unparsed += 1;
                 diagnostics.push(diagnostic);
+                report.findings.extend(findings);
             }
-            FileOutcome::Skipped(diagnostic) => {
+            FileOutcome::Skipped(diagnostic, findings) => {
                 report.files_not_checked += 1;
                 diagnostics.push(diagnostic);
+                report.findings.extend(findings);
             }
         }
     }
@@ -228,6 +241,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         (&a.path, a.start, &a.rule_id, a.end, &a.message)
             .cmp(&(&b.path, b.start, &b.rule_id, b.end, &b.message))
     });
+    // Some findings are less severe than their rule (secrets in tests, a detector's own level).
+    if let Some(minimum) = options.rules.min_severity {
+        report
+            .findings
+            .retain(|finding| finding.severity >= minimum);
+    }
     assign_fingerprints(&mut report.findings);
     diagnostics.sort_by(|a, b| (&a.path, a.position, a.kind).cmp(&(&b.path, b.position, b.kind)));
     report.diagnostics = diagnostics;
@@ -243,37 +262,116 @@ enum Work<'c> {
 
 enum FileOutcome {
     Checked(Vec<Finding>),
-    /// Read, but not valid (or a check failed on it).
-    Unparsed(Diagnostic),
-    /// Not read.
-    Skipped(Diagnostic),
+    /// Read, but not valid in its format (or a check failed on it); secrets are still looked for.
+    Unparsed(Diagnostic, Vec<Finding>),
+    /// Not read, or not a file of its format (a template); secrets are still looked for in what
+    /// was read.
+    Skipped(Diagnostic, Vec<Finding>),
 }
 
-fn scan_file(
-    candidate: &Candidate,
-    checks: &[Check],
-    catalog: &Catalog,
+/// What every file of a scan is checked with.
+struct Context<'c> {
+    checks: &'c [Check],
+    catalog: &'c Catalog,
     max_file_size: u64,
-) -> FileOutcome {
+    /// Targets of the enabled rules.
+    targets: BTreeSet<Target>,
+    /// Whether secret rules are enabled: they read every file.
+    secrets: bool,
+    lower_test_secrets: bool,
+}
+
+impl Context<'_> {
+    /// Whether a rule of a file kind's own format is enabled.
+    fn checks_format(&self, kind: FileKind) -> bool {
+        kind.targets()
+            .iter()
+            .any(|t| *t != Target::Secrets && self.targets.contains(t))
+    }
+
+    /// The secret hits of a file not already reported by a format's rule (`format`), which knows
+    /// more about what the value is.
+    fn secret_hits(&self, candidate: &Candidate, text: &str, format: &[Hit]) -> Vec<Hit> {
+        if !self.secrets {
+            return Vec::new();
+        }
+        let path = repository_path(candidate);
+        let reported: Vec<&Range<usize>> =
+            format.iter().filter_map(|h| h.secret.as_ref()).collect();
+        checks::run_secrets(path, text, self.checks)
+            .into_iter()
+            .filter(|hit| {
+                let site = hit.secret.as_ref().unwrap_or(&hit.span);
+                !reported
+                    .iter()
+                    .any(|r| r.start < site.end && site.start < r.end)
+            })
+            .collect()
+    }
+
+    /// Findings of a file's hits; secrets in test and example paths are lowered a severity.
+    fn findings(&self, candidate: &Candidate, source: &SourceFile, hits: Vec<Hit>) -> Vec<Finding> {
+        let lower = self.lower_test_secrets && is_test_path(repository_path(candidate));
+        let hits = hits
+            .into_iter()
+            .map(|mut hit| {
+                let is_secret_rule = self
+                    .catalog
+                    .get(hit.rule_id)
+                    .is_some_and(|rule| rule.targets.contains(&Target::Secrets));
+                if lower && is_secret_rule {
+                    let severity = hit
+                        .severity
+                        .or_else(|| self.catalog.get(hit.rule_id).map(|rule| rule.severity));
+                    hit.severity = severity.map(Severity::lowered);
+                    hit.message.push_str(" (in a test or example path)");
+                }
+                hit
+            })
+            .collect();
+        findings_from_hits(candidate, source, hits, self.catalog)
+    }
+}
+
+/// A file's path in its repository (as given, for a file outside any).
+fn repository_path(candidate: &Candidate) -> &Path {
+    if candidate.repo_path.is_empty() {
+        candidate.path.as_path()
+    } else {
+        Path::new(&candidate.repo_path)
+    }
+}
+
+fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     let path = &candidate.path;
-    let text = match read_text(candidate, max_file_size) {
+    let text = match read_text(candidate, context.max_file_size) {
         Ok(text) => text,
         Err((kind, message)) => {
             let diagnostic =
                 Diagnostic::new(path.clone(), kind, message).in_repository(&candidate.repo_path);
             return match kind {
-                DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic),
-                _ => FileOutcome::Skipped(diagnostic),
+                DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic, Vec::new()),
+                _ => FileOutcome::Skipped(diagnostic, Vec::new()),
             };
         }
     };
     let source = SourceFile::new(path.clone(), text);
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        checks::run(candidate.kind, &source.text, checks)
+        let format = if context.checks_format(candidate.kind) {
+            checks::run(candidate.kind, &source.text, context.checks)
+        } else {
+            Ok(Vec::new())
+        };
+        let own = format.as_deref().unwrap_or_default();
+        let secrets = context.secret_hits(candidate, &source.text, own);
+        (format, secrets)
     }));
     match outcome {
-        Ok(Ok(hits)) => FileOutcome::Checked(findings_from_hits(candidate, &source, hits, catalog)),
-        Ok(Err(failure)) => {
+        Ok((Ok(mut hits), secrets)) => {
+            hits.extend(secrets);
+            FileOutcome::Checked(context.findings(candidate, &source, hits))
+        }
+        Ok((Err(failure), secrets)) => {
             let (kind, message) = if failure.skipped {
                 (
                     DiagnosticKind::Skipped,
@@ -289,10 +387,11 @@ fn scan_file(
             let mut diagnostic =
                 Diagnostic::new(path.clone(), kind, message).in_repository(&candidate.repo_path);
             diagnostic.position = failure.position;
+            let findings = context.findings(candidate, &source, secrets);
             if failure.skipped {
-                FileOutcome::Skipped(diagnostic)
+                FileOutcome::Skipped(diagnostic, findings)
             } else {
-                FileOutcome::Unparsed(diagnostic)
+                FileOutcome::Unparsed(diagnostic, findings)
             }
         }
         Err(_) => FileOutcome::Unparsed(
@@ -302,18 +401,17 @@ fn scan_file(
                 "not checked: a check failed unexpectedly on this file (please report it)",
             )
             .in_repository(&candidate.repo_path),
+            Vec::new(),
         ),
     }
 }
 
-/// Checks the Terraform `candidates` of one directory as a module. The directory's other `.tf` and
-/// `.tfvars` files are read too, for variables and locals, but only candidates are reported on.
+/// Checks the Terraform `candidates` of one directory as a module. The directory's other
+/// Terraform files are read too, for variables and locals, but only candidates are reported on.
 fn scan_module(
     directory: &Path,
     candidates: &[&Candidate],
-    checks: &[Check],
-    catalog: &Catalog,
-    max_file_size: u64,
+    context: &Context<'_>,
 ) -> Vec<FileOutcome> {
     let mut paths: BTreeSet<PathBuf> = candidates.iter().map(|c| c.path.clone()).collect();
     let listing = if directory.as_os_str().is_empty() {
@@ -333,23 +431,36 @@ fn scan_module(
         candidates.iter().map(|c| (c.path.as_path(), *c)).collect();
     let mut outcomes = Vec::new();
     let (mut configuration, mut values) = (Vec::new(), Vec::new());
+    // The text of reported files, for secrets also in files that do not parse.
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
     for path in paths {
         let candidate = reported.get(path.as_path());
-        let context = Candidate {
+        let sibling = Candidate {
             path: path.clone(),
             repo_path: String::new(),
             kind: FileKind::Terraform,
         };
-        match read_text(candidate.copied().unwrap_or(&context), max_file_size) {
-            Ok(text) if terraform::is_values_file(&path) => values.push((path, text)),
-            Ok(text) => configuration.push((path, text)),
+        match read_text(
+            candidate.copied().unwrap_or(&sibling),
+            context.max_file_size,
+        ) {
+            Ok(text) => {
+                if candidate.is_some() && context.secrets {
+                    texts.insert(path.clone(), text.clone());
+                }
+                if terraform::is_values_file(&path) {
+                    values.push((path, text));
+                } else {
+                    configuration.push((path, text));
+                }
+            }
             Err((kind, message)) => {
                 if let Some(candidate) = candidate {
                     let diagnostic = Diagnostic::new(path.clone(), kind, message)
                         .in_repository(&candidate.repo_path);
                     outcomes.push(match kind {
-                        DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic),
-                        _ => FileOutcome::Skipped(diagnostic),
+                        DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic, Vec::new()),
+                        _ => FileOutcome::Skipped(diagnostic, Vec::new()),
                     });
                 }
             }
@@ -368,13 +479,19 @@ fn scan_module(
             diagnostic.position = error
                 .position
                 .map(|(line, column)| Position { line, column });
-            outcomes.push(FileOutcome::Unparsed(diagnostic));
+            let text = texts.remove(&error.path).unwrap_or_default();
+            let secrets = context.secret_hits(candidate, &text, &[]);
+            let source = SourceFile::new(error.path.clone(), text);
+            outcomes.push(FileOutcome::Unparsed(
+                diagnostic,
+                context.findings(candidate, &source, secrets),
+            ));
         }
     }
     // Hits by file, in one pass over the module's hits.
     let mut hits = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut by_file: Vec<Vec<Hit>> = vec![Vec::new(); module.files.len()];
-        for (index, hit) in checks::run_module(&module, checks) {
+        for (index, hit) in checks::run_module(&module, context.checks) {
             if let Some(own) = by_file.get_mut(index) {
                 own.push(hit);
             }
@@ -387,9 +504,11 @@ fn scan_module(
         };
         outcomes.push(match &mut hits {
             Ok(by_file) => {
-                let own = std::mem::take(&mut by_file[index]);
+                let mut own = std::mem::take(&mut by_file[index]);
+                let secrets = context.secret_hits(candidate, file.source(), &own);
+                own.extend(secrets);
                 let source = SourceFile::new(file.path.clone(), file.source().to_owned());
-                FileOutcome::Checked(findings_from_hits(candidate, &source, own, catalog))
+                FileOutcome::Checked(context.findings(candidate, &source, own))
             }
             Err(_) => FileOutcome::Unparsed(
                 Diagnostic::new(
@@ -398,6 +517,7 @@ fn scan_module(
                     "not checked: a check failed unexpectedly on this module (please report it)",
                 )
                 .in_repository(&candidate.repo_path),
+                Vec::new(),
             ),
         });
     }
@@ -484,7 +604,7 @@ fn findings_from_hits(
                 .clone();
             Some(Finding {
                 rule_id: rule.id.clone(),
-                severity: rule.severity,
+                severity: hit.severity.unwrap_or(rule.severity),
                 path: candidate.path.clone(),
                 repo_path: candidate.repo_path.clone(),
                 start,

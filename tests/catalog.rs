@@ -43,6 +43,7 @@ fn ids_and_names_are_unique_and_well_formed() {
             Target::Kubernetes => "K8S",
             Target::Compose => "CMP",
             Target::Terraform => "TFM",
+            Target::Secrets => "SEC",
         };
         assert_eq!(
             prefix, expected_prefix,

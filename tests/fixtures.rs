@@ -3,7 +3,7 @@
 //! A fixture is a file, or a directory scanned as a whole (a Terraform module with its
 //! `variables.tf` and `terraform.tfvars`). Expected findings are marked in the fixture itself: a
 //! comment `# expect: RULE[, RULE…]` says that the next line which is not such a marker carries
-//! exactly those findings. JSON has no comments, so Terraform JSON fixtures use Terraform's own
+//! exactly those findings (`// expect:` in languages with C-style comments). JSON has no comments, so Terraform JSON fixtures use Terraform's own
 //! comment property instead: `"//": "expect: RULE",`. A fixture is scanned with its directory's rule and every rule its
 //! markers name, and the findings of those rules must match the markers exactly (file, rule and
 //! line). `good-*` fixtures carry no marker and must produce no finding of their rule.
@@ -19,10 +19,12 @@ use palisade::Catalog;
 /// The rules a marker line names.
 fn marker(line: &str) -> Option<&str> {
     let line = line.trim();
-    line.strip_prefix("# expect:").or_else(|| {
-        line.strip_prefix(r#""//": "expect:"#)
-            .map(|rules| rules.trim_end_matches(',').trim_end_matches('"'))
-    })
+    line.strip_prefix("# expect:")
+        .or_else(|| line.strip_prefix("// expect:"))
+        .or_else(|| {
+            line.strip_prefix(r#""//": "expect:"#)
+                .map(|rules| rules.trim_end_matches(',').trim_end_matches('"'))
+        })
 }
 
 fn expectations(text: &str) -> Vec<(String, usize)> {

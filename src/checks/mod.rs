@@ -8,10 +8,14 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod secrets;
 pub mod terraform;
 
 use std::ops::Range;
+use std::path::Path;
 
+use crate::catalog::Severity;
+use crate::checks::secrets::SecretFile;
 use crate::discover::{FileKind, Target};
 use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
@@ -30,6 +34,8 @@ pub struct Hit {
     pub message: String,
     /// Where a secret sits, so that every snippet shown of this file masks it.
     pub secret: Option<Range<usize>>,
+    /// A severity of its own, when the rule's does not fit every hit (secret detectors).
+    pub severity: Option<Severity>,
 }
 
 impl Hit {
@@ -39,6 +45,7 @@ impl Hit {
             span,
             message: message.into(),
             secret: None,
+            severity: None,
         }
     }
 
@@ -56,6 +63,8 @@ pub enum Checker {
     Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
     /// Terraform checks read a whole module and say which of its files each hit is in.
     Terraform(fn(&Module, &mut Vec<(usize, Hit)>)),
+    /// Secret checks read any file as text.
+    Secrets(fn(&SecretFile<'_>, &mut Vec<Hit>)),
 }
 
 impl Checker {
@@ -65,6 +74,7 @@ impl Checker {
             Checker::Kubernetes(_) => Target::Kubernetes,
             Checker::Compose(_) => Target::Compose,
             Checker::Terraform(_) => Target::Terraform,
+            Checker::Secrets(_) => Target::Secrets,
         }
     }
 }
@@ -77,6 +87,16 @@ pub struct Check {
 }
 
 impl Check {
+    pub const fn secrets(
+        rule_id: &'static str,
+        function: fn(&SecretFile<'_>, &mut Vec<Hit>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::Secrets(function),
+        }
+    }
+
     pub const fn terraform(
         rule_id: &'static str,
         function: fn(&Module, &mut Vec<(usize, Hit)>),
@@ -169,6 +189,8 @@ pub static CHECKS: &[Check] = &[
     terraform::s3_bucket_public::CHECK,
     terraform::database_not_protected::CHECK,
     terraform::iam_wildcard_policy::CHECK,
+    secrets::leaked_credential::CHECK,
+    secrets::hardcoded_password::CHECK,
 ];
 
 /// A file whose text is not valid in its format.
@@ -248,9 +270,30 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
             }
             hits.extend(run_module(&module, checks).into_iter().map(|(_, hit)| hit));
         }
-        FileKind::Text => {}
+        // Text has no format of its own: only secrets are looked for.
+        FileKind::Text => hits.extend(run_secrets(Path::new(""), text, checks)),
     }
     Ok(hits)
+}
+
+/// Whether any of `checks` looks for secrets (which read every file).
+pub fn wants_secrets(checks: &[Check]) -> bool {
+    checks
+        .iter()
+        .any(|check| matches!(check.checker, Checker::Secrets(_)))
+}
+
+/// Runs the secret `checks` over a file's text; `path` (as in the repository) tells its language
+/// and whether it is test code.
+pub fn run_secrets(path: &Path, text: &str, checks: &[Check]) -> Vec<Hit> {
+    let file = SecretFile::new(path, text);
+    let mut hits = Vec::new();
+    for check in checks {
+        if let Checker::Secrets(function) = check.checker {
+            function(&file, &mut hits);
+        }
+    }
+    hits
 }
 
 /// Runs the Terraform `checks` over a module: hits with the index of their file in the module.

@@ -90,9 +90,15 @@ pub struct Detector {
 pub const MULTILINE_WINDOW: usize = 16 * 1024;
 
 impl Detector {
-    /// Secrets this detector finds in `text[window]`, as byte ranges of `text`. The text before
-    /// the window is context for `\b`, so a window can start anywhere.
-    pub fn find_in(&self, text: &[u8], window: Range<usize>, found: &mut Vec<Range<usize>>) {
+    /// Secrets this detector finds in `text[window]`, as byte ranges of `text`: where a finding
+    /// points (the secret; for a multi-line format, from its header on) and the secret itself.
+    /// The text before the window is context for `\b`, so a window can start anywhere.
+    pub fn find_in(
+        &self,
+        text: &[u8],
+        window: Range<usize>,
+        found: &mut Vec<(Range<usize>, Range<usize>)>,
+    ) {
         let haystack = &text[..window.end];
         let mut at = window.start;
         while at <= haystack.len() {
@@ -102,7 +108,12 @@ impl Detector {
             let whole = captures.get(0).expect("group 0 always matches");
             let secret = captures.get(1).unwrap_or(whole);
             if self.accepts(secret.as_bytes()) {
-                found.push(secret.range());
+                let site = if self.multiline {
+                    whole.start()..secret.end()
+                } else {
+                    secret.range()
+                };
+                found.push((site, secret.range()));
             }
             at = if whole.end() > whole.start() {
                 whole.end()
@@ -244,6 +255,7 @@ pub(crate) fn has_filler(value: &str) -> bool {
         "password",
         "passwd",
         "secret",
+        "token",
         "changeme",
         "change_me",
         "example",

@@ -60,6 +60,12 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "kind",
     "mode",
     "algorithm",
+    "spec",
+    "used",
+    "marker",
+    "begin",
+    "end",
+    "eof",
     "alg",
     "user",
     "username",
@@ -82,11 +88,21 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
 
 /// Whether a variable or key name suggests it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
+    // In a dotted path (`spring.datasource.password`, `Token.Comment`) the last part is what is
+    // assigned.
+    let name = name
+        .rsplit('.')
+        .find(|part| !part.is_empty())
+        .unwrap_or(name);
     let words = split_words(name);
     let Some(last) = words.last() else {
         return false;
     };
     if NON_SECRET_SUFFIXES.contains(&last.as_str()) {
+        return false;
+    }
+    // A public key or a public token is meant to be shared.
+    if words.iter().any(|word| word == "public") {
         return false;
     }
     let single = words
@@ -125,6 +141,10 @@ fn split_words(name: &str) -> Vec<String> {
 
 /// Values that stand for a secret rather than being one.
 const PLACEHOLDERS: &[&str] = &[
+    "pass",
+    "pwd",
+    "user",
+    "username",
     "changeme",
     "change_me",
     "change-me",

@@ -126,6 +126,8 @@ pub fn is_test_path(path: &Path) -> bool {
         || stem.ends_with("_test")
         || stem.ends_with("_spec")
         || stem.ends_with("test") && name.ends_with(".java")
+        || stem.starts_with("example")
+        || stem.starts_with("sample")
         || [
             ".test.",
             ".spec.",
@@ -151,6 +153,8 @@ pub enum Source {
 #[derive(Debug, Clone)]
 pub struct Secret {
     pub source: Source,
+    /// Where a finding points: the secret, or for a private key its header through the secret.
+    pub site: Range<usize>,
     /// The secret itself, as a byte range of the file.
     pub range: Range<usize>,
     /// The name it is assigned to, for assignments.
@@ -212,7 +216,7 @@ const NAME: &str = r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,60})";
 const TYPE: &str = r"(?::[ \t]*[A-Za-z_&][A-Za-z0-9_&<>\[\]' ]{0,30}?[ \t]*)?";
 const QUOTED: &str =
     r#""(?P<dq>[^"\\\r\n]{1,256})"|'(?P<sq>[^'\\\r\n]{1,256})'|`(?P<bq>[^`\\\r\n$]{1,256})`"#;
-const BARE: &str = r#"(?P<bare>[^\s"'`;,#=<>{}()\[\]|&*!%][^\s"'`;,#<>]{0,255})"#;
+const BARE: &str = r#"(?P<bare>[^\s"'`;,#=<>{}()\[\]|&*!%][^\s"'`;,#<>(){}\[\]]{0,255})"#;
 
 impl Scanner {
     pub fn builtin() -> &'static Scanner {
@@ -249,7 +253,7 @@ impl Scanner {
             quoted: assignment(QUOTED),
             bare: assignment(&format!("{QUOTED}|{BARE}")),
             flag: compile(
-                r#"(?:^|[\s"'\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>]{1,256}))"#,
+                r#"(?:^|[\s"'\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})["']?(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>]{1,256}))"#,
             ),
         }
     }
@@ -288,8 +292,9 @@ impl Scanner {
             for range in ranges {
                 found.clear();
                 detector.find_in(bytes, range.clone(), &mut found);
-                secrets.extend(found.drain(..).map(|range| Secret {
+                secrets.extend(found.drain(..).map(|(site, range)| Secret {
                     source: Source::Detector(detector),
+                    site,
                     range,
                     name: None,
                 }));
@@ -368,9 +373,11 @@ fn assignment(captures: &Captures<'_>, offset: usize) -> Option<Secret> {
         .find_map(|group| captures.name(group).map(|m| (m, false)))
         .or_else(|| captures.name("bare").map(|m| (m, true)))?;
     let text = std::str::from_utf8(value.as_bytes()).ok()?;
+    let range = offset + value.start()..offset + value.end();
     (is_secret_name(name) && is_plausible_secret(text, bare)).then(|| Secret {
         source: Source::Assignment,
-        range: offset + value.start()..offset + value.end(),
+        site: range.clone(),
+        range,
         name: Some(name.to_owned()),
     })
 }
@@ -387,11 +394,46 @@ fn is_plausible_secret(value: &str, bare: bool) -> bool {
     if value.contains('{') && value.contains('}') || value.contains("%s") || value.contains("%d") {
         return false;
     }
-    // A sentence (a prompt, a message), not a secret.
-    if value.matches(' ').count() >= 3 {
+    // A sentence (a prompt, a message), words, a flag or a date, not a secret.
+    let words_only = value
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || b" .,:'!?-".contains(&b));
+    if value.matches(' ').count() >= 3 || value.contains(' ') && words_only {
+        return false;
+    }
+    if value.trim_start().starts_with('-') || value.starts_with('{') {
+        return false;
+    }
+    let date = value.as_bytes();
+    if date.len() >= 10
+        && date[..4].iter().all(u8::is_ascii_digit)
+        && date[4] == b'-'
+        && date[7] == b'-'
+    {
+        return false;
+    }
+    // Constants (`RSA_2048`, `ECC_NIST_P521`): enumerations, not secrets.
+    let constant = value
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if constant && value.contains('_') {
         return false;
     }
     if value.starts_with("http://") || value.starts_with("https://") {
+        return false;
+    }
+    // Names of things, not secrets: identifiers (`NextToken`, `sensitive_value`,
+    // `mail-credentials`) and relative paths (`org/repo`, `keys/prod.pem`).
+    if looks_like_identifier(value) {
+        return false;
+    }
+    let is_segment = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    };
+    if value.contains('/') && value.split('/').all(is_segment) {
         return false;
     }
     let is_hex = |v: &str| v.bytes().all(|b| b.is_ascii_hexdigit());
@@ -422,17 +464,46 @@ fn is_plausible_secret(value: &str, bare: bool) -> bool {
         if value.contains('.') && value.split('.').all(is_identifier) {
             return false;
         }
-        let env_name = value
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        if env_name && value.contains('_') {
-            return false;
-        }
         if value.ends_with('(') || value.contains("()") {
             return false;
         }
     }
     true
+}
+
+/// Letters only, in words of three letters or more on average once split at `.`, `_`, `-` and
+/// case changes (`NextToken`, `AWSAccessKeyId`, `sensitive_value`). Random letters split into
+/// short pieces (`xKqPzRtWmLb`), and secrets rarely go without digits or symbols.
+fn looks_like_identifier(value: &str) -> bool {
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || b"._-".contains(&b))
+    {
+        return false;
+    }
+    let bytes = value.as_bytes();
+    let mut words = 0;
+    let mut letters = 0;
+    let mut in_word = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphabetic() {
+            in_word = false;
+            continue;
+        }
+        let previous = i.checked_sub(1).map(|j| bytes[j]);
+        let next = bytes.get(i + 1);
+        // `aB` starts a word at B; in `AWSAccess`, the word starts at the A before `ccess`.
+        let boundary = previous.is_some_and(|p| p.is_ascii_lowercase() && b.is_ascii_uppercase())
+            || previous.is_some_and(|p| p.is_ascii_uppercase())
+                && b.is_ascii_uppercase()
+                && next.is_some_and(|n| n.is_ascii_lowercase());
+        if !in_word || boundary {
+            words += 1;
+        }
+        in_word = true;
+        letters += 1;
+    }
+    words > 0 && letters >= 3 * words
 }
 
 /// One secret per location: a provider format wins over an assignment of the same value, and of
@@ -550,6 +621,21 @@ mod tests {
             "token = f\"{prefix}-{suffix}\"",
         ] {
             assert!(found(text, FileClass::Code).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn identifiers_are_names_not_secrets() {
+        for name in [
+            "NextToken",
+            "AWSAccessKeyId",
+            "sensitive_value",
+            "DistributionList.NextMarker",
+        ] {
+            assert!(looks_like_identifier(name), "{name}");
+        }
+        for secret in ["xKqPzRtWmLbNvC", "hunter2", "Tr0ub4dor&3"] {
+            assert!(!looks_like_identifier(secret), "{secret}");
         }
     }
 
