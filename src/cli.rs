@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
 use crate::report::{self, Format, RenderOptions};
+use crate::secrets::detectors::Detectors;
 
 /// Exit code: nothing at or above the gate.
 pub const EXIT_OK: u8 = 0;
@@ -46,6 +47,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print one rule's full documentation.
     Explain(ExplainArgs),
+    /// List the secret detectors (the provider formats `leaked-credential` looks for).
+    Detectors(DetectorsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +124,21 @@ pub struct RulesArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DetectorsArgs {
+    /// Output format: a table, JSON (with each detector's expression and keywords), or the
+    /// expressions alone, one per line (for `rg -f` or `grep -P -f`).
+    #[arg(long, short = 'f', value_enum, default_value_t = DetectorsFormat::Text)]
+    pub format: DetectorsFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DetectorsFormat {
+    Text,
+    Json,
+    Patterns,
+}
+
+#[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A rule id (`DKR001`) or name (`last-user-root`).
     pub rule: String,
@@ -175,6 +193,9 @@ pub fn execute(cli: Cli) -> u8 {
             write_stdout(|out| list_rules(Catalog::builtin(), args.format, out)).map(|()| EXIT_OK)
         }
         Command::Explain(args) => explain(&args),
+        Command::Detectors(args) => {
+            write_stdout(|out| list_detectors(args.format, out)).map(|()| EXIT_OK)
+        }
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");
@@ -257,6 +278,48 @@ fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<
 }
 
 /// `palisade rules` in each format. The Markdown table is the README's rule list.
+pub fn list_detectors(format: DetectorsFormat, out: &mut dyn Write) -> io::Result<()> {
+    let detectors = &Detectors::builtin().list;
+    match format {
+        DetectorsFormat::Text => {
+            let width = detectors.iter().map(|d| d.id.len()).max().unwrap_or(2);
+            for detector in detectors {
+                writeln!(
+                    out,
+                    "{:<width$}  {:<8}  {}",
+                    detector.id,
+                    detector.severity.as_str(),
+                    detector.title
+                )?;
+            }
+            writeln!(out, "\n{} detectors", detectors.len())?;
+        }
+        DetectorsFormat::Json => {
+            let list: Vec<serde_json::Value> = detectors
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "id": d.id,
+                        "title": d.title,
+                        "severity": d.severity,
+                        "keywords": d.keywords,
+                        "regex": d.pattern,
+                        "note": d.note,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)?;
+        }
+        DetectorsFormat::Patterns => {
+            for detector in detectors {
+                writeln!(out, "{}", detector.pattern)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn list_rules(catalog: &Catalog, format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
     let rules = catalog.rules();
     match format {

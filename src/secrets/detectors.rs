@@ -267,7 +267,6 @@ pub(crate) fn has_filler(value: &str) -> bool {
         "your",
         "xxxx",
         "****",
-        "todo",
         "insecure",
     ];
     let lower = value.to_ascii_lowercase();

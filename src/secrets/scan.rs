@@ -18,7 +18,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Captures, Regex, RegexBuilder};
 
 use super::detectors::{Detector, Detectors, MULTILINE_WINDOW, entropy, has_filler};
@@ -161,6 +161,7 @@ pub struct Secret {
     pub name: Option<String>,
 }
 
+#[derive(Clone, Copy)]
 enum Trigger {
     Detector(usize),
     Assignment,
@@ -205,7 +206,9 @@ const LINE_WINDOW: usize = 1024;
 pub struct Scanner {
     detectors: &'static Detectors,
     keywords: AhoCorasick,
-    triggers: Vec<Trigger>,
+    /// What each keyword of the automaton starts: its own detectors, and those of every keyword
+    /// inside it (the search reports the longest keyword at a place, not the ones it contains).
+    triggers: Vec<Vec<Trigger>>,
     quoted: Regex,
     bare: Regex,
     flag: Regex,
@@ -225,21 +228,35 @@ impl Scanner {
     }
 
     pub fn new(detectors: &'static Detectors) -> Scanner {
-        let mut patterns = Vec::new();
-        let mut triggers = Vec::new();
+        let mut own: std::collections::BTreeMap<String, Vec<Trigger>> = Default::default();
         for (index, detector) in detectors.list.iter().enumerate() {
             for keyword in &detector.keywords {
-                patterns.push(keyword.clone());
-                triggers.push(Trigger::Detector(index));
+                own.entry(keyword.to_ascii_lowercase())
+                    .or_default()
+                    .push(Trigger::Detector(index));
             }
         }
         for keyword in NAME_KEYWORDS {
-            patterns.push((*keyword).to_owned());
-            triggers.push(Trigger::Assignment);
+            own.entry((*keyword).to_owned())
+                .or_default()
+                .push(Trigger::Assignment);
         }
+        let patterns: Vec<&String> = own.keys().collect();
+        let triggers = patterns
+            .iter()
+            .map(|pattern| {
+                own.iter()
+                    .filter(|(inner, _)| pattern.contains(inner.as_str()))
+                    .flat_map(|(_, triggers)| triggers.iter().copied())
+                    .collect()
+            })
+            .collect();
+        // Leftmost-longest, not overlapping: the automaton's prefilter can then skip through
+        // text with no keyword at all, several times faster than an overlapping search.
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("keywords build an automaton");
         let assignment = |values: &str| {
@@ -253,7 +270,7 @@ impl Scanner {
             quoted: assignment(QUOTED),
             bare: assignment(&format!("{QUOTED}|{BARE}")),
             flag: compile(
-                r#"(?:^|[\s"'\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})["']?(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>]{1,256}))"#,
+                r#"(?:^|[\s"'`\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})["']?(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>]{1,256}))"#,
             ),
         }
     }
@@ -266,22 +283,24 @@ impl Scanner {
         let bytes = text.as_bytes();
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.detectors.list.len()];
         let mut lines: Vec<Range<usize>> = Vec::new();
-        for hit in self.keywords.find_overlapping_iter(bytes) {
+        for hit in self.keywords.find_iter(bytes) {
             let line = window(bytes, hit.start(), hit.end(), false);
-            match self.triggers[hit.pattern().as_usize()] {
-                Trigger::Detector(index) => {
-                    let multiline = self.detectors.list[index].multiline;
-                    let range = if multiline {
-                        window(bytes, hit.start(), hit.end(), true)
-                    } else {
-                        line
-                    };
-                    push_merged(&mut windows[index], range);
+            for &trigger in &self.triggers[hit.pattern().as_usize()] {
+                match trigger {
+                    Trigger::Detector(index) => {
+                        let multiline = self.detectors.list[index].multiline;
+                        let range = if multiline {
+                            window(bytes, hit.start(), hit.end(), true)
+                        } else {
+                            line.clone()
+                        };
+                        push_merged(&mut windows[index], range);
+                    }
+                    Trigger::Assignment if class != FileClass::Generated => {
+                        push_merged(&mut lines, line.clone())
+                    }
+                    Trigger::Assignment => {}
                 }
-                Trigger::Assignment if class != FileClass::Generated => {
-                    push_merged(&mut lines, line)
-                }
-                Trigger::Assignment => {}
             }
         }
 
