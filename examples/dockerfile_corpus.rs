@@ -12,8 +12,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::{env, fs, process};
+use std::{env, process};
 
+#[path = "support/corpus.rs"]
+mod corpus;
 #[path = "support/rng.rs"]
 mod rng;
 
@@ -137,23 +139,9 @@ fn main() {
         let service = dir
             .join(format!("team{:02}", index % 50))
             .join(format!("service{index:05}"));
-        if let Err(error) = fs::create_dir_all(&service) {
-            eprintln!("cannot create {}: {error}", service.display());
-            process::exit(1);
-        }
         let text = dockerfile(&mut rng, &mut planted);
         bytes += text.len();
-        if let Err(error) = fs::write(service.join("Dockerfile"), text) {
-            eprintln!("cannot write in {}: {error}", service.display());
-            process::exit(1);
-        }
+        corpus::write(&service.join("Dockerfile"), &text);
     }
-    let counts: Vec<String> = planted
-        .iter()
-        .map(|(rule, n)| format!("\"{rule}\": {n}"))
-        .collect();
-    println!(
-        "{{\"files\": {count}, \"bytes\": {bytes}, \"planted\": {{{}}}}}",
-        counts.join(", ")
-    );
+    corpus::print_summary(count, bytes, &planted);
 }

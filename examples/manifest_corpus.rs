@@ -12,8 +12,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::{env, fs, process};
+use std::{env, process};
 
+#[path = "support/corpus.rs"]
+mod corpus;
 #[path = "support/rng.rs"]
 mod rng;
 
@@ -226,17 +228,6 @@ fn compose(rng: &mut Rng, planted: &mut Planted) -> String {
     text
 }
 
-fn write(path: &Path, text: &str) {
-    let result = path
-        .parent()
-        .map_or(Ok(()), fs::create_dir_all)
-        .and_then(|()| fs::write(path, text));
-    if let Err(error) = result {
-        eprintln!("cannot write {}: {error}", path.display());
-        process::exit(1);
-    }
-}
-
 fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
     let parse = |i: usize| args.get(i).and_then(|n| n.parse::<usize>().ok());
@@ -255,7 +246,7 @@ fn main() {
     for index in 0..manifests {
         let text = manifest(&mut rng, index, &mut planted);
         bytes += text.len();
-        write(
+        corpus::write(
             &dir.join(format!("k8s/team{:02}/svc{index:05}.yaml", index % 50)),
             &text,
         );
@@ -263,18 +254,10 @@ fn main() {
     for index in 0..composes {
         let text = compose(&mut rng, &mut planted);
         bytes += text.len();
-        write(
+        corpus::write(
             &dir.join(format!("compose/stack{index:04}/docker-compose.yml")),
             &text,
         );
     }
-    let counts: Vec<String> = planted
-        .iter()
-        .map(|(rule, n)| format!("\"{rule}\": {n}"))
-        .collect();
-    println!(
-        "{{\"files\": {}, \"bytes\": {bytes}, \"planted\": {{{}}}}}",
-        manifests + composes,
-        counts.join(", ")
-    );
+    corpus::print_summary(manifests + composes, bytes, &planted);
 }

@@ -12,13 +12,15 @@
 //! (placeholders, references, UUIDs, documentation keys). Expected counts are printed as JSON,
 //! with the secrets' exact values in `<DIR>/../planted-secrets.txt` for recall checks.
 
+#[path = "support/corpus.rs"]
+mod corpus;
 #[path = "support/rng.rs"]
 mod rng;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::{env, fs, process};
+use std::{env, process};
 
 use rng::Rng;
 
@@ -210,29 +212,11 @@ fn main() {
             .join(format!("service{:03}", index % 200))
             .join(format!("src{:02}", (index / 200) % 50))
             .join(format!("module_{index:06}.{extension}"));
-        let written = path
-            .parent()
-            .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| fs::write(&path, &text));
-        if let Err(error) = written {
-            eprintln!("cannot write {}: {error}", path.display());
-            process::exit(1);
-        }
+        corpus::write(&path, &text);
         files += 1;
         bytes += text.len();
         index += 1;
     }
-    let values_path = dir.with_file_name("planted-secrets.txt");
-    if let Err(error) = fs::write(&values_path, values) {
-        eprintln!("cannot write {}: {error}", values_path.display());
-        process::exit(1);
-    }
-    let counts: Vec<String> = planted
-        .iter()
-        .map(|(rule, n)| format!("\"{rule}\": {n}"))
-        .collect();
-    println!(
-        "{{\"files\": {files}, \"bytes\": {bytes}, \"planted\": {{{}}}}}",
-        counts.join(", ")
-    );
+    corpus::write(&dir.with_file_name("planted-secrets.txt"), &values);
+    corpus::print_summary(files, bytes, &planted);
 }

@@ -10,13 +10,14 @@
 //! counts are printed as JSON. With `json`, the same modules are written in Terraform's JSON
 //! syntax (`.tf.json`, `.tfvars.json`), converted by `hcl-rs`.
 
+#[path = "support/corpus.rs"]
+mod corpus;
 #[path = "support/rng.rs"]
 mod rng;
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
-use std::{env, fs, process};
+use std::{env, process};
 
 use rng::Rng;
 
@@ -122,25 +123,10 @@ fn main() {
             } else {
                 (name.to_owned(), text)
             };
-            if let Err(error) = fs::create_dir_all(&module_dir)
-                .and_then(|()| fs::write(module_dir.join(&name), &text))
-            {
-                eprintln!("cannot write {}: {error}", module_dir.display());
-                process::exit(1);
-            }
+            corpus::write(&module_dir.join(&name), &text);
             files += 1;
             bytes += text.len();
         }
     }
-    let counts: Vec<String> = planted
-        .iter()
-        .map(|(rule, n)| format!("\"{rule}\": {n}"))
-        .collect();
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "{{\"files\": {files}, \"bytes\": {bytes}, \"planted\": {{{}}}}}",
-        counts.join(", ")
-    );
-    println!("{out}");
+    corpus::print_summary(files, bytes, &planted);
 }

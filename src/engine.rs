@@ -22,6 +22,7 @@ use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOpti
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
 use crate::formats::terraform::{self, Module};
 use crate::secrets;
+use crate::secrets::Overlaps;
 use crate::secrets::scan::is_test_path;
 use crate::source::{Position, SourceFile};
 
@@ -296,39 +297,31 @@ impl Context<'_> {
             return Vec::new();
         }
         let path = repository_path(candidate);
-        let reported: Vec<&Range<usize>> =
-            format.iter().filter_map(|h| h.secret.as_ref()).collect();
+        let reported = Overlaps::new(format.iter().filter_map(|hit| hit.secret.clone()));
         checks::run_secrets(path, text, self.checks)
             .into_iter()
-            .filter(|hit| {
-                let site = hit.secret.as_ref().unwrap_or(&hit.span);
-                !reported
-                    .iter()
-                    .any(|r| r.start < site.end && site.start < r.end)
-            })
+            .filter(|hit| !reported.any(hit.secret.as_ref().unwrap_or(&hit.span)))
             .collect()
     }
 
     /// Findings of a file's hits; secrets in test and example paths are lowered a severity.
-    fn findings(&self, candidate: &Candidate, source: &SourceFile, hits: Vec<Hit>) -> Vec<Finding> {
-        let lower = self.lower_test_secrets && is_test_path(repository_path(candidate));
-        let hits = hits
-            .into_iter()
-            .map(|mut hit| {
-                let is_secret_rule = self
-                    .catalog
-                    .get(hit.rule_id)
-                    .is_some_and(|rule| rule.targets.contains(&Target::Secrets));
-                if lower && is_secret_rule {
-                    let severity = hit
-                        .severity
-                        .or_else(|| self.catalog.get(hit.rule_id).map(|rule| rule.severity));
-                    hit.severity = severity.map(Severity::lowered);
+    fn findings(
+        &self,
+        candidate: &Candidate,
+        source: &SourceFile,
+        mut hits: Vec<Hit>,
+    ) -> Vec<Finding> {
+        if self.lower_test_secrets && is_test_path(repository_path(candidate)) {
+            for hit in &mut hits {
+                let Some(rule) = self.catalog.get(hit.rule_id) else {
+                    continue;
+                };
+                if rule.targets.contains(&Target::Secrets) {
+                    hit.severity = Some(hit.severity.unwrap_or(rule.severity).lowered());
                     hit.message.push_str(" (in a test or example path)");
                 }
-                hit
-            })
-            .collect();
+            }
+        }
         findings_from_hits(candidate, source, hits, self.catalog)
     }
 }
@@ -431,8 +424,6 @@ fn scan_module(
         candidates.iter().map(|c| (c.path.as_path(), *c)).collect();
     let mut outcomes = Vec::new();
     let (mut configuration, mut values) = (Vec::new(), Vec::new());
-    // The text of reported files, for secrets also in files that do not parse.
-    let mut texts: HashMap<PathBuf, String> = HashMap::new();
     for path in paths {
         let candidate = reported.get(path.as_path());
         let sibling = Candidate {
@@ -445,9 +436,6 @@ fn scan_module(
             context.max_file_size,
         ) {
             Ok(text) => {
-                if candidate.is_some() && context.secrets {
-                    texts.insert(path.clone(), text.clone());
-                }
                 if terraform::is_values_file(&path) {
                     values.push((path, text));
                 } else {
@@ -479,9 +467,8 @@ fn scan_module(
             diagnostic.position = error
                 .position
                 .map(|(line, column)| Position { line, column });
-            let text = texts.remove(&error.path).unwrap_or_default();
-            let secrets = context.secret_hits(candidate, &text, &[]);
-            let source = SourceFile::new(error.path.clone(), text);
+            let secrets = context.secret_hits(candidate, &error.text, &[]);
+            let source = SourceFile::new(error.path.clone(), error.text);
             outcomes.push(FileOutcome::Unparsed(
                 diagnostic,
                 context.findings(candidate, &source, secrets),

@@ -45,6 +45,18 @@ impl SourceFile {
         }
     }
 
+    /// Byte offset of a position (the inverse of [`SourceFile::position`]); a column past the end
+    /// of its line is clamped to the line's end.
+    pub fn offset(&self, position: Position) -> usize {
+        let range = self.line_range(position.line);
+        let line = &self.text[range.clone()];
+        range.start
+            + line
+                .char_indices()
+                .nth(position.column.saturating_sub(1))
+                .map_or(line.len(), |(at, _)| at)
+    }
+
     /// The text of the 1-based line `line`, without its line terminator.
     pub fn line_text(&self, line: usize) -> &str {
         let range = self.line_range(line);

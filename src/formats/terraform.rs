@@ -27,6 +27,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
 use crate::formats::terraform_json::{self, SpanMap};
+use crate::source::{Position, SourceFile};
 
 /// A parsed file of a module: configuration (`.tf`, `.tf.json`) or variable values (`.tfvars`,
 /// `.tfvars.json`).
@@ -103,6 +104,8 @@ pub struct TfParseError {
     pub message: String,
     /// 1-based line and column.
     pub position: Option<(usize, usize)>,
+    /// The file's text, handed back for checks that read any text (secrets).
+    pub text: String,
 }
 
 /// All `.tf` files of one directory, with the module's variables and locals resolved.
@@ -368,6 +371,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
                     path,
                     message: error.message().to_owned(),
                     position: Some((location.line(), location.column())),
+                    text,
                 })
             }
         };
@@ -384,6 +388,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
                 path,
                 message: error.message,
                 position: error.position,
+                text,
             });
         }
     };
@@ -398,44 +403,22 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
         // The JSON is valid but what it holds is not: an expression in a string, most likely.
         Err(error) => {
             let location = error.location();
-            let at = offset_of(&translation.hcl, location.line(), location.column());
+            let translated = SourceFile::new(PathBuf::new(), translation.hcl);
+            let at = translated.offset(Position {
+                line: location.line(),
+                column: location.column(),
+            });
             let original = translation.map.original(at..at).start;
+            let source = SourceFile::new(PathBuf::new(), text);
+            let position = source.position(original);
             Err(TfParseError {
                 path,
                 message: error.message().to_owned(),
-                position: Some(line_and_column(&text, original)),
+                position: Some((position.line, position.column)),
+                text: source.text,
             })
         }
     }
-}
-
-/// The byte offset of a 1-based line and character column.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    let rest = &text[line_start.min(text.len())..];
-    line_start
-        + rest
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(rest.len(), |(at, _)| at)
-}
-
-/// The 1-based line and character column of a byte offset.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
 }
 
 #[cfg(test)]

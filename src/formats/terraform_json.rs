@@ -23,10 +23,13 @@
 //! read as a block costs nothing to the rules: its entries are still judged, by their own names.
 
 use std::ops::Range;
+use std::path::PathBuf;
 
 use jsonc_parser::ast::{Object, StringLit, Value};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions};
+
+use crate::source::SourceFile;
 
 /// A JSON file written out as HCL.
 #[derive(Debug)]
@@ -138,10 +141,7 @@ const MAP_ARGUMENTS: &[&str] = &[
 
 /// Translates a `.tf.json` file.
 pub fn translate(text: &str) -> Result<Translation, JsonError> {
-    let value = parse(text)?;
-    let Value::Object(root) = value else {
-        return Err(not_an_object(text, &value));
-    };
+    let root = parse_object(text)?;
     let mut out = Emitter::new(text);
     for property in &root.properties {
         let name = property.name.as_str();
@@ -166,10 +166,7 @@ pub fn translate(text: &str) -> Result<Translation, JsonError> {
 
 /// Translates a `.tfvars.json` file: one literal value per variable.
 pub fn translate_values(text: &str) -> Result<Translation, JsonError> {
-    let value = parse(text)?;
-    let Value::Object(root) = value else {
-        return Err(not_an_object(text, &value));
-    };
+    let root = parse_object(text)?;
     let mut out = Emitter::new(text);
     for property in &root.properties {
         let name = property.name.as_str();
@@ -180,7 +177,8 @@ pub fn translate_values(text: &str) -> Result<Translation, JsonError> {
     Ok(out.finish())
 }
 
-fn parse(text: &str) -> Result<Value<'_>, JsonError> {
+/// Parses a file that must hold one JSON object, as Terraform's JSON files do.
+fn parse_object(text: &str) -> Result<Object<'_>, JsonError> {
     // Terraform reads strict JSON: no comments, trailing commas or JSON5 extensions.
     let strict = ParseOptions {
         allow_comments: false,
@@ -201,30 +199,26 @@ fn parse(text: &str) -> Result<Value<'_>, JsonError> {
                 position: Some((error.line_display(), error.column_display())),
             }
         })?;
-    parsed.value.ok_or_else(|| JsonError {
-        message: "the file holds no JSON value".to_owned(),
-        position: None,
-    })
+    match parsed.value {
+        Some(Value::Object(root)) => Ok(root),
+        Some(value) => {
+            let at = SourceFile::new(PathBuf::new(), text.to_owned()).position(span(&value).start);
+            Err(JsonError {
+                message: "Terraform JSON must be an object at the top level".to_owned(),
+                position: Some((at.line, at.column)),
+            })
+        }
+        None => Err(JsonError {
+            message: "the file holds no JSON value".to_owned(),
+            position: None,
+        }),
+    }
 }
 
 /// A JSON node's byte range.
 fn span(node: &impl Ranged) -> Range<usize> {
     let range = node.range();
     range.start..range.end
-}
-
-fn not_an_object(text: &str, value: &Value<'_>) -> JsonError {
-    let start = span(value).start;
-    let before = &text[..start];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |at| at + 1)..]
-        .chars()
-        .count()
-        + 1;
-    JsonError {
-        message: "Terraform JSON must be an object at the top level".to_owned(),
-        position: Some((line, column)),
-    }
 }
 
 /// Writes HCL and records which piece of it stands for which piece of JSON.

@@ -146,8 +146,9 @@ impl Detector {
         }
         match self.verify {
             Some(Verify::Jwt) => is_signed_jwt(secret),
-            Some(Verify::Literal) => std::str::from_utf8(secret)
-                .is_ok_and(|value| super::is_literal_secret_value(value) && !has_filler(value)),
+            Some(Verify::Literal) => std::str::from_utf8(secret).is_ok_and(|value| {
+                super::is_literal_secret_value(value) && !super::has_filler(value)
+            }),
             None => true,
         }
     }
@@ -247,30 +248,6 @@ pub fn entropy(bytes: &[u8]) -> f64 {
             -p * p.log2()
         })
         .sum()
-}
-
-/// Words that make a value a stand-in rather than a secret (`mypassword`, `your-token-here`).
-pub(crate) fn has_filler(value: &str) -> bool {
-    const FILLERS: &[&str] = &[
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "changeme",
-        "change_me",
-        "example",
-        "sample",
-        "dummy",
-        "fake",
-        "placeholder",
-        "redacted",
-        "your",
-        "xxxx",
-        "****",
-        "insecure",
-    ];
-    let lower = value.to_ascii_lowercase();
-    FILLERS.iter().any(|filler| lower.contains(filler))
 }
 
 fn is_signed_jwt(token: &[u8]) -> bool {

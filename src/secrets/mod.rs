@@ -228,6 +228,62 @@ pub fn find_token(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> 
         })
 }
 
+/// Words that make a value a stand-in rather than a secret (`mypassword`, `your-token-here`).
+pub fn has_filler(value: &str) -> bool {
+    const FILLERS: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "changeme",
+        "change_me",
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "placeholder",
+        "redacted",
+        "your",
+        "xxxx",
+        "****",
+        "insecure",
+    ];
+    let lower = value.to_ascii_lowercase();
+    FILLERS.iter().any(|filler| lower.contains(filler))
+}
+
+/// Byte ranges that can be asked, in logarithmic time, whether any of them overlaps a range: a
+/// file with tens of thousands of secrets must not cost their square.
+pub struct Overlaps {
+    /// Starts, sorted, and for each the largest end among the ranges starting there or before.
+    starts: Vec<usize>,
+    max_ends: Vec<usize>,
+}
+
+impl Overlaps {
+    pub fn new(ranges: impl IntoIterator<Item = std::ops::Range<usize>>) -> Self {
+        let mut ranges: Vec<std::ops::Range<usize>> = ranges.into_iter().collect();
+        ranges.sort_by_key(|range| range.start);
+        let mut max_end = 0;
+        let max_ends = ranges
+            .iter()
+            .map(|range| {
+                max_end = max_end.max(range.end);
+                max_end
+            })
+            .collect();
+        Self {
+            starts: ranges.iter().map(|range| range.start).collect(),
+            max_ends,
+        }
+    }
+
+    pub fn any(&self, range: &std::ops::Range<usize>) -> bool {
+        let before = self.starts.partition_point(|&start| start < range.end);
+        before > 0 && self.max_ends[before - 1] > range.start
+    }
+}
+
 /// A secret found in a value assigned to a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignedSecret {
@@ -385,6 +441,19 @@ mod tests {
         assert_eq!(range.len(), "S3cr3tRedis".len());
         assert!(find_token("https://example.com/path").is_none());
         assert!(find_token("AKIA_NOT_A_KEY").is_none());
+    }
+
+    #[test]
+    fn overlaps_agree_with_a_plain_scan() {
+        let ranges = [0..5, 3..4, 10..20, 12..30];
+        let overlaps = Overlaps::new(ranges.clone());
+        for start in 0..35 {
+            for end in start + 1..36 {
+                let plain = ranges.iter().any(|r| r.start < end && start < r.end);
+                assert_eq!(overlaps.any(&(start..end)), plain, "{start}..{end}");
+            }
+        }
+        assert!(!Overlaps::new([]).any(&(0..10)));
     }
 
     #[test]

@@ -21,8 +21,8 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Captures, Regex, RegexBuilder};
 
-use super::detectors::{Detector, Detectors, MULTILINE_WINDOW, entropy, has_filler};
-use super::{is_literal_secret_value, is_secret_name};
+use super::detectors::{Detector, Detectors, MULTILINE_WINDOW, entropy};
+use super::{Overlaps, has_filler, is_literal_secret_value, is_secret_name};
 
 /// How a file's text is read for assignments, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,13 +284,13 @@ impl Scanner {
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.detectors.list.len()];
         let mut lines: Vec<Range<usize>> = Vec::new();
         for hit in self.keywords.find_iter(bytes) {
-            let line = window(bytes, hit.start(), hit.end(), false);
+            let line = line_window(bytes, hit.start(), hit.end());
             for &trigger in &self.triggers[hit.pattern().as_usize()] {
                 match trigger {
                     Trigger::Detector(index) => {
-                        let multiline = self.detectors.list[index].multiline;
-                        let range = if multiline {
-                            window(bytes, hit.start(), hit.end(), true)
+                        // Multi-line formats run on from the keyword's line.
+                        let range = if self.detectors.list[index].multiline {
+                            line.start..(line.start + MULTILINE_WINDOW).min(bytes.len())
                         } else {
                             line.clone()
                         };
@@ -348,23 +348,14 @@ fn compile(pattern: &str) -> Regex {
         .expect("built-in assignment patterns compile")
 }
 
-/// The search window for a keyword at `start..end`: its line, bounded around the keyword, or for
-/// multi-line formats from the line's start onwards.
-fn window(bytes: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize> {
+/// The line of a keyword at `start..end`, bounded to [`LINE_WINDOW`] bytes on either side.
+fn line_window(bytes: &[u8], start: usize, end: usize) -> Range<usize> {
     let floor = start.saturating_sub(LINE_WINDOW);
     let line_start = bytes[floor..start]
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(floor, |at| floor + at + 1);
-    let limit = if multiline {
-        MULTILINE_WINDOW
-    } else {
-        LINE_WINDOW
-    };
-    let ceiling = (end + limit).min(bytes.len());
-    if multiline {
-        return line_start..(line_start + MULTILINE_WINDOW).min(bytes.len());
-    }
+    let ceiling = (end + LINE_WINDOW).min(bytes.len());
     let line_end = bytes[end..ceiling]
         .iter()
         .position(|&b| b == b'\n')
@@ -534,11 +525,17 @@ fn one_per_location(mut secrets: Vec<Secret>) -> Vec<Secret> {
     };
     secrets.sort_by_key(|s| (rank(s), s.range.start, s.range.end));
     let mut kept: Vec<Secret> = Vec::with_capacity(secrets.len());
+    // Against better ranks, ask the ranges kept so far; within a rank, kept ranges are sorted and
+    // disjoint, so only the last one can overlap.
+    let (mut rank_of_run, mut better, mut run_end) = (None, Overlaps::new([]), 0);
     for secret in secrets {
-        let overlaps = kept
-            .iter()
-            .any(|k| k.range.start < secret.range.end && secret.range.start < k.range.end);
-        if !overlaps {
+        if rank_of_run != Some(rank(&secret)) {
+            rank_of_run = Some(rank(&secret));
+            better = Overlaps::new(kept.iter().map(|k| k.range.clone()));
+            run_end = 0;
+        }
+        if !better.any(&secret.range) && secret.range.start >= run_end {
+            run_end = secret.range.end;
             kept.push(secret);
         }
     }
