@@ -64,7 +64,7 @@ print("recall 100%: every planted secret found at its place, nothing else report
 PY
 
 if [ "${PEERS:-0}" = 1 ] && command -v gitleaks > /dev/null; then
-  RUNS=1 timed "gitleaks dir" gitleaks dir "$corpus" --no-banner --exit-code 0 -f json -r "$root/gitleaks.json"
+  runs=1 timed "gitleaks dir" gitleaks dir "$corpus" --no-banner --exit-code 0 -f json -r "$root/gitleaks.json"
 fi
 if [ "${PEERS:-0}" = 1 ] && command -v detect-secrets > /dev/null; then
   subset=$root/subset && mkdir -p "$subset"

@@ -351,15 +351,10 @@ fn compile(pattern: &str) -> Regex {
 /// The line of a keyword at `start..end`, bounded to [`LINE_WINDOW`] bytes on either side.
 fn line_window(bytes: &[u8], start: usize, end: usize) -> Range<usize> {
     let floor = start.saturating_sub(LINE_WINDOW);
-    let line_start = bytes[floor..start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(floor, |at| floor + at + 1);
+    let line_start =
+        memchr::memrchr(b'\n', &bytes[floor..start]).map_or(floor, |at| floor + at + 1);
     let ceiling = (end + LINE_WINDOW).min(bytes.len());
-    let line_end = bytes[end..ceiling]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(ceiling, |at| end + at);
+    let line_end = memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |at| end + at);
     line_start..line_end
 }
 
