@@ -23,6 +23,7 @@ planted=$(target/release/examples/secrets_corpus "$corpus" "$megabytes")
 bytes=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["bytes"])' "$planted")
 echo "corpus: $corpus ($planted)"
 target/release/palisade detectors --format patterns > "$root/patterns.txt"
+sync # the generated files written out, so that no tool pays for the writeback
 cat "$corpus"/*/*/* > /dev/null # warm the page cache for every tool alike
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
