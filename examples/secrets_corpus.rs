@@ -67,7 +67,7 @@ fn credential(rng: &mut Rng) -> String {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Lang {
     Python,
     JavaScript,
@@ -157,6 +157,11 @@ fn assignment(lang: Lang, value: &str) -> String {
 
 /// A line that looks like a secret but is not one: must not be reported.
 fn decoy(rng: &mut Rng, lang: Lang) -> String {
+    if lang == Lang::Rust && rng.one_in(2) {
+        // Rust is parsed: a commented-out assignment is prose, whatever its value.
+        let value = format!("{}{}!", random(rng, ALNUM, 10), rng.below(90) + 10);
+        return format!("    // {}", assignment(lang, &value).trim_start());
+    }
     let value = match rng.below(5) {
         0 => "changeme".to_owned(),
         1 => "${DB_PASSWORD}".to_owned(),
@@ -183,6 +188,9 @@ fn main() {
     while bytes < target {
         let (lang, extension) = LANGS[index % LANGS.len()];
         let mut text = String::with_capacity(70 * 1024);
+        if lang == Lang::Rust {
+            text.push_str("pub async fn handle(request: Request) -> Result<Response, Error> {\n");
+        }
         let lines = 600 + rng.below(600) as usize;
         for n in 0..lines {
             text.push_str(&filler(&mut rng, lang, n));
@@ -207,6 +215,9 @@ fn main() {
             if rng.one_in(2000) {
                 text.push_str(&decoy(&mut rng, lang));
             }
+        }
+        if lang == Lang::Rust {
+            text.push_str("    Ok(Response::default())\n}\n");
         }
         let path = dir
             .join(format!("service{:03}", index % 200))

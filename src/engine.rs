@@ -311,15 +311,24 @@ impl Context<'_> {
         source: &SourceFile,
         mut hits: Vec<Hit>,
     ) -> Vec<Finding> {
-        if self.lower_test_secrets && is_test_path(repository_path(candidate)) {
+        if self.lower_test_secrets {
+            let test_path = is_test_path(repository_path(candidate));
             for hit in &mut hits {
                 let Some(rule) = self.catalog.get(hit.rule_id) else {
                     continue;
                 };
-                if rule.targets.contains(&Target::Secrets) {
-                    hit.severity = Some(hit.severity.unwrap_or(rule.severity).lowered());
-                    hit.message.push_str(" (in a test or example path)");
+                if !rule.targets.contains(&Target::Secrets) {
+                    continue;
                 }
+                let place = if test_path {
+                    " (in a test or example path)"
+                } else if hit.in_test_code {
+                    " (in test code)"
+                } else {
+                    continue;
+                };
+                hit.severity = Some(hit.severity.unwrap_or(rule.severity).lowered());
+                hit.message.push_str(place);
             }
         }
         findings_from_hits(candidate, source, hits, self.catalog)
@@ -601,6 +610,7 @@ fn findings_from_hits(
                 // Content and line hashes; numbered among equal ones in `assign_fingerprints`.
                 fingerprint: hex_digest(&[&normalized(&source.text[span])]),
                 line_hash,
+                detector: hit.detector.map(str::to_owned),
             })
         })
         .collect()

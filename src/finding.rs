@@ -28,6 +28,8 @@ pub struct Finding {
     pub fingerprint: String,
     /// Hash of the offending line's text and its occurrence, GitHub's `primaryLocationLineHash`.
     pub line_hash: String,
+    /// For secrets, the id of the detector that found it.
+    pub detector: Option<String>,
 }
 
 /// An excerpt of a source line.

@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
@@ -830,4 +831,98 @@ fn terraform_json_is_read_with_its_module_and_reported_where_written() {
         ]
     );
     assert_eq!(document["summary"]["files_scanned"], 5);
+}
+
+#[test]
+fn secret_findings_name_their_detector_in_json_and_sarif() {
+    let files = [
+        "fixtures/secrets/SEC001/bad-config.env",
+        "fixtures/secrets/SEC002/bad-service.rs",
+    ];
+    let output = palisade()
+        .arg("scan")
+        .args(files)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let detectors: BTreeSet<(&str, &str)> = findings
+        .iter()
+        .map(|f| {
+            let rule = f["rule_id"].as_str().unwrap();
+            (
+                rule,
+                f["detector"].as_str().expect("a secret names its detector"),
+            )
+        })
+        .collect();
+    assert!(
+        detectors.contains(&("SEC002", "secret-assignment")),
+        "{detectors:?}"
+    );
+    let provider: Vec<&str> = detectors
+        .iter()
+        .filter(|(rule, _)| *rule == "SEC001")
+        .map(|(_, detector)| *detector)
+        .collect();
+    assert!(!provider.is_empty());
+    for detector in &provider {
+        assert!(findings.iter().any(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("detector `{detector}`"))
+        }));
+    }
+    let output = palisade()
+        .arg("scan")
+        .args(files)
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), findings.len());
+    for result in results {
+        assert!(result["properties"]["detector"].is_string(), "{result}");
+    }
+}
+
+#[test]
+fn secrets_in_rust_test_code_are_lowered() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("src")).unwrap();
+    fs::write(
+        dir.path().join("src/lib.rs"),
+        "pub const DB_PASSWORD: &str = \"Pq7mWx2LkR9s\";\n\
+         // pub const OLD_PASSWORD: &str = \"Rn5vXq8LmZ2k\";\n\
+         #[cfg(test)]\nmod tests {\n    const PASSWORD: &str = \"Tq3mXz8LpW5k\";\n}\n",
+    )
+    .unwrap();
+    let output = palisade()
+        .args(["scan", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found: Vec<(u64, &str, bool)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["start"]["line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["message"].as_str().unwrap().ends_with(" (in test code)"),
+            )
+        })
+        .collect();
+    // The commented-out constant on line 2 is prose to Rust's syntax, not a binding.
+    assert_eq!(found, [(1, "high", false), (5, "medium", true)]);
+    palisade()
+        .args(["scan", "--test-secrets", "keep", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .stdout(predicate::str::contains("(in test code)").not());
 }

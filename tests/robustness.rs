@@ -26,6 +26,7 @@ fn every_prefix_of_every_fixture_is_handled() {
             let prefix = &text[..end];
             // Errors are fine; panics are not (the test harness would report them).
             let _ = checks::run(kind, prefix, CHECKS);
+            let _ = checks::run_secrets(&path, prefix, CHECKS);
             // The same text with Windows line endings and a stray escape at the end.
             let _ = checks::run(kind, &format!("{}\\", prefix.replace('\n', "\r\n")), CHECKS);
             inputs += 2;

@@ -36,6 +36,10 @@ pub struct Hit {
     pub secret: Option<Range<usize>>,
     /// A severity of its own, when the rule's does not fit every hit (secret detectors).
     pub severity: Option<Severity>,
+    /// Which secret detector found it.
+    pub detector: Option<&'static str>,
+    /// Whether it sits in test code of a file that is not a test file as a whole.
+    pub in_test_code: bool,
 }
 
 impl Hit {
@@ -46,6 +50,8 @@ impl Hit {
             message: message.into(),
             secret: None,
             severity: None,
+            detector: None,
+            in_test_code: false,
         }
     }
 

@@ -18,7 +18,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
         .iter()
         .map(|finding| {
             let rule = catalog.get(&finding.rule_id);
-            json!({
+            let mut object = json!({
                 "rule_id": finding.rule_id,
                 "rule_name": rule.map(|r| r.name.as_str()),
                 "severity": finding.severity,
@@ -29,7 +29,11 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
                 "message": finding.message,
                 "snippet": finding.snippet.text,
                 "fingerprint": finding.fingerprint,
-            })
+            });
+            if let Some(detector) = &finding.detector {
+                object["detector"] = json!(detector);
+            }
+            object
         })
         .collect();
     let diagnostics: Vec<Value> = report

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::engine::ScanReport;
-use crate::finding::DiagnosticKind;
+use crate::finding::{DiagnosticKind, Finding};
 use crate::report::slash_path;
 
 const SCHEMA: &str =
@@ -56,7 +56,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
                     "primaryLocationLineHash": finding.line_hash,
                     FINGERPRINT_KEY: finding.fingerprint,
                 },
-                "properties": { "severity": finding.severity },
+                "properties": properties(finding),
             })
         })
         .collect();
@@ -163,6 +163,15 @@ fn file_uri(path: &std::path::Path) -> String {
 }
 
 /// SARIF levels: GitHub shows `error` and `warning` as such, `note` as a note.
+/// A result's own properties: its severity, and for a secret the detector that found it.
+fn properties(finding: &Finding) -> Value {
+    let mut properties = json!({ "severity": finding.severity });
+    if let Some(detector) = &finding.detector {
+        properties["detector"] = json!(detector);
+    }
+    properties
+}
+
 fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical | Severity::High => "error",

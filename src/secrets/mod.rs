@@ -49,6 +49,7 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "length",
     "len",
     "header",
+    "stream",
     "expiry",
     "expires",
     "ttl",
@@ -214,6 +215,7 @@ pub fn is_literal_secret_value(value: &str) -> bool {
 }
 
 pub mod detectors;
+mod rust;
 pub mod scan;
 
 /// The first known token format found in `text` (the detector's title), with the byte range of

@@ -29,6 +29,8 @@ use super::{Overlaps, has_filler, is_literal_secret_value, is_secret_name};
 pub enum FileClass {
     /// Source code and prose: only quoted literals are values.
     Code,
+    /// Rust: read as code, then candidates are confirmed with its syntax tree.
+    Rust,
     /// Configuration (`.env`, `.properties`, YAML, INI, shell, anything unknown): bare values too.
     Config,
     /// Lockfiles and minified bundles: full of hashes and generated names, so only provider
@@ -39,11 +41,11 @@ pub enum FileClass {
 }
 
 const CODE_EXTENSIONS: &[&str] = &[
-    "rs", "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "java", "kt",
-    "kts", "scala", "groovy", "gradle", "rb", "php", "cs", "fs", "vb", "swift", "m", "mm", "c",
-    "h", "cc", "cpp", "cxx", "hpp", "hh", "dart", "lua", "pl", "pm", "r", "ex", "exs", "erl",
-    "clj", "cljs", "hs", "ml", "vue", "svelte", "sol", "zig", "nim", "jl", "md", "markdown", "rst",
-    "txt", "adoc", "html", "htm",
+    "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "java", "kt", "kts",
+    "scala", "groovy", "gradle", "rb", "php", "cs", "fs", "vb", "swift", "m", "mm", "c", "h", "cc",
+    "cpp", "cxx", "hpp", "hh", "dart", "lua", "pl", "pm", "r", "ex", "exs", "erl", "clj", "cljs",
+    "hs", "ml", "vue", "svelte", "sol", "zig", "nim", "jl", "md", "markdown", "rst", "txt", "adoc",
+    "html", "htm",
 ];
 
 const LOCKFILES: &[&str] = &[
@@ -82,7 +84,9 @@ impl FileClass {
             return FileClass::Generated;
         }
         let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
-        if CODE_EXTENSIONS.contains(&extension) {
+        if extension == "rs" {
+            FileClass::Rust
+        } else if CODE_EXTENSIONS.contains(&extension) {
             FileClass::Code
         } else {
             FileClass::Config
@@ -159,6 +163,8 @@ pub struct Secret {
     pub range: Range<usize>,
     /// The name it is assigned to, for assignments.
     pub name: Option<String>,
+    /// Inside test code of a file that is not itself a test (a `#[cfg(test)]` module).
+    pub in_test_code: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -212,6 +218,10 @@ pub struct Scanner {
     quoted: Regex,
     bare: Regex,
     flag: Regex,
+    /// Rust only, where the syntax tree confirms the binding: a literal, the only argument of a
+    /// call named like a secret (`.password("…")`) or of a constructor
+    /// (`token = String::from("…")`).
+    rust_call: Regex,
 }
 
 const NAME: &str = r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,60})";
@@ -269,6 +279,9 @@ impl Scanner {
             triggers,
             quoted: assignment(QUOTED),
             bare: assignment(&format!("{QUOTED}|{BARE}")),
+            rust_call: compile(&format!(
+                r#"\b(?P<name>[A-Za-z_][A-Za-z0-9_]{{0,60}})(?:[ \t]*{TYPE}=[ \t]*[A-Za-z_][A-Za-z0-9_:]{{0,60}})?\([ \t]*"(?P<dq>[^"\\\r\n]{{1,256}})"(?:\.[a-z_]{{1,20}}\(\))*[ \t]*\)"#
+            )),
             flag: compile(
                 r#"(?:^|[\s"'`\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})["']?(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>]{1,256}))"#,
             ),
@@ -316,15 +329,20 @@ impl Scanner {
                     site,
                     range,
                     name: None,
+                    in_test_code: false,
                 }));
             }
         }
         let values = match class {
-            FileClass::Code => &self.quoted,
+            FileClass::Code | FileClass::Rust => &self.quoted,
             _ => &self.bare,
         };
+        let rust_call = (class == FileClass::Rust).then_some(&self.rust_call);
         for line in &lines {
-            for regex in [values, &self.flag] {
+            for regex in [Some(values), Some(&self.flag), rust_call]
+                .into_iter()
+                .flatten()
+            {
                 for captures in regex.captures_iter(&bytes[line.clone()]) {
                     if let Some(secret) = assignment(&captures, line.start) {
                         secrets.push(secret);
@@ -332,7 +350,11 @@ impl Scanner {
                 }
             }
         }
-        one_per_location(secrets)
+        let secrets = one_per_location(secrets);
+        if class == FileClass::Rust && !secrets.is_empty() {
+            return super::rust::confirm(text, secrets);
+        }
+        secrets
     }
 
     /// Provider-format secrets in a single value (an environment variable, an attribute).
@@ -384,6 +406,7 @@ fn assignment(captures: &Captures<'_>, offset: usize) -> Option<Secret> {
         site: range.clone(),
         range,
         name: Some(name.to_owned()),
+        in_test_code: false,
     })
 }
 
@@ -664,7 +687,8 @@ mod tests {
 
     #[test]
     fn file_classes_and_test_paths() {
-        assert_eq!(FileClass::of(Path::new("src/main.rs")), FileClass::Code);
+        assert_eq!(FileClass::of(Path::new("src/main.rs")), FileClass::Rust);
+        assert_eq!(FileClass::of(Path::new("app/main.py")), FileClass::Code);
         assert_eq!(FileClass::of(Path::new(".env")), FileClass::Config);
         assert_eq!(
             FileClass::of(Path::new("app/yarn.lock")),

@@ -7,6 +7,8 @@ use crate::secrets::scan::Source;
 
 pub const CHECK: Check = Check::secrets(RULE, check);
 const RULE: &str = "SEC002";
+/// The detector id of secrets found by their name rather than their format.
+pub const ASSIGNMENT_DETECTOR: &str = "secret-assignment";
 
 fn check(file: &SecretFile<'_>, hits: &mut Vec<Hit>) {
     for secret in file.secrets() {
@@ -15,6 +17,10 @@ fn check(file: &SecretFile<'_>, hits: &mut Vec<Hit>) {
         };
         let masked = mask(&file.text[secret.range.clone()]);
         let message = format!("`{name}` is assigned a hardcoded secret (`{masked}`)");
-        hits.push(Hit::new(RULE, secret.site.clone(), message).with_secret(secret.range.clone()));
+        let mut hit =
+            Hit::new(RULE, secret.site.clone(), message).with_secret(secret.range.clone());
+        hit.detector = Some(ASSIGNMENT_DETECTOR);
+        hit.in_test_code = secret.in_test_code;
+        hits.push(hit);
     }
 }

@@ -21,6 +21,8 @@ fn check(file: &SecretFile<'_>, hits: &mut Vec<Hit>) {
         let mut hit =
             Hit::new(RULE, secret.site.clone(), message).with_secret(secret.range.clone());
         hit.severity = Some(detector.severity);
+        hit.detector = Some(detector.id.as_str());
+        hit.in_test_code = secret.in_test_code;
         hits.push(hit);
     }
 }
