@@ -87,6 +87,8 @@ pub enum Policy {
     Hardening,
     SupplyChain,
     Reliability,
+    /// How palisade itself is used: suppressions that are wrong or stale.
+    Hygiene,
 }
 
 impl Policy {
@@ -100,6 +102,7 @@ impl Policy {
             Policy::Hardening => "hardening",
             Policy::SupplyChain => "supply-chain",
             Policy::Reliability => "reliability",
+            Policy::Hygiene => "hygiene",
         }
     }
 }

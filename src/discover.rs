@@ -86,6 +86,8 @@ pub enum Target {
     Terraform,
     /// Secrets, in every file whatever its kind.
     Secrets,
+    /// Palisade's own directives in any file (suppression comments).
+    Palisade,
 }
 
 impl Target {
@@ -96,6 +98,7 @@ impl Target {
             Target::Kubernetes => "kubernetes",
             Target::Terraform => "terraform",
             Target::Secrets => "secrets",
+            Target::Palisade => "palisade",
         }
     }
 }

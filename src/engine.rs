@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{Catalog, Severity};
+use crate::catalog::{Catalog, Rule, Severity};
 use crate::checks::{self, Check, Hit};
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
@@ -25,6 +25,7 @@ use crate::secrets;
 use crate::secrets::Overlaps;
 use crate::secrets::scan::is_test_path;
 use crate::source::{Position, SourceFile};
+use crate::suppress::{self, Date};
 
 /// Default for [`ScanOptions::max_file_size`]: 10 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -95,17 +96,17 @@ impl RuleSelection {
             .collect()
     }
 
+    /// Whether a rule runs.
+    fn enables(&self, rule: &Rule) -> bool {
+        (self.select.is_empty() || self.select.contains(&rule.id))
+            && !self.ignore.contains(&rule.id)
+            && self.min_severity.is_none_or(|min| rule.severity >= min)
+    }
+
     fn enabled_checks(&self, catalog: &Catalog) -> Vec<Check> {
         checks::CHECKS
             .iter()
-            .filter(|check| {
-                let Some(rule) = catalog.get(check.rule_id) else {
-                    return false;
-                };
-                (self.select.is_empty() || self.select.iter().any(|id| id == check.rule_id))
-                    && !self.ignore.iter().any(|id| id == check.rule_id)
-                    && self.min_severity.is_none_or(|min| rule.severity >= min)
-            })
+            .filter(|check| catalog.get(check.rule_id).is_some_and(|r| self.enables(r)))
             .copied()
             .collect()
     }
@@ -139,7 +140,12 @@ impl std::error::Error for ScanError {}
 /// The outcome of a scan.
 #[derive(Debug, Default)]
 pub struct ScanReport {
+    /// What the scan reports and the gate judges.
     pub findings: Vec<Finding>,
+    /// Findings a suppression covers, with its reason: shown, but out of the gate.
+    pub suppressed: Vec<Finding>,
+    /// Findings left out because the baseline holds them.
+    pub baselined: usize,
     pub diagnostics: Vec<Diagnostic>,
     /// Files read (those that could not be parsed included).
     pub files_scanned: usize,
@@ -172,14 +178,24 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let context = Context {
         checks: &checks,
         catalog,
+        enabled: catalog
+            .rules()
+            .iter()
+            .filter(|rule| options.rules.enables(rule))
+            .map(|rule| rule.id.as_str())
+            .collect(),
+        today: Date::today(),
         max_file_size: options.max_file_size,
         secrets: checks::wants_secrets(&checks),
         lower_test_secrets: options.test_secrets == TestSecrets::Lower,
         targets,
     };
-    let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
-        .into_iter()
-        .partition(|candidate| context.secrets || context.checks_format(candidate.kind));
+    let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|candidate| {
+        // Suppression comments can be wrong in any file.
+        context.secrets
+            || context.enabled.contains(suppress::RULE)
+            || context.checks_format(candidate.kind)
+    });
     // Terraform is checked a module (directory) at a time: values come from sibling files.
     let (modules, files): (Vec<&Candidate>, Vec<&Candidate>) =
         to_check.iter().partition(|candidate| {
@@ -249,6 +265,9 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             .retain(|finding| finding.severity >= minimum);
     }
     assign_fingerprints(&mut report.findings);
+    (report.suppressed, report.findings) = std::mem::take(&mut report.findings)
+        .into_iter()
+        .partition(|finding| finding.suppression.is_some());
     diagnostics.sort_by(|a, b| (&a.path, a.position, a.kind).cmp(&(&b.path, b.position, b.kind)));
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
@@ -280,6 +299,10 @@ struct Context<'c> {
     /// Whether secret rules are enabled: they read every file.
     secrets: bool,
     lower_test_secrets: bool,
+    /// Ids of the rules that run, checks and `PAL001` alike.
+    enabled: BTreeSet<&'c str>,
+    /// For suppressions with a last day.
+    today: Date,
 }
 
 impl Context<'_> {
@@ -331,7 +354,18 @@ impl Context<'_> {
                 hit.message.push_str(place);
             }
         }
-        findings_from_hits(candidate, source, hits, self.catalog)
+        let mut findings = findings_from_hits(candidate, source, hits, self.catalog);
+        let ran = |rule: &str| self.enabled.contains(rule);
+        let problems = suppress::apply(&source.text, &mut findings, self.catalog, &ran, self.today);
+        if ran(suppress::RULE) && !problems.is_empty() {
+            findings.extend(findings_from_hits(
+                candidate,
+                source,
+                problems,
+                self.catalog,
+            ));
+        }
+        findings
     }
 }
 
@@ -611,6 +645,7 @@ fn findings_from_hits(
                 fingerprint: hex_digest(&[&normalized(&source.text[span])]),
                 line_hash,
                 detector: hit.detector.map(str::to_owned),
+                suppression: None,
             })
         })
         .collect()

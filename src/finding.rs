@@ -30,6 +30,43 @@ pub struct Finding {
     pub line_hash: String,
     /// For secrets, the id of the detector that found it.
     pub detector: Option<String>,
+    /// Set when a suppression covers it: it is then reported as suppressed, out of the gate.
+    pub suppression: Option<Suppression>,
+}
+
+/// Why a finding is suppressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// The justification given with it.
+    pub reason: String,
+}
+
+/// Where a suppression was made, in SARIF's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// A comment in the file itself.
+    InSource,
+    /// The configuration file, for a path.
+    External,
+}
+
+impl SuppressionKind {
+    /// SARIF's `suppression.kind`.
+    pub fn sarif(self) -> &'static str {
+        match self {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::External => "external",
+        }
+    }
+
+    /// The JSON report's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::InSource => "in-source",
+            SuppressionKind::External => "external",
+        }
+    }
 }
 
 /// An excerpt of a source line.

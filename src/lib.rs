@@ -16,6 +16,7 @@ pub mod ports;
 pub mod report;
 pub mod secrets;
 pub mod source;
+pub mod suppress;
 
 pub use catalog::{Catalog, Rule, Severity};
 pub use engine::{ScanOptions, ScanReport, scan};

@@ -16,15 +16,6 @@ fn sarif(args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-fn schema_errors(document: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(include_str!("sarif-schema-2.1.0.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
-    validator
-        .iter_errors(document)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
-}
-
 #[test]
 fn report_with_findings_and_notifications_is_valid_sarif() {
     let dir = tempfile::tempdir().unwrap();
@@ -36,7 +27,7 @@ fn report_with_findings_and_notifications_is_valid_sarif() {
     // A parse error with no position: no FROM at all.
     std::fs::write(dir.path().join("empty.Dockerfile"), "").unwrap();
     let document = sarif(&["fixtures", dir.path().to_str().unwrap()]);
-    let errors = schema_errors(&document);
+    let errors = common::sarif_schema_errors(&document);
     assert!(errors.is_empty(), "{errors:#?}");
     let run = &document["runs"][0];
     assert!(run["results"].as_array().unwrap().len() > 30);
@@ -72,7 +63,7 @@ fn report_with_findings_and_notifications_is_valid_sarif() {
 fn empty_report_is_valid_sarif() {
     let dir = tempfile::tempdir().unwrap();
     let document = sarif(&[dir.path().to_str().unwrap()]);
-    assert!(schema_errors(&document).is_empty());
+    assert!(common::sarif_schema_errors(&document).is_empty());
     assert_eq!(document["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
 

@@ -31,11 +31,13 @@ pub const FINGERPRINT_KEY: &str = "palisade/v1";
 
 pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<Value> = catalog.rules().iter().map(rule_descriptor).collect();
+    // Suppressed results go to GitHub too, which shows them as dismissed with the reason.
     let results: Vec<Value> = report
         .findings
         .iter()
+        .chain(&report.suppressed)
         .map(|finding| {
-            json!({
+            let mut result = json!({
                 "ruleId": finding.rule_id,
                 "ruleIndex": catalog.index_of(&finding.rule_id),
                 "level": level(finding.severity),
@@ -57,7 +59,14 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
                     FINGERPRINT_KEY: finding.fingerprint,
                 },
                 "properties": properties(finding),
-            })
+            });
+            if let Some(suppression) = &finding.suppression {
+                result["suppressions"] = json!([{
+                    "kind": suppression.kind.sarif(),
+                    "justification": suppression.reason,
+                }]);
+            }
+            result
         })
         .collect();
     let notifications: Vec<Value> = report

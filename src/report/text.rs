@@ -206,5 +206,11 @@ fn render_summary(report: &ScanReport, p: &Palette, out: &mut dyn Write) -> io::
         let files = if unparsed == 1 { "file" } else { "files" };
         write!(out, "; {unparsed} {files} could not be parsed")?;
     }
+    if !report.suppressed.is_empty() {
+        write!(out, "; {} suppressed", report.suppressed.len())?;
+    }
+    if report.baselined > 0 {
+        write!(out, "; {} in the baseline", report.baselined)?;
+    }
     writeln!(out, " ({:.2}s)", report.elapsed.as_secs_f64())
 }

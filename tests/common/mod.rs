@@ -33,3 +33,14 @@ pub fn rule_lines(report: &ScanReport) -> Vec<(String, usize)> {
     pairs.sort();
     pairs
 }
+
+/// What is wrong with a document as SARIF 2.1.0, by the official schema.
+pub fn sarif_schema_errors(document: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    validator
+        .iter_errors(document)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}

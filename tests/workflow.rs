@@ -1,0 +1,214 @@
+//! The workflow around a scan, through the binary: suppressions in every format, the baseline,
+//! and the exit codes a CI gate relies on.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn palisade(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("palisade").unwrap();
+    command.current_dir(dir);
+    command
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let output = palisade(dir)
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout).unwrap();
+    (report, output.status.code().unwrap())
+}
+
+/// (path, rule, line) of a list of findings.
+fn places(findings: &Value) -> Vec<(String, String, u64)> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A small repository with one suppressed finding of each kind of file.
+fn suppressed_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Findings about something missing point at FROM: suppressed from the line above.
+    write(
+        root,
+        "Dockerfile",
+        "# palisade:ignore[DKR001, missing-healthcheck] the base image switches user in its entrypoint\n\
+         FROM python:3.12-slim\n\
+         CMD [\"flask\", \"run\"]\n",
+    );
+    write(
+        root,
+        "k8s/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest # palisade:ignore[unpinned-container-image] mirrored and pinned by the registry\n          securityContext:\n            # palisade:ignore[K8S002] until=2999-12-31 needs host devices, reviewed\n            privileged: true\n",
+    );
+    write(
+        root,
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\" # palisade:ignore[CMP005] local development only\n",
+    );
+    write(
+        root,
+        "infra/main.tf",
+        "resource \"aws_security_group\" \"bastion\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    // palisade:ignore[TFM001] the bastion host, behind MFA\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n\nresource \"aws_security_group\" \"ops\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"] /* palisade:ignore[ssh-open-to-world] ops VPN range */\n  }\n}\n",
+    );
+    write(
+        root,
+        "app/settings.py",
+        "# palisade:ignore-file[SEC002] values for the local test database\nDB_PASSWORD = \"hGLbitAhCrNipR\"\nADMIN_PASSWORD = \"Zk3vP9qLx2Rt\"\n",
+    );
+    dir
+}
+
+const SUPPRESSED_RULES: &str = "DKR001,DKR015,K8S002,K8S003,CMP005,TFM001,SEC002,PAL001";
+
+#[test]
+fn suppressions_work_in_every_format_and_leave_the_gate() {
+    let dir = suppressed_repository();
+    let (report, code) = json(dir.path(), &["--select", SUPPRESSED_RULES]);
+    assert_eq!(places(&report["findings"]), []);
+    assert_eq!(code, 0, "suppressed findings do not fail the gate");
+    let suppressed = places(&report["suppressed"]);
+    let expected = [
+        ("Dockerfile", "DKR001", 2),
+        ("Dockerfile", "DKR015", 2),
+        ("app/settings.py", "SEC002", 2),
+        ("app/settings.py", "SEC002", 3),
+        ("docker-compose.yml", "CMP005", 5),
+        ("infra/main.tf", "TFM001", 7),
+        ("infra/main.tf", "TFM001", 16),
+        ("k8s/deploy.yaml", "K8S003", 10),
+        ("k8s/deploy.yaml", "K8S002", 13),
+    ];
+    let expected: Vec<(String, String, u64)> = expected
+        .iter()
+        .map(|(p, r, l)| (p.to_string(), r.to_string(), *l))
+        .collect();
+    let mut sorted = suppressed.clone();
+    sorted.sort();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(sorted, expected_sorted);
+    assert_eq!(report["summary"]["suppressed"], 9);
+    let first = &report["suppressed"][0];
+    assert_eq!(first["suppression"]["kind"], "in-source");
+    assert_eq!(
+        first["suppression"]["reason"],
+        "the base image switches user in its entrypoint"
+    );
+
+    // Without suppressions the same scan fails.
+    let text = palisade(dir.path())
+        .args(["scan", "--select", SUPPRESSED_RULES])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(stdout.contains("No findings"), "{stdout}");
+    assert!(stdout.contains("; 9 suppressed"), "{stdout}");
+}
+
+#[test]
+fn suppressed_results_reach_sarif_with_their_justification() {
+    let dir = suppressed_repository();
+    let output = palisade(dir.path())
+        .args(["scan", "--format", "sarif", "--select", SUPPRESSED_RULES])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(common::sarif_schema_errors(&sarif), Vec::<String>::new());
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 9);
+    for result in results {
+        let suppression = &result["suppressions"][0];
+        assert_eq!(suppression["kind"], "inSource", "{result}");
+        assert!(!suppression["justification"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn bad_suppressions_are_reported_and_suppress_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\n\
+         # palisade:ignore[DKR001]\n\
+         USER root\n\
+         # palisade:ignore[DKR003] until=2001-01-01 bastion image\n\
+         EXPOSE 22\n\
+         # palisade:ignore[DKR3] typo\n\
+         # palisade:ignore[DKR010] nothing to suppress here\n\
+         HEALTHCHECK CMD true\n\
+         # palisade:ignore the reason, but no rule\n",
+    );
+    let (report, code) = json(dir.path(), &["--select", "DKR001,DKR003,DKR010,PAL001"]);
+    assert_eq!(code, 1);
+    let messages: Vec<(u64, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["start"]["line"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let summary: Vec<(u64, &str, &str)> = messages
+        .iter()
+        .map(|(line, rule, message)| {
+            let gist = [
+                "no reason",
+                "expired on 2001-01-01",
+                "unknown rule `DKR3`",
+                "suppresses nothing",
+                "names no rule",
+            ]
+            .into_iter()
+            .find(|gist| message.contains(gist))
+            .unwrap_or("");
+            (*line, rule.as_str(), gist)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (2, "PAL001", "no reason"),
+            (3, "DKR001", ""),
+            (4, "PAL001", "expired on 2001-01-01"),
+            (5, "DKR003", ""),
+            (6, "PAL001", "unknown rule `DKR3`"),
+            (7, "PAL001", "suppresses nothing"),
+            (9, "PAL001", "names no rule"),
+        ]
+    );
+    assert_eq!(report["summary"]["suppressed"], 0);
+
+    // A suppression for a rule that did not run is not judged.
+    let (report, _) = json(dir.path(), &["--select", "DKR001,PAL001"]);
+    let rules: Vec<(String, String, u64)> = places(&report["findings"]);
+    assert!(!rules.iter().any(|(_, _, line)| *line == 7), "{rules:?}");
+}
