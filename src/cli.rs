@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
 use crate::report::{self, Format, RenderOptions};
@@ -49,13 +50,14 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List the secret detectors (the provider formats `leaked-credential` looks for).
     Detectors(DetectorsArgs),
+    /// Record the current findings, so that `scan --baseline` reports only new ones.
+    Baseline(BaselineArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files and directories to scan. Directories are walked; files are scanned as given.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scope: Scope,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
@@ -68,6 +70,40 @@ pub struct ScanArgs {
     /// Exit with 1 when a finding is at or above this severity (`none`: never).
     #[arg(long, value_enum, default_value_t = Threshold::Low, value_name = "SEVERITY")]
     pub fail_on: Threshold,
+
+    /// Report only findings that are not in this baseline (written by `palisade baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print findings only: no problems with files, no summary.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also list files that were skipped (binary, too large, templates, symbolic links).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+
+    /// Where to write the baseline.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = DEFAULT_BASELINE)]
+    pub output: PathBuf,
+}
+
+/// What a scan reads and which rules it runs: shared by `scan` and `baseline`.
+#[derive(Debug, Args)]
+pub struct Scope {
+    /// Files and directories to scan. Directories are walked; files are scanned as given.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
 
     /// Report only findings at or above this severity.
     #[arg(long, value_enum, default_value_t = Severity::Info, value_name = "SEVERITY")]
@@ -102,18 +138,26 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     pub max_file_size: u64,
+}
 
-    /// When to colour text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-
-    /// Print findings only: no problems with files, no summary.
-    #[arg(long, short = 'q', conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Also list files that were skipped (binary, too large, templates, symbolic links).
-    #[arg(long, short = 'v')]
-    pub verbose: bool,
+impl Scope {
+    fn options(&self) -> Result<ScanOptions, String> {
+        let catalog = Catalog::builtin();
+        let rules = RuleSelection {
+            select: RuleSelection::resolve(catalog, &self.select).map_err(|e| e.to_string())?,
+            ignore: RuleSelection::resolve(catalog, &self.ignore).map_err(|e| e.to_string())?,
+            min_severity: Some(self.min_severity),
+        };
+        Ok(ScanOptions {
+            paths: self.paths.clone(),
+            jobs: self.jobs,
+            respect_ignore_files: !self.no_ignore,
+            exclude: self.exclude.clone(),
+            max_file_size: self.max_file_size,
+            rules,
+            test_secrets: self.test_secrets,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +240,7 @@ pub fn execute(cli: Cli) -> u8 {
         Command::Detectors(args) => {
             write_stdout(|out| list_detectors(args.format, out)).map(|()| EXIT_OK)
         }
+        Command::Baseline(args) => write_baseline(&args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");
@@ -205,21 +250,12 @@ pub fn execute(cli: Cli) -> u8 {
 
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     let catalog = Catalog::builtin();
-    let rules = RuleSelection {
-        select: RuleSelection::resolve(catalog, &args.select).map_err(|e| e.to_string())?,
-        ignore: RuleSelection::resolve(catalog, &args.ignore).map_err(|e| e.to_string())?,
-        min_severity: Some(args.min_severity),
-    };
-    let options = ScanOptions {
-        paths: args.paths.clone(),
-        jobs: args.jobs,
-        respect_ignore_files: !args.no_ignore,
-        exclude: args.exclude.clone(),
-        max_file_size: args.max_file_size,
-        rules,
-        test_secrets: args.test_secrets,
-    };
-    let report = engine::scan(&options).map_err(|error| error.to_string())?;
+    // A baseline that cannot be read fails before the scan, not after.
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
+    let mut report = engine::scan(&args.scope.options()?).map_err(|error| error.to_string())?;
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report);
+    }
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let render_options = RenderOptions {
@@ -254,6 +290,22 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             .any(|finding| finding.severity >= gate)
     });
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn write_baseline(args: &BaselineArgs) -> Result<u8, String> {
+    let report = engine::scan(&args.scope.options()?).map_err(|error| error.to_string())?;
+    let cannot = |e: io::Error| format!("cannot write {}: {e}", args.output.display());
+    let mut out = BufWriter::new(File::create(&args.output).map_err(cannot)?);
+    baseline::write(&report, &mut out)
+        .and_then(|()| out.flush())
+        .map_err(cannot)?;
+    eprintln!(
+        "recorded {} finding{} in {}",
+        report.findings.len(),
+        if report.findings.len() == 1 { "" } else { "s" },
+        args.output.display()
+    );
+    Ok(EXIT_OK)
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, String> {

@@ -4,6 +4,7 @@
 //! `report`. The library returns values and writes only to the writers it is given; the binary
 //! (`main.rs`) parses arguments and maps the outcome to an exit code.
 
+pub mod baseline;
 pub mod capabilities;
 pub mod catalog;
 pub mod checks;

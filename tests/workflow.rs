@@ -212,3 +212,95 @@ fn bad_suppressions_are_reported_and_suppress_nothing() {
     let rules: Vec<(String, String, u64)> = places(&report["findings"]);
     assert!(!rules.iter().any(|(_, _, line)| *line == 7), "{rules:?}");
 }
+
+#[test]
+fn the_baseline_holds_old_findings_through_unrelated_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let dockerfile = "FROM python:3.12-slim\nRUN pip install flask\nUSER root\nEXPOSE 22\n";
+    write(root, "api/Dockerfile", dockerfile);
+    write(
+        root,
+        "app/settings.py",
+        "DB_PASSWORD = \"hGLbitAhCrNipR\"\n",
+    );
+    palisade(root)
+        .args(["baseline", "."])
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("recorded"));
+    let baseline = fs::read_to_string(root.join(".palisade-baseline.json")).unwrap();
+    assert!(
+        !baseline.contains("hGLbitAhCrNipR"),
+        "a baseline never holds a secret"
+    );
+    let recorded = serde_json::from_str::<Value>(&baseline).unwrap()["findings"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(recorded >= 4, "{baseline}");
+
+    // Nothing new: the gate passes, and says how much the baseline holds.
+    let (report, code) = json(root, &["--baseline", ".palisade-baseline.json"]);
+    assert_eq!((places(&report["findings"]), code), (vec![], 0));
+    assert_eq!(report["summary"]["baselined"], recorded);
+
+    // Lines added above and between, other lines edited: the old findings are still recorded.
+    write(
+        root,
+        "api/Dockerfile",
+        "# syntax=docker/dockerfile:1\n\nFROM python:3.12-slim\nRUN pip install flask gunicorn\n\nUSER root\nWORKDIR /srv\nEXPOSE 22\n",
+    );
+    write(
+        root,
+        "app/settings.py",
+        "import os\n\nDEBUG = False\nDB_PASSWORD = \"hGLbitAhCrNipR\"\n",
+    );
+    let (report, code) = json(root, &["--baseline", ".palisade-baseline.json"]);
+    assert_eq!((places(&report["findings"]), code), (vec![], 0));
+
+    // A new problem, and an old one changed, are reported; the rest stays recorded.
+    write(
+        root,
+        "app/settings.py",
+        "import os\n\nDEBUG = False\nDB_PASSWORD = \"Zk3vP9qLx2RtW\"\nAPI_TOKEN = \"Qm8vXz3LpW5kR\"\n",
+    );
+    let (report, code) = json(root, &["--baseline", ".palisade-baseline.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&report["findings"]),
+        [
+            ("app/settings.py".to_owned(), "SEC002".to_owned(), 4),
+            ("app/settings.py".to_owned(), "SEC002".to_owned(), 5)
+        ]
+    );
+    assert_eq!(report["summary"]["baselined"], recorded - 1);
+    let text = palisade(root)
+        .args(["scan", "--baseline", ".palisade-baseline.json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains(&format!("; {} in the baseline", recorded - 1)),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_or_broken_baseline_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", "FROM alpine:3.20\n");
+    palisade(dir.path())
+        .args(["scan", "--baseline", "nope.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot read the baseline nope.json",
+        ));
+    write(dir.path(), "broken.json", "{\"findings\": 3}");
+    palisade(dir.path())
+        .args(["scan", "--baseline", "broken.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a palisade baseline"));
+}
