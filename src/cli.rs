@@ -75,6 +75,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// SARIF: the category of this analysis (`automationDetails.id`), to upload several analyses
+    /// of one commit (one per directory of a monorepo, say) without one replacing another.
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
+
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -268,6 +273,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         },
         verbose: args.verbose,
         quiet: args.quiet,
+        sarif_category: args.sarif_category.clone(),
     };
     let render =
         |out: &mut dyn Write| report::render(&report, catalog, args.format, &render_options, out);

@@ -233,7 +233,7 @@ fn secrets_are_never_printed_whole() {
         "fixtures/terraform/TFM004/bad-module",
         "fixtures/terraform/TFM004/bad-json",
     ];
-    for format in ["text", "json", "sarif"] {
+    for format in ["text", "json", "sarif", "github", "gitlab", "junit"] {
         let output = palisade()
             .arg("scan")
             .args(directories)

@@ -170,3 +170,95 @@ fn paths_are_relative_to_the_repository_even_from_a_subfolder() {
     let uri = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
     assert!(uri.starts_with("fixtures/dockerfile/DKR003/"), "{uri}");
 }
+
+#[test]
+fn the_category_names_the_analysis() {
+    let document = sarif(&["--sarif-category", "infra/terraform", "fixtures/terraform"]);
+    assert_eq!(
+        document["runs"][0]["automationDetails"]["id"],
+        "infra/terraform/"
+    );
+    let document = sarif(&["fixtures/terraform"]);
+    assert_eq!(document["runs"][0]["automationDetails"]["id"], "palisade/");
+}
+
+#[test]
+fn results_beyond_github_limits_are_left_out_most_severe_first() {
+    let report = common::scan_with(&[&common::root().join("fixtures/kubernetes")], &[]);
+    let total = report.findings.len();
+    assert!(total > 40, "{total}");
+    let catalog = palisade::Catalog::builtin();
+    let render = |max_results: usize, max_gzipped: usize| {
+        let mut out = Vec::new();
+        palisade::report::sarif::render_within(
+            &report,
+            catalog,
+            None,
+            max_results,
+            max_gzipped,
+            &mut out,
+        )
+        .unwrap();
+        serde_json::from_slice::<Value>(&out).unwrap()
+    };
+    let severities = |document: &Value| -> Vec<String> {
+        document["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["properties"]["severity"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let all = render(usize::MAX, usize::MAX);
+    assert_eq!(severities(&all).len(), total);
+    assert!(!all.to_string().contains("results-truncated"));
+
+    let capped = render(10, usize::MAX);
+    assert!(common::sarif_schema_errors(&capped).is_empty());
+    let kept = severities(&capped);
+    assert_eq!(kept.len(), 10);
+    // The ten most severe: nothing kept is less severe than anything left out.
+    let mut ranks: Vec<u8> = report.findings.iter().map(|f| f.severity as u8).collect();
+    ranks.sort_unstable_by(|a, b| b.cmp(a));
+    let mut kept_ranks: Vec<u8> = kept
+        .iter()
+        .map(|s| match s.as_str() {
+            "critical" => 4,
+            "high" => 3,
+            "medium" => 2,
+            "low" => 1,
+            _ => 0,
+        })
+        .collect();
+    kept_ranks.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(kept_ranks, ranks[..10]);
+    let notes = capped["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let note = notes
+        .iter()
+        .find(|n| n["descriptor"]["id"] == "results-truncated")
+        .expect("a notification says results were left out");
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{} of {total} results left out", total - 10))
+    );
+
+    // The gzipped size is a limit too: halfway between no results and all of them.
+    let gzipped = |document: &Value| {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder
+            .write_all(serde_json::to_string_pretty(document).unwrap().as_bytes())
+            .unwrap();
+        encoder.finish().unwrap().len()
+    };
+    let limit = (gzipped(&render(0, usize::MAX)) + gzipped(&all)) / 2;
+    let small = render(usize::MAX, limit);
+    assert!(gzipped(&small) <= limit);
+    let kept = severities(&small).len();
+    assert!(kept > 0 && kept < total, "{kept} of {total}");
+}

@@ -304,3 +304,91 @@ fn a_missing_or_broken_baseline_stops_the_scan() {
         .code(2)
         .stderr(predicates::str::contains("is not a palisade baseline"));
 }
+
+fn output(dir: &Path, args: &[&str]) -> (String, i32) {
+    let output = palisade(dir).arg("scan").args(args).output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        output.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn github_annotations_point_at_the_diff() {
+    let dir = suppressed_repository();
+    write(dir.path(), "web/Dockerfile", "FROM nginx\nEXPOSE 22\n");
+    let (text, code) = output(
+        dir.path(),
+        &["--format", "github", "--select", "DKR002,DKR003"],
+    );
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "::error file=web/Dockerfile,line=1,col=6,endLine=1,endColumn=11,title=DKR002 unpinned-image (high)::FROM image `nginx` has no tag, so it pulls whatever `latest` is at the time"
+    );
+    assert!(
+        lines[1].starts_with("::error file=web/Dockerfile,line=2,"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&"palisade: 2 findings, 0 suppressed, 0 in the baseline")
+    );
+}
+
+#[test]
+fn gitlab_code_quality_and_junit_reports_are_well_formed() {
+    let dir = suppressed_repository();
+    write(dir.path(), "web/Dockerfile", "FROM nginx\nEXPOSE 22\n");
+    write(dir.path(), "web/.env", "API_TOKEN=\"Qm8vXz3LpW5kR<&>\"\n");
+    let (text, code) = output(dir.path(), &["--format", "gitlab"]);
+    assert_eq!(code, 1);
+    let issues: Value = serde_json::from_str(&text).unwrap();
+    let issues = issues.as_array().unwrap();
+    assert!(issues.len() >= 3);
+    for issue in issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key} in {issue}");
+        }
+        assert!(issue["location"]["path"].is_string());
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&issue["severity"].as_str().unwrap())
+        );
+    }
+    let fingerprints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+
+    let (xml, code) = output(dir.path(), &["--format", "junit"]);
+    assert_eq!(code, 1);
+    assert!(!xml.contains("Qm8vXz3LpW5kR"), "no secret in the report");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(tag) | quick_xml::events::Event::Empty(tag) => {
+                match tag.name().as_ref() {
+                    "testcase" => cases += 1,
+                    "failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(cases, issues.len());
+    assert_eq!(failures, issues.len());
+
+    // A clean scan is one passing case.
+    let clean = tempfile::tempdir().unwrap();
+    write(clean.path(), "README.md", "nothing to see\n");
+    let (xml, code) = output(clean.path(), &["--format", "junit"]);
+    assert_eq!(code, 0);
+    assert!(xml.contains(r#"tests="1" failures="0""#), "{xml}");
+}

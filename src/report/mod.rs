@@ -1,7 +1,10 @@
 //! Reports: one module per output format. Renderers only format what the scan returned; they
 //! never scan, and they write to whatever the binary hands them.
 
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 pub mod text;
 
@@ -21,6 +24,12 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`) on the pull request's diff.
+    Github,
+    /// GitLab code quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 /// How to render.
@@ -32,6 +41,8 @@ pub struct RenderOptions {
     pub verbose: bool,
     /// Findings only: no diagnostics or summary (text only).
     pub quiet: bool,
+    /// SARIF `automationDetails.id`: tells apart analyses of one commit in GitHub.
+    pub sarif_category: Option<String>,
 }
 
 /// Writes `report` to `out` in `format`.
@@ -45,7 +56,10 @@ pub fn render(
     match format {
         Format::Text => text::render(report, catalog, options, out),
         Format::Json => json::render(report, catalog, out),
-        Format::Sarif => sarif::render(report, catalog, out),
+        Format::Sarif => sarif::render(report, catalog, options.sarif_category.as_deref(), out),
+        Format::Github => github::render(report, catalog, out),
+        Format::Gitlab => gitlab::render(report, catalog, out),
+        Format::Junit => junit::render(report, catalog, out),
     }
 }
 

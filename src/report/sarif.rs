@@ -12,7 +12,11 @@
 //!
 //! No timestamps or absolute paths are written, so the same tree gives the same bytes.
 
+use std::cmp::Reverse;
 use std::io::{self, Write};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
 
 use serde_json::{Value, json};
 
@@ -29,13 +33,80 @@ const MAX_DESCRIPTION: usize = 1024;
 /// The key of our own content fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "palisade/v1";
 
-pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
+/// GitHub code scanning rejects runs with more results.
+pub const MAX_RESULTS: usize = 25_000;
+/// GitHub code scanning rejects larger uploads, measured gzipped.
+pub const MAX_GZIPPED_BYTES: usize = 10 * 1024 * 1024;
+
+pub fn render(
+    report: &ScanReport,
+    catalog: &Catalog,
+    category: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    render_within(
+        report,
+        catalog,
+        category,
+        MAX_RESULTS,
+        MAX_GZIPPED_BYTES,
+        out,
+    )
+}
+
+/// Renders at most `max_results` results in at most `max_gzipped` bytes once gzipped, keeping
+/// the most severe (findings before suppressed ones), and says in a notification what was left
+/// out: an upload over GitHub's limits would be rejected whole.
+pub fn render_within(
+    report: &ScanReport,
+    catalog: &Catalog,
+    category: Option<&str>,
+    max_results: usize,
+    max_gzipped: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let findings: Vec<&Finding> = report.findings.iter().chain(&report.suppressed).collect();
+    let mut by_importance: Vec<usize> = (0..findings.len()).collect();
+    by_importance.sort_by_key(|&i| {
+        (
+            findings[i].suppression.is_some(),
+            Reverse(findings[i].severity),
+            i,
+        )
+    });
+    let mut keep = findings.len().min(max_results);
+    loop {
+        let mut kept: Vec<usize> = by_importance[..keep].to_vec();
+        kept.sort_unstable();
+        let document = document(report, catalog, category, &findings, &kept);
+        let text = serde_json::to_vec_pretty(&document)?;
+        if keep == 0 || gzipped_len(&text)? <= max_gzipped {
+            out.write_all(&text)?;
+            return writeln!(out);
+        }
+        keep /= 2;
+    }
+}
+
+fn gzipped_len(bytes: &[u8]) -> io::Result<usize> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+/// The SARIF document with the findings at indices `kept`.
+fn document(
+    report: &ScanReport,
+    catalog: &Catalog,
+    category: Option<&str>,
+    findings: &[&Finding],
+    kept: &[usize],
+) -> Value {
     let rules: Vec<Value> = catalog.rules().iter().map(rule_descriptor).collect();
     // Suppressed results go to GitHub too, which shows them as dismissed with the reason.
-    let results: Vec<Value> = report
-        .findings
+    let results: Vec<Value> = kept
         .iter()
-        .chain(&report.suppressed)
+        .map(|&index| findings[index])
         .map(|finding| {
             let mut result = json!({
                 "ruleId": finding.rule_id,
@@ -69,7 +140,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
             result
         })
         .collect();
-    let notifications: Vec<Value> = report
+    let mut notifications: Vec<Value> = report
         .diagnostics
         .iter()
         .map(|diagnostic| {
@@ -94,7 +165,27 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
             })
         })
         .collect();
-    let document = json!({
+    if kept.len() < findings.len() {
+        let left_out = findings.len() - kept.len();
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": format!(
+                "{left_out} of {} results left out to stay within GitHub code scanning's limits \
+                 ({MAX_RESULTS} results per run, {} MB gzipped); the most severe were kept. \
+                 The JSON report has them all.",
+                findings.len(),
+                MAX_GZIPPED_BYTES / (1024 * 1024),
+            ) },
+            "descriptor": { "id": "results-truncated" },
+        }));
+    }
+    let category = category.unwrap_or("palisade");
+    let automation_id = if category.ends_with('/') {
+        category.to_owned()
+    } else {
+        format!("{category}/")
+    };
+    json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -107,7 +198,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
                     "rules": rules,
                 },
             },
-            "automationDetails": { "id": "palisade/" },
+            "automationDetails": { "id": automation_id },
             "columnKind": "unicodeCodePoints",
             "invocations": [{
                 "executionSuccessful": true,
@@ -115,9 +206,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
             }],
             "results": results,
         }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    })
 }
 
 fn rule_descriptor(rule: &Rule) -> Value {
