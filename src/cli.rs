@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
+use crate::git::{self, Changes};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
 use crate::report::{self, Format, RenderOptions};
 use crate::secrets::detectors::Detectors;
@@ -70,6 +71,16 @@ pub struct ScanArgs {
     /// Exit with 1 when a finding is at or above this severity (`none`: never).
     #[arg(long, value_enum, default_value_t = Threshold::Low, value_name = "SEVERITY")]
     pub fail_on: Threshold,
+
+    /// Scan only what is staged in git, as staged (the index content, not the working tree),
+    /// under the given paths. For pre-commit hooks.
+    #[arg(long, conflicts_with = "changed_since")]
+    pub staged: bool,
+
+    /// Scan only the files that differ from REF (a branch, tag or commit) in the working tree,
+    /// and untracked files, under the given paths.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
 
     /// Report only findings that are not in this baseline (written by `palisade baseline`).
     #[arg(long, value_name = "FILE")]
@@ -257,7 +268,22 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     let catalog = Catalog::builtin();
     // A baseline that cannot be read fails before the scan, not after.
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
-    let mut report = engine::scan(&args.scope.options()?).map_err(|error| error.to_string())?;
+    let changes = match (&args.staged, &args.changed_since) {
+        (true, _) => Some(Changes::Staged),
+        (false, Some(reference)) => Some(Changes::Since(reference.clone())),
+        (false, None) => None,
+    };
+    let selection = changes
+        .map(|changes| git::select(&changes, &args.scope.paths))
+        .transpose()?;
+    let mut options = args.scope.options()?;
+    if let Some(selection) = &selection {
+        options.paths = selection.paths.clone();
+    }
+    let mut report = engine::scan(&options).map_err(|error| error.to_string())?;
+    if let Some(selection) = &selection {
+        selection.relocate(&mut report);
+    }
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
     }

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod formats;
+pub mod git;
 pub mod ports;
 pub mod report;
 pub mod secrets;

@@ -392,3 +392,115 @@ fn gitlab_code_quality_and_junit_reports_are_well_formed() {
     assert_eq!(code, 0);
     assert!(xml.contains(r#"tests="1" failures="0""#), "{xml}");
 }
+
+/// A throwaway git repository with an identity, for commits.
+fn git_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["init", "-q"][..],
+        &["config", "user.email", "dev@example.com"],
+        &["config", "user.name", "Dev"],
+        &["config", "commit.gpgsign", "false"],
+    ] {
+        git(dir.path(), args);
+    }
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn staged_scans_read_the_index_with_the_module_around_it() {
+    let dir = git_repository();
+    let root = dir.path();
+    write(root, "infra/variables.tf", "variable \"cidr\" {\n  default = \"0.0.0.0/0\"\n}\n");
+    write(root, "README.md", "docs\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "init"]);
+    // Staged: a module file whose value comes from the committed variables.tf, and a clean
+    // Dockerfile; the working tree then differs from what is staged.
+    write(
+        root,
+        "infra/main.tf",
+        "resource \"aws_security_group\" \"s\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [var.cidr]\n  }\n}\n",
+    );
+    write(root, "api/Dockerfile", "FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n");
+    git(root, &["add", "infra/main.tf", "api/Dockerfile"]);
+    write(root, "api/Dockerfile", "FROM alpine\n");
+    write(root, "unstaged/Dockerfile", "FROM alpine\n");
+
+    let (report, code) = json(root, &["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&report["findings"]),
+        [("infra/main.tf".to_owned(), "TFM001".to_owned(), 6)]
+    );
+    assert_eq!(report["summary"]["files_scanned"], 2);
+
+    // From a sub-directory: only what is staged under it, shown relative to it.
+    let (report, _) = json(&root.join("infra"), &["--staged"]);
+    assert_eq!(
+        places(&report["findings"]),
+        [("main.tf".to_owned(), "TFM001".to_owned(), 6)]
+    );
+    let (report, code) = json(root, &["--staged", "api"]);
+    assert_eq!((places(&report["findings"]), code), (vec![], 0));
+
+    // Nothing staged: nothing to say, and the gate passes.
+    git(root, &["commit", "-qm", "more"]);
+    let (report, code) = json(root, &["--staged"]);
+    assert_eq!((report["summary"]["files_scanned"].as_u64(), code), (Some(0), 0));
+    // The snapshot of the index is removed.
+    let leftovers = fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("palisade-staged-{}", std::process::id()))
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+#[test]
+fn changed_since_scans_the_working_tree_against_a_ref() {
+    let dir = git_repository();
+    let root = dir.path();
+    write(root, "old/Dockerfile", "FROM alpine\n");
+    write(root, "gone/Dockerfile", "FROM alpine\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "init"]);
+    git(root, &["tag", "base"]);
+    write(root, "new/Dockerfile", "FROM alpine\n");
+    fs::remove_dir_all(root.join("gone")).unwrap();
+    let (report, code) = json(root, &["--changed-since", "base", "--select", "DKR002"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&report["findings"]),
+        [("new/Dockerfile".to_owned(), "DKR002".to_owned(), 1)]
+    );
+    palisade(root)
+        .args(["scan", "--changed-since", "no-such-ref"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no-such-ref"));
+}
+
+#[test]
+fn staged_outside_a_repository_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    palisade(dir.path())
+        .args(["scan", "--staged"])
+        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("need a git repository"));
+}
