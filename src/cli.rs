@@ -15,8 +15,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
-use crate::git::{self, Changes};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
+use crate::git::{self, Changes};
 use crate::report::{self, Format, RenderOptions};
 use crate::secrets::detectors::Detectors;
 

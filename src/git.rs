@@ -123,13 +123,28 @@ pub fn select(changes: &Changes, within: &[PathBuf]) -> Result<Selection, String
     let mut selected: Vec<String> = match changes {
         Changes::Staged => paths(&git(
             Some(&root),
-            &["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"],
+            &[
+                "diff",
+                "--cached",
+                "--name-only",
+                "-z",
+                "--diff-filter=ACMR",
+                "--no-renames",
+            ],
             None,
         )?),
         Changes::Since(reference) => {
             let mut changed = paths(&git(
                 Some(&root),
-                &["diff", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames", reference, "--"],
+                &[
+                    "diff",
+                    "--name-only",
+                    "-z",
+                    "--diff-filter=ACMR",
+                    "--no-renames",
+                    reference,
+                    "--",
+                ],
                 None,
             )?);
             changed.extend(paths(&git(
@@ -149,7 +164,8 @@ pub fn select(changes: &Changes, within: &[PathBuf]) -> Result<Selection, String
         let cwd = cwd.canonicalize().unwrap_or(cwd);
         let shown = |path: &String| {
             let real = root.join(path);
-            real.strip_prefix(&cwd).map_or(real.clone(), Path::to_path_buf)
+            real.strip_prefix(&cwd)
+                .map_or(real.clone(), Path::to_path_buf)
         };
         return Ok(Selection {
             paths: selected.iter().map(shown).collect(),
@@ -206,13 +222,21 @@ pub fn select(changes: &Changes, within: &[PathBuf]) -> Result<Selection, String
         let prefix = format!("{}/", snapshot.display());
         git(
             Some(&root),
-            &["checkout-index", "--force", "-z", "--stdin", &format!("--prefix={prefix}")],
+            &[
+                "checkout-index",
+                "--force",
+                "-z",
+                "--stdin",
+                &format!("--prefix={prefix}"),
+            ],
             Some(&input),
         )?;
     }
     // A staged deletion of a file that is still in the index cannot happen; a path that git did
     // not write (a submodule) is simply not scanned.
-    selection.paths.retain(|path| path.symlink_metadata().is_ok());
+    selection
+        .paths
+        .retain(|path| path.symlink_metadata().is_ok());
     Ok(selection)
 }
 

@@ -420,7 +420,11 @@ fn git(dir: &Path, args: &[&str]) {
 fn staged_scans_read_the_index_with_the_module_around_it() {
     let dir = git_repository();
     let root = dir.path();
-    write(root, "infra/variables.tf", "variable \"cidr\" {\n  default = \"0.0.0.0/0\"\n}\n");
+    write(
+        root,
+        "infra/variables.tf",
+        "variable \"cidr\" {\n  default = \"0.0.0.0/0\"\n}\n",
+    );
     write(root, "README.md", "docs\n");
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "init"]);
@@ -431,7 +435,11 @@ fn staged_scans_read_the_index_with_the_module_around_it() {
         "infra/main.tf",
         "resource \"aws_security_group\" \"s\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [var.cidr]\n  }\n}\n",
     );
-    write(root, "api/Dockerfile", "FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n");
+    write(
+        root,
+        "api/Dockerfile",
+        "FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n",
+    );
     git(root, &["add", "infra/main.tf", "api/Dockerfile"]);
     write(root, "api/Dockerfile", "FROM alpine\n");
     write(root, "unstaged/Dockerfile", "FROM alpine\n");
@@ -456,7 +464,10 @@ fn staged_scans_read_the_index_with_the_module_around_it() {
     // Nothing staged: nothing to say, and the gate passes.
     git(root, &["commit", "-qm", "more"]);
     let (report, code) = json(root, &["--staged"]);
-    assert_eq!((report["summary"]["files_scanned"].as_u64(), code), (Some(0), 0));
+    assert_eq!(
+        (report["summary"]["files_scanned"].as_u64(), code),
+        (Some(0), 0)
+    );
     // The snapshot of the index is removed.
     let leftovers = fs::read_dir(std::env::temp_dir())
         .unwrap()
