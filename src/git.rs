@@ -2,12 +2,12 @@
 //! from a ref (`--changed-since REF`).
 //!
 //! Staged content is what a commit will hold, and it may differ from the working tree (a file
-//! partly staged with `git add -p`). So staged files are read from the index: `git
-//! checkout-index` writes them into a private temporary tree, with the other Terraform files of
-//! their directories, whose variables and locals the Terraform rules need; only the staged files
-//! are reported on. That tree carries a `.git` marker, so repository-relative paths (SARIF,
-//! fingerprints, baselines) are those of the real repository, and findings are shown at their
-//! real paths. Changed files are read where they are, in the working tree.
+//! partly staged with `git add -p`). So staged files are read from git's objects and written into
+//! a private temporary tree, with the other Terraform files of their directories, whose variables
+//! and locals the Terraform rules need; only the staged files are reported on. That tree carries
+//! a `.git` marker, so repository-relative paths (SARIF, fingerprints, baselines) are those of
+//! the real repository, and findings are shown at their real paths. Changed files are read where
+//! they are, in the working tree.
 //!
 //! Git runs as a child process: it is on every machine that has a repository to scan, and it
 //! knows the index format, worktrees and sparse checkouts better than any reimplementation.
@@ -120,59 +120,95 @@ pub fn select(changes: &Changes, within: &[PathBuf]) -> Result<Selection, String
             scope.is_empty() || path == scope || path.starts_with(&format!("{scope}/"))
         })
     };
-    let mut selected: Vec<String> = match changes {
-        Changes::Staged => paths(&git(
-            Some(&root),
-            &[
-                "diff",
-                "--cached",
-                "--name-only",
-                "-z",
-                "--diff-filter=ACMR",
-                "--no-renames",
-            ],
-            None,
-        )?),
-        Changes::Since(reference) => {
-            let mut changed = paths(&git(
-                Some(&root),
-                &[
-                    "diff",
-                    "--name-only",
-                    "-z",
-                    "--diff-filter=ACMR",
-                    "--no-renames",
-                    reference,
-                    "--",
-                ],
-                None,
-            )?);
-            changed.extend(paths(&git(
-                Some(&root),
-                &["ls-files", "-z", "--others", "--exclude-standard"],
-                None,
-            )?));
-            changed
-        }
+    let Changes::Since(reference) = changes else {
+        return staged(root, &in_scope);
     };
+    let mut selected = paths(&git(
+        Some(&root),
+        &[
+            "diff",
+            "--name-only",
+            "-z",
+            "--diff-filter=ACMR",
+            "--no-renames",
+            reference,
+            "--",
+        ],
+        None,
+    )?);
+    selected.extend(paths(&git(
+        Some(&root),
+        &["ls-files", "-z", "--others", "--exclude-standard"],
+        None,
+    )?));
     selected.retain(|path| in_scope(path));
     selected.sort();
     selected.dedup();
-
-    let Changes::Staged = changes else {
-        // Shown relative to the current directory, like the paths a user would type.
-        let cwd = cwd.canonicalize().unwrap_or(cwd);
-        let shown = |path: &String| {
-            let real = root.join(path);
-            real.strip_prefix(&cwd)
-                .map_or(real.clone(), Path::to_path_buf)
-        };
-        return Ok(Selection {
-            paths: selected.iter().map(shown).collect(),
-            snapshot: None,
-            root,
-        });
+    // Shown relative to the current directory, like the paths a user would type.
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let shown = |path: &String| {
+        let real = root.join(path);
+        real.strip_prefix(&cwd)
+            .map_or(real.clone(), Path::to_path_buf)
     };
+    Ok(Selection {
+        paths: selected.iter().map(shown).collect(),
+        snapshot: None,
+        root,
+    })
+}
+
+/// A regular file's blob in git: its object id and its path.
+struct Blob {
+    id: String,
+    path: String,
+}
+
+/// The staged files under the scope, written from their blobs into a snapshot with the other
+/// Terraform files of their modules.
+///
+/// Every git command that reads the index costs time in proportion to the repository (about
+/// 30 ms for 50,000 files), so the index is read once: `git diff --cached --raw` names the staged
+/// files *and* their blob ids. A module's other files are unchanged in the index (else they would
+/// be in that list), so they are taken from `HEAD`'s trees, and all contents come from one
+/// `git cat-file --batch`, which reads objects, not the index.
+fn staged(root: PathBuf, in_scope: &dyn Fn(&str) -> bool) -> Result<Selection, String> {
+    let raw = git(
+        Some(&root),
+        &[
+            "diff",
+            "--cached",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+        ],
+        None,
+    )?;
+    // `:old-mode new-mode old-id new-id status NUL path NUL`, one entry per changed path.
+    let mut fields = raw.split(|&b| b == 0).filter(|f| !f.is_empty());
+    let (mut staged, mut removed) = (Vec::new(), Vec::new());
+    while let (Some(meta), Some(path)) = (fields.next(), fields.next()) {
+        let meta = String::from_utf8_lossy(meta);
+        let path = String::from_utf8_lossy(path).into_owned();
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let [_, mode, _, id, status] = parts[..] else {
+            continue;
+        };
+        if status == "D" {
+            removed.push(path);
+        } else if mode.starts_with("100") && in_scope(&path) {
+            // Regular files only: not symbolic links (120000) or submodules (160000).
+            staged.push(Blob {
+                id: id.to_owned(),
+                path,
+            });
+        }
+    }
+    let mut blobs: Vec<&Blob> = staged.iter().collect();
+    let context = module_context(&root, &staged, &removed)?;
+    blobs.extend(&context);
+
     let snapshot = std::env::temp_dir().join(format!(
         "palisade-staged-{}-{}",
         std::process::id(),
@@ -180,64 +216,103 @@ pub fn select(changes: &Changes, within: &[PathBuf]) -> Result<Selection, String
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     ));
-    fs::create_dir_all(snapshot.join(".git"))
-        .map_err(|e| format!("cannot create {}: {e}", snapshot.display()))?;
-    let mut selection = Selection {
-        paths: selected.iter().map(|p| snapshot.join(p)).collect(),
+    let selection = Selection {
+        paths: staged
+            .iter()
+            .map(|blob| snapshot.join(&blob.path))
+            .collect(),
         snapshot: Some(snapshot.clone()),
         root: root.clone(),
     };
-    // Terraform rules read a module's other files for values: take them from the index too.
-    let mut to_write = selected.clone();
-    let mut directories: Vec<&str> = selected
-        .iter()
-        .filter(|p| is_terraform(p))
-        .map(|p| p.rsplit_once('/').map_or("", |(directory, _)| directory))
-        .collect();
-    directories.dedup();
-    for directory in directories {
-        // `glob` pathspecs: `*` stays within the directory.
-        let base = if directory.is_empty() {
-            String::new()
-        } else {
-            format!("{directory}/")
-        };
-        let mut args = vec!["ls-files".to_owned(), "-z".to_owned(), "--".to_owned()];
-        args.extend(
-            ["*.tf", "*.tf.json", "*.tfvars", "*.tfvars.json"]
-                .iter()
-                .map(|pattern| format!(":(glob){base}{pattern}")),
-        );
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        to_write.extend(paths(&git(Some(&root), &args, None)?));
+    // The marker makes paths in the snapshot relative to its root, as in the repository.
+    fs::create_dir_all(snapshot.join(".git"))
+        .map_err(|e| format!("cannot create {}: {e}", snapshot.display()))?;
+    if blobs.is_empty() {
+        return Ok(selection);
     }
-    to_write.sort();
-    to_write.dedup();
-    if !to_write.is_empty() {
-        let mut input = Vec::new();
-        for path in &to_write {
-            input.extend_from_slice(path.as_bytes());
-            input.push(0);
+    let input: String = blobs.iter().map(|blob| format!("{}\n", blob.id)).collect();
+    let contents = git(
+        Some(&root),
+        &["cat-file", "--batch"],
+        Some(input.as_bytes()),
+    )?;
+    let mut rest = &contents[..];
+    for blob in blobs {
+        // `id type size LF content LF`
+        let header_end = memchr::memchr(b'\n', rest).ok_or("git cat-file: truncated output")?;
+        let header = String::from_utf8_lossy(&rest[..header_end]).into_owned();
+        let size: usize = header
+            .rsplit(' ')
+            .next()
+            .and_then(|size| size.parse().ok())
+            .ok_or_else(|| format!("git cat-file: unexpected `{header}`"))?;
+        let content = rest
+            .get(header_end + 1..header_end + 1 + size)
+            .ok_or("git cat-file: truncated output")?;
+        rest = rest.get(header_end + 2 + size..).unwrap_or_default();
+        let path = snapshot.join(&blob.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        let prefix = format!("{}/", snapshot.display());
-        git(
-            Some(&root),
-            &[
-                "checkout-index",
-                "--force",
-                "-z",
-                "--stdin",
-                &format!("--prefix={prefix}"),
-            ],
-            Some(&input),
-        )?;
+        fs::write(&path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    // A staged deletion of a file that is still in the index cannot happen; a path that git did
-    // not write (a submodule) is simply not scanned.
-    selection
-        .paths
-        .retain(|path| path.symlink_metadata().is_ok());
     Ok(selection)
+}
+
+/// The other Terraform files of the modules that staged Terraform files belong to, from `HEAD`
+/// (files staged for deletion left out).
+fn module_context(root: &Path, staged: &[Blob], removed: &[String]) -> Result<Vec<Blob>, String> {
+    let mut directories: Vec<String> = staged
+        .iter()
+        .filter(|blob| is_terraform(&blob.path))
+        .map(|blob| {
+            blob.path
+                .rsplit_once('/')
+                .map_or(String::new(), |(directory, _)| format!("{directory}/"))
+        })
+        .collect();
+    directories.sort();
+    directories.dedup();
+    if directories.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = vec!["ls-tree", "-z", "--full-tree", "HEAD", "--"];
+    // `ls-tree HEAD dir/` lists the directory's own entries; the root is listed as `.`.
+    args.extend(
+        directories
+            .iter()
+            .map(|d| if d.is_empty() { "." } else { d.as_str() }),
+    );
+    let listing = match git(Some(root), &args, None) {
+        Ok(listing) => listing,
+        // Before the first commit every file of a module is staged, or not there at all.
+        Err(_) if git(Some(root), &["rev-parse", "-q", "--verify", "HEAD"], None).is_err() => {
+            return Ok(Vec::new());
+        }
+        Err(error) => return Err(error),
+    };
+    let mut context = Vec::new();
+    for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        // `mode SP type SP id TAB path`
+        let entry = String::from_utf8_lossy(entry);
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let [mode, "blob", id] = parts[..] else {
+            continue;
+        };
+        let known =
+            staged.iter().any(|blob| blob.path == path) || removed.iter().any(|r| r == path);
+        if mode.starts_with("100") && is_terraform(path) && !known {
+            context.push(Blob {
+                id: id.to_owned(),
+                path: path.to_owned(),
+            });
+        }
+    }
+    Ok(context)
 }
 
 impl Selection {

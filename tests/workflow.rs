@@ -515,3 +515,90 @@ fn staged_outside_a_repository_is_an_error() {
         .code(2)
         .stderr(predicates::str::contains("need a git repository"));
 }
+
+/// The YAML files that other tools read: the GitHub Action and the pre-commit hooks.
+fn yaml(path: &str) -> (String, Value) {
+    let text = fs::read_to_string(common::root().join(path)).unwrap();
+    let value = serde_saphyr::from_str::<Value>(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    (text, value)
+}
+
+#[test]
+fn the_action_uses_only_inputs_it_declares_and_uploads_sarif() {
+    let (text, action) = yaml("action.yml");
+    assert_eq!(action["runs"]["using"], "composite");
+    let inputs = action["inputs"].as_object().unwrap();
+    for (name, input) in inputs {
+        assert!(
+            input["description"].is_string(),
+            "input {name} is documented"
+        );
+    }
+    for used in text.split("inputs.").skip(1) {
+        let name: String = used
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '-')
+            .collect();
+        assert!(
+            inputs.contains_key(&name),
+            "action.yml uses undeclared input `{name}`"
+        );
+    }
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    assert!(steps.iter().any(|step| {
+        step["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+    }));
+    assert!(
+        steps
+            .iter()
+            .all(|step| step["uses"].is_string() || step["shell"] == "bash")
+    );
+    // The scan step passes flags palisade has.
+    for flag in [
+        "--format sarif",
+        "--sarif-category",
+        "--fail-on",
+        "--output",
+    ] {
+        assert!(text.contains(flag), "{flag}");
+    }
+}
+
+#[test]
+fn the_pre_commit_hooks_scan_what_is_staged() {
+    let (_, hooks) = yaml(".pre-commit-hooks.yaml");
+    let hooks = hooks.as_array().unwrap();
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["palisade", "palisade-system"]);
+    for hook in hooks {
+        assert_eq!(hook["entry"], "palisade scan --staged");
+        assert_eq!(hook["pass_filenames"], false);
+    }
+    assert_eq!(hooks[0]["language"], "rust");
+    assert_eq!(hooks[1]["language"], "system");
+}
+
+#[test]
+fn staged_scans_work_before_the_first_commit() {
+    let dir = git_repository();
+    let root = dir.path();
+    write(
+        root,
+        "variables.tf",
+        "variable \"cidr\" {\n  default = \"0.0.0.0/0\"\n}\n",
+    );
+    write(
+        root,
+        "main.tf",
+        "resource \"aws_security_group\" \"s\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [var.cidr]\n  }\n}\n",
+    );
+    git(root, &["add", "main.tf", "variables.tf"]);
+    let (report, code) = json(root, &["--staged", "--select", "TFM001"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&report["findings"]),
+        [("main.tf".to_owned(), "TFM001".to_owned(), 6)]
+    );
+}
