@@ -9,12 +9,13 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
+use crate::config::{self, Config};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
 use crate::git::{self, Changes};
 use crate::report::{self, Format, RenderOptions};
@@ -53,6 +54,19 @@ pub enum Command {
     Detectors(DetectorsArgs),
     /// Record the current findings, so that `scan --baseline` reports only new ones.
     Baseline(BaselineArgs),
+    /// Write a commented .palisade.yaml with every setting and its default.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to write .palisade.yaml in.
+    #[arg(default_value = ".")]
+    pub directory: PathBuf,
+
+    /// Replace an existing .palisade.yaml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -68,9 +82,9 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit with 1 when a finding is at or above this severity (`none`: never).
-    #[arg(long, value_enum, default_value_t = Threshold::Low, value_name = "SEVERITY")]
-    pub fail_on: Threshold,
+    /// Exit with 1 when a finding is at or above this severity (`none`: never) [default: low].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Threshold>,
 
     /// Scan only what is staged in git, as staged (the index content, not the working tree),
     /// under the given paths. For pre-commit hooks.
@@ -121,9 +135,9 @@ pub struct Scope {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Report only findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = Severity::Info, value_name = "SEVERITY")]
-    pub min_severity: Severity,
+    /// Report only findings at or above this severity [default: info].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
 
     /// Run only these rules (ids or names, comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
@@ -147,31 +161,81 @@ pub struct Scope {
     pub exclude: Vec<String>,
 
     /// Secrets in test code, test data and examples (`tests/`, `*_test.go`, `.env.example`):
-    /// reported one severity lower, or kept as they are.
-    #[arg(long, value_enum, default_value_t = TestSecrets::Lower, value_name = "HOW")]
-    pub test_secrets: TestSecrets,
+    /// reported one severity lower, or kept as they are [default: lower].
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub test_secrets: Option<TestSecrets>,
 
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     pub max_file_size: u64,
+
+    /// Read the configuration from FILE [default: the nearest .palisade.yaml from the first
+    /// path upward].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 impl Scope {
-    fn options(&self) -> Result<ScanOptions, String> {
+    /// The configuration file that applies, checked.
+    fn config(&self) -> Result<Config, String> {
         let catalog = Catalog::builtin();
+        if self.no_config {
+            return Ok(Config::default());
+        }
+        let path = match &self.config {
+            Some(path) => Some(path.clone()),
+            None => config::find(self.paths.first().map_or(Path::new("."), PathBuf::as_path)),
+        };
+        path.map_or_else(
+            || Ok(Config::default()),
+            |path| Config::load(&path, catalog),
+        )
+    }
+
+    /// The scan's options: the command line over the configuration.
+    fn options(&self, config: &Config) -> Result<ScanOptions, String> {
+        let catalog = Catalog::builtin();
+        let select = RuleSelection::resolve(catalog, &self.select).map_err(|e| e.to_string())?;
+        let mut ignore =
+            RuleSelection::resolve(catalog, &self.ignore).map_err(|e| e.to_string())?;
+        ignore.extend(config.ignore.iter().cloned());
         let rules = RuleSelection {
-            select: RuleSelection::resolve(catalog, &self.select).map_err(|e| e.to_string())?,
-            ignore: RuleSelection::resolve(catalog, &self.ignore).map_err(|e| e.to_string())?,
-            min_severity: Some(self.min_severity),
+            select: if select.is_empty() {
+                config.select.clone()
+            } else {
+                select
+            },
+            ignore,
+            min_severity: Some(
+                self.min_severity
+                    .or(config.min_severity)
+                    .unwrap_or(Severity::Info),
+            ),
+            severity: config.severity.clone(),
         };
         Ok(ScanOptions {
             paths: self.paths.clone(),
             jobs: self.jobs,
             respect_ignore_files: !self.no_ignore,
-            exclude: self.exclude.clone(),
+            exclude: self
+                .exclude
+                .iter()
+                .chain(&config.exclude)
+                .cloned()
+                .collect(),
             max_file_size: self.max_file_size,
             rules,
-            test_secrets: self.test_secrets,
+            test_secrets: self
+                .test_secrets
+                .or(config.test_secrets)
+                .unwrap_or_default(),
+            path_ignores: config.path_ignores.clone(),
+            secret_allowlist: config.secret_allowlist.clone(),
+            database_ports: config.database_ports.clone(),
         })
     }
 }
@@ -257,6 +321,7 @@ pub fn execute(cli: Cli) -> u8 {
             write_stdout(|out| list_detectors(args.format, out)).map(|()| EXIT_OK)
         }
         Command::Baseline(args) => write_baseline(&args),
+        Command::Init(args) => init(&args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");
@@ -276,7 +341,8 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     let selection = changes
         .map(|changes| git::select(&changes, &args.scope.paths))
         .transpose()?;
-    let mut options = args.scope.options()?;
+    let config = args.scope.config()?;
+    let mut options = args.scope.options(&config)?;
     if let Some(selection) = &selection {
         options.paths = selection.paths.clone();
     }
@@ -315,7 +381,13 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         None => write_stdout(render)?,
     }
 
-    let failing = args.fail_on.severity().is_some_and(|gate| {
+    let fail_on = match (args.fail_on, &config.fail_on) {
+        (Some(threshold), _) => threshold,
+        // Checked when the configuration was read.
+        (None, Some(name)) => Threshold::from_str(name, true).unwrap_or(Threshold::Low),
+        (None, None) => Threshold::Low,
+    };
+    let failing = fail_on.severity().is_some_and(|gate| {
         report
             .findings
             .iter()
@@ -325,7 +397,8 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
 }
 
 fn write_baseline(args: &BaselineArgs) -> Result<u8, String> {
-    let report = engine::scan(&args.scope.options()?).map_err(|error| error.to_string())?;
+    let config = args.scope.config()?;
+    let report = engine::scan(&args.scope.options(&config)?).map_err(|error| error.to_string())?;
     let cannot = |e: io::Error| format!("cannot write {}: {e}", args.output.display());
     let mut out = BufWriter::new(File::create(&args.output).map_err(cannot)?);
     baseline::write(&report, &mut out)
@@ -337,6 +410,20 @@ fn write_baseline(args: &BaselineArgs) -> Result<u8, String> {
         if report.findings.len() == 1 { "" } else { "s" },
         args.output.display()
     );
+    Ok(EXIT_OK)
+}
+
+fn init(args: &InitArgs) -> Result<u8, String> {
+    let path = args.directory.join(config::FILE_NAMES[0]);
+    if path.exists() && !args.force {
+        return Err(format!(
+            "{} exists; use --force to replace it",
+            path.display()
+        ));
+    }
+    std::fs::write(&path, config::TEMPLATE)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
     Ok(EXIT_OK)
 }
 

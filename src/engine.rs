@@ -14,13 +14,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use regex::bytes::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::checks::{self, Check, Hit};
+use crate::config::PathIgnore;
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
-use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet};
+use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet, Suppression, SuppressionKind};
 use crate::formats::terraform::{self, Module};
+use crate::ports;
 use crate::secrets;
 use crate::secrets::Overlaps;
 use crate::secrets::scan::is_test_path;
@@ -44,11 +47,18 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     pub rules: RuleSelection,
     pub test_secrets: TestSecrets,
+    /// Findings suppressed by path, from the configuration file.
+    pub path_ignores: Vec<PathIgnore>,
+    /// Secret values never reported.
+    pub secret_allowlist: Vec<Regex>,
+    /// Ports that count as databases besides the well-known ones.
+    pub database_ports: Vec<(u16, String)>,
 }
 
 /// What a secret found in test code, test data or an example (`tests/`, `*_test.go`,
 /// `.env.example`) is worth.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TestSecrets {
     /// Reported one severity lower, and said to be in a test path.
     #[default]
@@ -67,6 +77,9 @@ impl Default for ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             rules: RuleSelection::default(),
             test_secrets: TestSecrets::default(),
+            path_ignores: Vec::new(),
+            secret_allowlist: Vec::new(),
+            database_ports: Vec::new(),
         }
     }
 }
@@ -80,6 +93,8 @@ pub struct RuleSelection {
     pub ignore: Vec<String>,
     /// Rules below this severity do not run.
     pub min_severity: Option<Severity>,
+    /// Severities that replace the catalog's, by rule id.
+    pub severity: BTreeMap<String, Severity>,
 }
 
 impl RuleSelection {
@@ -100,7 +115,17 @@ impl RuleSelection {
     fn enables(&self, rule: &Rule) -> bool {
         (self.select.is_empty() || self.select.contains(&rule.id))
             && !self.ignore.contains(&rule.id)
-            && self.min_severity.is_none_or(|min| rule.severity >= min)
+            && self
+                .min_severity
+                .is_none_or(|min| self.severity_of(rule) >= min)
+    }
+
+    /// A rule's severity in this scan.
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity
+            .get(&rule.id)
+            .copied()
+            .unwrap_or(rule.severity)
     }
 
     fn enabled_checks(&self, catalog: &Catalog) -> Vec<Check> {
@@ -175,9 +200,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let (candidates, mut diagnostics) =
         discover::discover(&options.paths, &walk).map_err(ScanError::Discover)?;
 
+    ports::configure(&options.database_ports);
     let context = Context {
         checks: &checks,
         catalog,
+        options,
         enabled: catalog
             .rules()
             .iter()
@@ -303,6 +330,8 @@ struct Context<'c> {
     enabled: BTreeSet<&'c str>,
     /// For suppressions with a last day.
     today: Date,
+    /// Severity overrides, path ignores and the secret allowlist.
+    options: &'c ScanOptions,
 }
 
 impl Context<'_> {
@@ -334,6 +363,21 @@ impl Context<'_> {
         source: &SourceFile,
         mut hits: Vec<Hit>,
     ) -> Vec<Finding> {
+        let allowlist = &self.options.secret_allowlist;
+        if !allowlist.is_empty() {
+            hits.retain(|hit| {
+                let value = hit
+                    .secret
+                    .as_ref()
+                    .and_then(|s| source.text.as_bytes().get(s.clone()));
+                !value.is_some_and(|value| allowlist.iter().any(|allowed| allowed.is_match(value)))
+            });
+        }
+        for hit in &mut hits {
+            if let Some(&severity) = self.options.rules.severity.get(hit.rule_id) {
+                hit.severity = Some(severity);
+            }
+        }
         if self.lower_test_secrets {
             let test_path = is_test_path(repository_path(candidate));
             for hit in &mut hits {
@@ -356,7 +400,14 @@ impl Context<'_> {
         }
         let mut findings = findings_from_hits(candidate, source, hits, self.catalog);
         let ran = |rule: &str| self.enabled.contains(rule);
-        let problems = suppress::apply(&source.text, &mut findings, self.catalog, &ran, self.today);
+        let problems = suppress::apply(
+            &candidate.path,
+            &source.text,
+            &mut findings,
+            self.catalog,
+            &ran,
+            self.today,
+        );
         if ran(suppress::RULE) && !problems.is_empty() {
             findings.extend(findings_from_hits(
                 candidate,
@@ -364,6 +415,22 @@ impl Context<'_> {
                 problems,
                 self.catalog,
             ));
+        }
+        let repo_path = repository_path(candidate)
+            .to_string_lossy()
+            .replace('\\', "/");
+        for finding in findings.iter_mut().filter(|f| f.suppression.is_none()) {
+            if let Some(ignore) = self
+                .options
+                .path_ignores
+                .iter()
+                .find(|ignore| ignore.covers(&finding.rule_id, &repo_path, self.today))
+            {
+                finding.suppression = Some(Suppression {
+                    kind: SuppressionKind::External,
+                    reason: ignore.reason.clone(),
+                });
+            }
         }
         findings
     }

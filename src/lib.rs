@@ -9,6 +9,7 @@ pub mod capabilities;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod finding;

@@ -1,5 +1,7 @@
 //! Well-known ports, in one place for every format's network rules.
 
+use std::sync::RwLock;
+
 /// SSH.
 pub const SSH: u16 = 22;
 
@@ -25,9 +27,47 @@ pub const DATABASES: &[(u16, &str)] = &[
     (50000, "DB2"),
 ];
 
+/// Ports a configuration adds to [`DATABASES`]. Process-wide, set by each scan before it runs:
+/// the checks that ask are deep inside every format's rules, and a value read from one place is
+/// simpler than threading it through all of them.
+static CONFIGURED: RwLock<Vec<(u16, &'static str)>> = RwLock::new(Vec::new());
+
+/// Sets the ports a configuration counts as databases, besides the well-known ones.
+pub fn configure(extra: &[(u16, String)]) {
+    let configured: Vec<(u16, &'static str)> = extra
+        .iter()
+        // Names live as long as the process; a configuration has a handful.
+        .map(|(port, name)| (*port, &*Box::leak(name.clone().into_boxed_str())))
+        .collect();
+    let mut current = CONFIGURED
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if *current != configured {
+        *current = configured;
+    }
+}
+
+/// Every database port: the well-known ones, then the configured ones.
+fn databases() -> Vec<(u16, &'static str)> {
+    let configured = CONFIGURED
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    DATABASES
+        .iter()
+        .copied()
+        .chain(configured.iter().copied())
+        .collect()
+}
+
 /// The database usually listening on `port`.
 pub fn database(port: u16) -> Option<&'static str> {
-    DATABASES
+    if let Some(&(_, name)) = DATABASES.iter().find(|(p, _)| *p == port) {
+        return Some(name);
+    }
+    let configured = CONFIGURED
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    configured
         .iter()
         .find(|(p, _)| *p == port)
         .map(|&(_, name)| name)
@@ -35,10 +75,10 @@ pub fn database(port: u16) -> Option<&'static str> {
 
 /// The first database port in `low..=high`.
 pub fn database_in_range(low: u16, high: u16) -> Option<(u16, &'static str)> {
-    DATABASES
-        .iter()
-        .copied()
-        .find(|&(port, _)| (low..=high).contains(&port))
+    databases()
+        .into_iter()
+        .filter(|&(port, _)| (low..=high).contains(&port))
+        .min_by_key(|&(port, _)| port)
 }
 
 /// Image names (the last path component, without tag) of databases, for rules that judge a

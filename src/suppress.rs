@@ -20,6 +20,7 @@
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::catalog::Catalog;
@@ -31,6 +32,19 @@ pub const RULE: &str = "PAL001";
 
 const MARKER: &str = "palisade:ignore";
 const COMMENT_OPENERS: &[&str] = &["#", "//", "/*", "<!--", "--", ";"];
+/// Markdown's only comment: `#` starts a heading there, and code blocks show examples.
+const MARKDOWN_COMMENT_OPENERS: &[&str] = &["<!--"];
+
+/// The comment openers of a file, by its name.
+fn comment_openers(path: &Path) -> &'static [&'static str] {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("md" | "markdown" | "mdx") => MARKDOWN_COMMENT_OPENERS,
+        _ => COMMENT_OPENERS,
+    }
+}
 
 /// A suppression comment, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +56,8 @@ pub struct Directive {
     pub file_wide: bool,
     /// After code on its line: covers that line only.
     pub trailing: bool,
-    /// The rules as written; `None` without brackets.
-    pub rules: Option<Vec<String>>,
+    /// The rules as written.
+    pub rules: Vec<String>,
     pub reason: String,
     /// `until=…` as written.
     pub until: Option<String>,
@@ -111,15 +125,15 @@ impl std::fmt::Display for Date {
     }
 }
 
-/// Every directive in a file, in order.
-pub fn directives(text: &str) -> Vec<Directive> {
+/// Every directive in a file whose comments start with one of `openers`, in order.
+pub fn directives(text: &str, openers: &[&str]) -> Vec<Directive> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     for at in memchr::memmem::find_iter(bytes, MARKER) {
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
         let before = &text[line_start..at];
-        let Some(opener) = COMMENT_OPENERS
+        let Some(opener) = openers
             .iter()
             .filter_map(|opener| before.rfind(opener))
             .min()
@@ -131,8 +145,9 @@ pub fn directives(text: &str) -> Vec<Directive> {
         if file_wide {
             rest = &rest["-file".len()..];
         }
-        // Not a directive: `palisade:ignored`, `palisade:ignore-files`.
-        if rest.starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') {
+        // A directive names its rules in brackets; without them it is a mention in prose
+        // (`palisade:ignore` comments, `palisade:ignored`).
+        if !rest.starts_with('[') {
             continue;
         }
         let mut tail = rest.trim_end().trim_end_matches('\r');
@@ -140,20 +155,14 @@ pub fn directives(text: &str) -> Vec<Directive> {
             tail = tail.strip_suffix(closer).unwrap_or(tail).trim_end();
         }
         let span_end = at + MARKER.len() + (file_wide as usize * 5) + tail.len();
-        let (rules, after) = match tail.strip_prefix('[').and_then(|t| t.split_once(']')) {
-            Some((rules, after)) => (
-                Some(
-                    rules
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|rule| !rule.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                ),
-                after,
-            ),
-            None => (None, tail),
-        };
+        // An unclosed bracket: everything is the rule list, and there is no reason.
+        let (rules, after) = tail[1..].split_once(']').unwrap_or((&tail[1..], ""));
+        let rules = rules
+            .split(',')
+            .map(str::trim)
+            .filter(|rule| !rule.is_empty())
+            .map(str::to_owned)
+            .collect();
         let mut until = None;
         let reason: Vec<&str> = after
             .split_whitespace()
@@ -187,6 +196,7 @@ pub fn directives(text: &str) -> Vec<Directive> {
 /// Applies a file's directives to its findings, and returns what is wrong with the directives.
 /// `ran` says whether a rule ran in this scan: only then can a directive be judged unused.
 pub fn apply(
+    path: &Path,
     text: &str,
     findings: &mut [Finding],
     catalog: &Catalog,
@@ -196,7 +206,7 @@ pub fn apply(
     if memchr::memmem::find(text.as_bytes(), MARKER.as_bytes()).is_none() {
         return Vec::new();
     }
-    let directives = directives(text);
+    let directives = directives(text, comment_openers(path));
     // Lines holding only a directive: a directive above them reaches past them.
     let directive_lines: BTreeSet<usize> = directives
         .iter()
@@ -208,10 +218,11 @@ pub fn apply(
         let mut problem = |message: String| {
             problems.push(Hit::new(RULE, directive.span.clone(), message));
         };
-        let Some(names) = directive.rules.as_ref().filter(|names| !names.is_empty()) else {
+        let names = &directive.rules;
+        if names.is_empty() {
             problem("suppression names no rule: write `palisade:ignore[RULE] reason`".to_owned());
             continue;
-        };
+        }
         let mut rules = Vec::new();
         for name in names {
             match catalog.find(name) {
@@ -299,15 +310,13 @@ mod tests {
                     // palisade:ignore-file[SEC002] until=2030-01-31 generated fixtures\n\
                     /* palisade:ignore[TFM001]: bastion, reviewed */\n\
                     <!-- palisade:ignore[SEC001] -->\n\
-                    # palisade:ignore reason but no rules\n\
+                    # palisade:ignore[] no rules\n\
+                    # mentions of palisade:ignore in prose are not directives\n\
                     x = \"palisade:ignore[SEC001] not in a comment\"\n\
                     # palisade:ignored is another word\n";
-        let found = directives(text);
+        let found = directives(text, COMMENT_OPENERS);
         assert_eq!(found.len(), 5, "{found:#?}");
-        assert_eq!(
-            found[0].rules.as_deref(),
-            Some(&["DKR002".to_owned(), "last-user-root".to_owned()][..])
-        );
+        assert_eq!(found[0].rules, ["DKR002", "last-user-root"]);
         assert!(found[0].trailing && !found[0].file_wide);
         assert_eq!(found[0].reason, "pinned by digest elsewhere");
         assert!(found[1].file_wide && !found[1].trailing);
@@ -319,7 +328,9 @@ mod tests {
             "palisade:ignore[TFM001]: bastion, reviewed"
         );
         assert_eq!(found[3].reason, "");
-        assert_eq!(found[4].rules, None);
+        assert!(found[4].rules.is_empty());
+        // In Markdown only HTML comments hold directives: `#` is a heading.
+        assert_eq!(directives(text, MARKDOWN_COMMENT_OPENERS).len(), 1);
         assert_eq!(
             found.iter().map(|d| d.line).collect::<Vec<_>>(),
             [1, 2, 3, 4, 5]

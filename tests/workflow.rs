@@ -161,7 +161,7 @@ fn bad_suppressions_are_reported_and_suppress_nothing() {
          # palisade:ignore[DKR3] typo\n\
          # palisade:ignore[DKR010] nothing to suppress here\n\
          HEALTHCHECK CMD true\n\
-         # palisade:ignore the reason, but no rule\n",
+         # palisade:ignore[] the reason, but no rule\n",
     );
     let (report, code) = json(dir.path(), &["--select", "DKR001,DKR003,DKR010,PAL001"]);
     assert_eq!(code, 1);
@@ -601,4 +601,112 @@ fn staged_scans_work_before_the_first_commit() {
         places(&report["findings"]),
         [("main.tf".to_owned(), "TFM001".to_owned(), 6)]
     );
+}
+
+#[test]
+fn the_configuration_file_tunes_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "Dockerfile", "FROM alpine\nEXPOSE 22\n");
+    write(
+        root,
+        "docker-compose.yml",
+        "services:\n  scylla:\n    image: example/scylla-fork:5\n    ports:\n      - \"7000:7000\"\n",
+    );
+    write(
+        root,
+        "infra/sg.tf.json",
+        "{\"resource\": {\"aws_security_group\": {\"bastion\": {\"ingress\": [{\"from_port\": 22, \"to_port\": 22, \"protocol\": \"tcp\", \"cidr_blocks\": [\"0.0.0.0/0\"]}]}}}}\n",
+    );
+    write(
+        root,
+        "app/.env",
+        "API_TOKEN=Qm8vXz3LpW5kRt\nSTRIPE_KEY=sk_test_EXAMPLEb4c9d8e7f6a5b4c3d2e1\n",
+    );
+    write(
+        root,
+        ".palisade.yaml",
+        "fail-on: high\nrules:\n  ignore: [missing-healthcheck, DKR001]\n  severity:\n    DKR003: critical\nignore:\n  - paths: [\"infra/*.tf.json\"]\n    rules: [TFM001]\n    reason: bastion, reviewed\nsecrets:\n  allowlist: [\"^sk_test_EXAMPLE\"]\ndatabase-ports:\n  7000: ScyllaDB\n",
+    );
+    let (report, code) = json(root, &[]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .filter(|(_, rule, _)| {
+            [
+                "DKR001", "DKR003", "DKR015", "CMP005", "TFM001", "SEC002", "SEC001",
+            ]
+            .contains(&rule.as_str())
+        })
+        .collect();
+    let expect = |path: &str, rule: &str, severity: &str| {
+        (path.to_owned(), rule.to_owned(), severity.to_owned())
+    };
+    assert_eq!(
+        found,
+        [
+            expect("Dockerfile", "DKR003", "critical"),
+            expect("app/.env", "SEC002", "high"),
+            expect("docker-compose.yml", "CMP005", "high"),
+        ]
+    );
+    assert_eq!(
+        places(&report["suppressed"]),
+        [("infra/sg.tf.json".to_owned(), "TFM001".to_owned(), 1)]
+    );
+    assert_eq!(report["suppressed"][0]["suppression"]["kind"], "external");
+
+    // From a sub-directory the same file applies; the command line wins over it.
+    let (_, code) = json(&root.join("infra"), &["--fail-on", "none"]);
+    assert_eq!(code, 0);
+    let (report, _) = json(root, &["--no-config", "--select", "TFM001,DKR015"]);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 2);
+
+    let sarif = palisade(root)
+        .args(["scan", "--format", "sarif", "--select", "TFM001"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["suppressions"][0]["kind"],
+        "external"
+    );
+
+    // A misspelt key stops the scan and says where it is.
+    write(root, "broken.yaml", "rules:\n  ignroe: [DKR001]\n");
+    palisade(root)
+        .args(["scan", "--config", "broken.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "broken.yaml: line 2 column 3: unknown field `ignroe`",
+        ));
+}
+
+#[test]
+fn init_writes_a_configuration_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    palisade(dir.path()).arg("init").assert().code(0);
+    let written = fs::read_to_string(dir.path().join(".palisade.yaml")).unwrap();
+    assert!(written.contains("fail-on"));
+    palisade(dir.path()).arg("init").assert().code(2);
+    palisade(dir.path())
+        .args(["init", "--force"])
+        .assert()
+        .code(0);
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n",
+    );
+    palisade(dir.path()).arg("scan").assert().code(0);
 }

@@ -1,0 +1,360 @@
+//! The configuration file, `.palisade.yaml`: what a repository decides once instead of on every
+//! command line.
+//!
+//! It is looked for from the scanned directory upward (the first path given, or the current
+//! directory), or named with `--config`; `--no-config` ignores it. Command-line flags win over
+//! it where both say the same thing (`--fail-on`, `--min-severity`, `--select`,
+//! `--test-secrets`); lists add up (`--ignore`, `--exclude`). Every key is checked: an unknown
+//! or misspelt one is an error that names its line, never silently ignored, since a misspelt
+//! exclusion would otherwise quietly do nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::catalog::{Catalog, Severity};
+use crate::engine::TestSecrets;
+use crate::suppress::Date;
+
+/// The names looked for, in order, in each directory.
+pub const FILE_NAMES: &[&str] = &[".palisade.yaml", ".palisade.yml"];
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct File {
+    /// Reserved for changes of shape; only 1 exists.
+    version: Option<u32>,
+    #[serde(default)]
+    rules: RulesSection,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<IgnoreSection>,
+    fail_on: Option<String>,
+    min_severity: Option<Severity>,
+    #[serde(default)]
+    secrets: SecretsSection,
+    #[serde(default)]
+    database_ports: BTreeMap<u16, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RulesSection {
+    #[serde(default)]
+    select: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    severity: BTreeMap<String, Severity>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct IgnoreSection {
+    paths: Vec<String>,
+    rules: Vec<String>,
+    reason: String,
+    until: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SecretsSection {
+    #[serde(default)]
+    allowlist: Vec<String>,
+    test_secrets: Option<TestSecrets>,
+}
+
+/// Findings of some rules under some paths, suppressed for a reason given in the configuration.
+#[derive(Debug, Clone)]
+pub struct PathIgnore {
+    pub paths: GlobSet,
+    /// Rule ids.
+    pub rules: Vec<String>,
+    pub reason: String,
+    pub until: Option<Date>,
+}
+
+impl PathIgnore {
+    /// Whether it covers a finding of `rule` at `repo_path` on `today`.
+    pub fn covers(&self, rule: &str, repo_path: &str, today: Date) -> bool {
+        self.until.is_none_or(|until| until >= today)
+            && self.rules.iter().any(|r| r == rule)
+            && self.paths.is_match(repo_path)
+    }
+}
+
+/// A checked configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: Option<PathBuf>,
+    /// Rule ids.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    pub exclude: Vec<String>,
+    pub path_ignores: Vec<PathIgnore>,
+    /// As `--fail-on` takes it.
+    pub fail_on: Option<String>,
+    pub min_severity: Option<Severity>,
+    pub secret_allowlist: Vec<Regex>,
+    pub test_secrets: Option<TestSecrets>,
+    pub database_ports: Vec<(u16, String)>,
+}
+
+/// The configuration that applies to a scan of `start` (a directory or a file): the nearest
+/// `.palisade.yaml` in it or above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(start).ok()?;
+    let directory = if absolute.is_dir() {
+        absolute.as_path()
+    } else {
+        absolute.parent()?
+    };
+    directory.ancestors().find_map(|dir| {
+        FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path, catalog: &Catalog) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut config = Config::parse(&text, catalog).map_err(|message| {
+            // The parser calls the text `<input>`; name the file instead.
+            let message = message.replace("<input>", &path.display().to_string());
+            format!("{}: {message}", path.display())
+        })?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses and checks a configuration's text.
+    pub fn parse(text: &str, catalog: &Catalog) -> Result<Config, String> {
+        let file: File = if text.trim().is_empty() {
+            File::default()
+        } else {
+            serde_saphyr::from_str(text)
+                .map_err(|e| e.to_string().trim_start_matches("error: ").to_owned())?
+        };
+        if let Some(version) = file.version
+            && version != 1
+        {
+            return Err(format!(
+                "version {version} is not known (this palisade reads 1)"
+            ));
+        }
+        let rule_ids = |names: &[String], key: &str| -> Result<Vec<String>, String> {
+            names
+                .iter()
+                .map(|name| {
+                    catalog
+                        .find(name)
+                        .map(|rule| rule.id.clone())
+                        .ok_or_else(|| {
+                            format!("{key}: unknown rule `{name}` (see `palisade rules`)")
+                        })
+                })
+                .collect()
+        };
+        let mut severity = BTreeMap::new();
+        for (name, level) in &file.rules.severity {
+            let id = rule_ids(std::slice::from_ref(name), "rules.severity")?.remove(0);
+            severity.insert(id, *level);
+        }
+        let mut path_ignores = Vec::new();
+        for (index, ignore) in file.ignore.iter().enumerate() {
+            let key = format!("ignore[{index}]");
+            if ignore.reason.trim().is_empty() {
+                return Err(format!("{key}: a reason is required"));
+            }
+            if ignore.paths.is_empty() || ignore.rules.is_empty() {
+                return Err(format!("{key}: name the `paths` and the `rules` it covers"));
+            }
+            let mut globs = GlobSetBuilder::new();
+            for pattern in &ignore.paths {
+                // As for `exclude`: without `/` a name at any depth, with `/` a path from the
+                // repository root; `*` stays within a directory, `**` crosses them.
+                let full = if pattern.contains('/') {
+                    pattern.trim_start_matches('/').to_owned()
+                } else {
+                    format!("**/{pattern}")
+                };
+                let glob = GlobBuilder::new(&full)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| format!("{key}.paths: invalid pattern `{pattern}`: {e}"))?;
+                globs.add(glob);
+            }
+            let until =
+                match &ignore.until {
+                    Some(text) => Some(Date::parse(text).ok_or_else(|| {
+                        format!("{key}.until: `{text}` is not a date (YYYY-MM-DD)")
+                    })?),
+                    None => None,
+                };
+            path_ignores.push(PathIgnore {
+                paths: globs.build().map_err(|e| format!("{key}.paths: {e}"))?,
+                rules: rule_ids(&ignore.rules, &format!("{key}.rules"))?,
+                reason: ignore.reason.trim().to_owned(),
+                until,
+            });
+        }
+        if let Some(fail_on) = &file.fail_on
+            && !["critical", "high", "medium", "low", "info", "none"].contains(&fail_on.as_str())
+        {
+            return Err(format!(
+                "fail-on: `{fail_on}` is not one of critical, high, medium, low, info, none"
+            ));
+        }
+        let secret_allowlist = file
+            .secrets
+            .allowlist
+            .iter()
+            .map(|pattern| {
+                // Like the detectors: bytes, ASCII classes (`\d`, `\w`).
+                RegexBuilder::new(pattern)
+                    .unicode(false)
+                    .build()
+                    .map_err(|e| format!("secrets.allowlist: invalid expression `{pattern}`: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Config {
+            path: None,
+            select: rule_ids(&file.rules.select, "rules.select")?,
+            ignore: rule_ids(&file.rules.ignore, "rules.ignore")?,
+            severity,
+            exclude: file.exclude,
+            path_ignores,
+            fail_on: file.fail_on,
+            min_severity: file.min_severity,
+            secret_allowlist,
+            test_secrets: file.secrets.test_secrets,
+            database_ports: file.database_ports.into_iter().collect(),
+        })
+    }
+}
+
+/// What `palisade init` writes: every setting, commented, with its default.
+pub const TEMPLATE: &str = r#"# palisade configuration. Command-line flags win over these settings; lists add up.
+# Every key is checked: a misspelt one is an error. Remove the `#` of what you need.
+version: 1
+
+# The gate: exit 1 on findings at or above this severity (critical, high, medium, low, info, none).
+# fail-on: low
+
+# Report only findings at or above this severity.
+# min-severity: info
+
+rules:
+  # Run only these rules (ids like DKR001 or names like last-user-root); empty: all.
+  select: []
+  # Never run these rules.
+  ignore: []
+  # Another severity for some rules.
+  severity: {}
+  #   DKR015: low
+  #   unpinned-image: critical
+
+# Paths never scanned: a name at any depth (`vendor`) or a path from the repository root
+# (`deploy/legacy/**`), as for --exclude.
+exclude: []
+
+# Findings of some rules under some paths, suppressed with a reason (and a last day, if any).
+# They are reported as suppressed, like `palisade:ignore` comments; use this for files that cannot
+# hold comments (JSON) or for whole directories.
+ignore: []
+#  - paths: ["test/fixtures/**"]
+#    rules: [SEC001, SEC002]
+#    reason: credentials of the throwaway test database
+#    until: 2027-06-30
+
+secrets:
+  # Values that are never reported as secrets (regular expressions, matched against the value).
+  allowlist: []
+  # Secrets in test code and examples: `lower` (one severity lower) or `keep`.
+  # test-secrets: lower
+
+# More ports that count as databases for the no-public-db rules (besides 5432, 3306, 6379, …).
+database-ports: {}
+#  7000: ScyllaDB
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Catalog::builtin())
+    }
+
+    #[test]
+    fn the_template_is_a_valid_configuration() {
+        let config = parse(TEMPLATE).unwrap();
+        assert!(config.select.is_empty() && config.ignore.is_empty());
+    }
+
+    #[test]
+    fn settings_are_read_and_checked() {
+        let config = parse(
+            "fail-on: high\nrules:\n  ignore: [missing-healthcheck]\n  severity:\n    DKR003: critical\nignore:\n  - paths: [\"deploy/*.json\"]\n    rules: [TFM001]\n    reason: bastion\n    until: 2030-01-01\nsecrets:\n  allowlist: [\"^AKIAEXAMPLE\"]\n  test-secrets: keep\ndatabase-ports:\n  7000: ScyllaDB\n",
+        )
+        .unwrap();
+        assert_eq!(config.fail_on.as_deref(), Some("high"));
+        assert_eq!(config.ignore, ["DKR015"]);
+        assert_eq!(config.severity.get("DKR003"), Some(&Severity::Critical));
+        let today = Date::parse("2029-12-31").unwrap();
+        assert!(config.path_ignores[0].covers("TFM001", "deploy/sg.json", today));
+        assert!(!config.path_ignores[0].covers("TFM001", "deploy/x/sg.json", today));
+        assert!(!config.path_ignores[0].covers("TFM001", "other/deploy/sg.json", today));
+        assert!(!config.path_ignores[0].covers("TFM002", "deploy/sg.json", today));
+        assert!(!config.path_ignores[0].covers(
+            "TFM001",
+            "deploy/sg.json",
+            Date::parse("2030-01-02").unwrap()
+        ));
+        assert!(config.secret_allowlist[0].is_match(b"AKIAEXAMPLE123"));
+        assert_eq!(config.test_secrets, Some(TestSecrets::Keep));
+        assert_eq!(config.database_ports, [(7000, "ScyllaDB".to_owned())]);
+    }
+
+    #[test]
+    fn mistakes_are_errors_with_their_place() {
+        let cases = [
+            (
+                "rules:\n  ignroe: [DKR001]\n",
+                "line 2 column 3: unknown field `ignroe`",
+            ),
+            ("fail-on: hgih\n", "`hgih` is not one of"),
+            (
+                "rules:\n  ignore: [DKR999]\n",
+                "rules.ignore: unknown rule `DKR999`",
+            ),
+            (
+                "ignore:\n  - paths: [a]\n    rules: [DKR001]\n    reason: \"\"\n",
+                "a reason is required",
+            ),
+            (
+                "ignore:\n  - paths: [\"[\"]\n    rules: [DKR001]\n    reason: x\n",
+                "invalid pattern",
+            ),
+            ("secrets:\n  allowlist: [\"(\"]\n", "invalid expression"),
+            ("version: 2\n", "version 2 is not known"),
+            ("min-severity: loud\n", "line 1"),
+        ];
+        for (text, expected) in cases {
+            let error = parse(text).unwrap_err();
+            assert!(error.contains(expected), "{text:?}: {error}");
+        }
+    }
+}
