@@ -266,7 +266,7 @@ rules:
   #   DKR015: low
   #   unpinned-image: critical
 
-# Paths never scanned: a name at any depth (`vendor`) or a path from the repository root
+# Paths never scanned: a name at any depth (`vendor`) or a path from the scanned directory
 # (`deploy/legacy/**`), as for --exclude.
 exclude: []
 
