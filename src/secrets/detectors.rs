@@ -12,6 +12,7 @@
 //! what token formats need and is many times faster than Unicode classes.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use base64::Engine as _;
 use regex::bytes::{Regex, RegexBuilder};
@@ -67,7 +68,9 @@ pub enum Verify {
     Literal,
 }
 
-/// A compiled detector.
+/// A detector. Its expressions are checked when the catalog is read and compiled when first
+/// used: a scan of a few files (a pre-commit hook) then compiles only the detectors whose
+/// keywords occur, instead of paying for all of them at start-up.
 #[derive(Debug)]
 pub struct Detector {
     pub id: String,
@@ -78,9 +81,10 @@ pub struct Detector {
     pub samples: Samples,
     /// The expression as written, for tools that want to run it elsewhere.
     pub pattern: String,
-    regex: Regex,
+    regex: OnceLock<Regex>,
     entropy: Option<f64>,
-    allowlist: Vec<Regex>,
+    allowlist_patterns: Vec<String>,
+    allowlist: OnceLock<Vec<Regex>>,
     verify: Option<Verify>,
     /// Matches may span lines (private keys): the search window runs on past the keyword's line.
     pub multiline: bool,
@@ -100,9 +104,10 @@ impl Detector {
         found: &mut Vec<(Range<usize>, Range<usize>)>,
     ) {
         let haystack = &text[..window.end];
+        let regex = self.regex.get_or_init(|| compile(&self.pattern));
         let mut at = window.start;
         while at <= haystack.len() {
-            let Some(captures) = self.regex.captures_at(haystack, at) else {
+            let Some(captures) = regex.captures_at(haystack, at) else {
                 break;
             };
             let whole = captures.get(0).expect("group 0 always matches");
@@ -137,11 +142,10 @@ impl Detector {
         {
             return false;
         }
-        if self
+        let allowlist = self
             .allowlist
-            .iter()
-            .any(|allowed| allowed.is_match(secret))
-        {
+            .get_or_init(|| self.allowlist_patterns.iter().map(|p| compile(p)).collect());
+        if allowlist.iter().any(|allowed| allowed.is_match(secret)) {
             return false;
         }
         match self.verify {
@@ -197,22 +201,27 @@ impl Detectors {
             let parsed: DetectorFile =
                 serde_saphyr::from_str(text).map_err(|e| error(e.to_string()))?;
             for spec in parsed.detectors {
-                let compile = |pattern: &str| {
-                    RegexBuilder::new(pattern)
+                // Checked now, compiled when used (see [`Detector`]).
+                let check = |pattern: &str| {
+                    regex_syntax::ParserBuilder::new()
                         .unicode(false)
+                        .utf8(false)
                         .build()
+                        .parse(pattern)
+                        .map(drop)
                         .map_err(|e| error(format!("{}: {e}", spec.id)))
                 };
                 if spec.keywords.is_empty() {
                     return Err(error(format!("{}: no keywords", spec.id)));
                 }
+                check(&spec.regex)?;
+                for pattern in &spec.allowlist {
+                    check(pattern)?;
+                }
                 list.push(Detector {
-                    regex: compile(&spec.regex)?,
-                    allowlist: spec
-                        .allowlist
-                        .iter()
-                        .map(|pattern| compile(pattern))
-                        .collect::<Result<_, _>>()?,
+                    regex: OnceLock::new(),
+                    allowlist_patterns: spec.allowlist,
+                    allowlist: OnceLock::new(),
                     id: spec.id,
                     title: spec.title,
                     severity: spec.severity,
@@ -228,6 +237,14 @@ impl Detectors {
         }
         Ok(Detectors { list })
     }
+}
+
+/// Compiles an expression checked when the catalog was read.
+fn compile(pattern: &str) -> Regex {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .expect("detector expressions are checked when the catalog is read")
 }
 
 /// Shannon entropy in bits per byte.

@@ -215,13 +215,33 @@ pub struct Scanner {
     /// What each keyword of the automaton starts: its own detectors, and those of every keyword
     /// inside it (the search reports the longest keyword at a place, not the ones it contains).
     triggers: Vec<Vec<Trigger>>,
-    quoted: Regex,
-    bare: Regex,
-    flag: Regex,
+    quoted: LazyRegex,
+    bare: LazyRegex,
+    flag: LazyRegex,
     /// Rust only, where the syntax tree confirms the binding: a literal, the only argument of a
     /// call named like a secret (`.password("…")`) or of a constructor
     /// (`token = String::from("…")`).
-    rust_call: Regex,
+    rust_call: LazyRegex,
+}
+
+/// An expression compiled when first used: a scan of a few files (a pre-commit hook) should not
+/// pay at start-up for expressions its files never need.
+struct LazyRegex {
+    pattern: String,
+    regex: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(pattern: String) -> LazyRegex {
+        LazyRegex {
+            pattern,
+            regex: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Regex {
+        self.regex.get_or_init(|| compile(&self.pattern))
+    }
 }
 
 const NAME: &str = r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,60})";
@@ -270,8 +290,9 @@ impl Scanner {
             .build(&patterns)
             .expect("keywords build an automaton");
         let assignment = |values: &str| {
-            let pattern = format!(r#"{NAME}["'\]]?[ \t]*{TYPE}(?:=>|:=|=|:)[ \t]*(?:{values})"#);
-            compile(&pattern)
+            LazyRegex::new(format!(
+                r#"{NAME}["'\]]?[ \t]*{TYPE}(?:=>|:=|=|:)[ \t]*(?:{values})"#
+            ))
         };
         Scanner {
             detectors,
@@ -279,11 +300,12 @@ impl Scanner {
             triggers,
             quoted: assignment(QUOTED),
             bare: assignment(&format!("{QUOTED}|{BARE}")),
-            rust_call: compile(&format!(
+            rust_call: LazyRegex::new(format!(
                 r#"\b(?P<name>[A-Za-z_][A-Za-z0-9_]{{0,60}})(?:[ \t]*{TYPE}=[ \t]*[A-Za-z_][A-Za-z0-9_:]{{0,60}})?\([ \t]*"(?P<dq>[^"\\\r\n]{{1,256}})"(?:\.[a-z_]{{1,20}}\(\))*[ \t]*\)"#
             )),
-            flag: compile(
-                r#"(?:^|[\s"'`\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})["']?(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>\\]{1,256}))"#,
+            flag: LazyRegex::new(
+                r#"(?:^|[\s"'`\[,(])--?(?P<name>[A-Za-z][A-Za-z0-9-]{0,40})["']?(?:=|[ \t]+)(?:"(?P<dq>[^"\r\n]{1,256})"|'(?P<sq>[^'\r\n]{1,256})'|(?P<bare>[^\s"'`;|&<>\\]{1,256}))"#
+                    .to_owned(),
             ),
         }
     }
@@ -342,6 +364,7 @@ impl Scanner {
             for regex in [Some(values), Some(&self.flag), rust_call]
                 .into_iter()
                 .flatten()
+                .map(LazyRegex::get)
             {
                 for captures in regex.captures_iter(&bytes[line.clone()]) {
                     if let Some(secret) = assignment(&captures, line.start) {
