@@ -205,6 +205,22 @@ pub fn discover(
                 &mut candidates,
                 &mut diagnostics,
             );
+        } else if !metadata.is_file() {
+            // Opening a FIFO blocks until someone writes to it; a device may never end.
+            diagnostics.push(
+                Diagnostic::new(
+                    display_root.clone(),
+                    DiagnosticKind::Skipped,
+                    "skipped: not a regular file (a FIFO, socket or device)",
+                )
+                .in_repository(join_repo_path(
+                    &repo_prefix,
+                    &display_root
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                )),
+            );
         } else {
             let name = display_root
                 .file_name()

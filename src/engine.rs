@@ -622,6 +622,31 @@ fn scan_module(
 }
 
 /// Reads a file as UTF-8 text, refusing files over the size limit, binary files and invalid UTF-8.
+/// Text in UTF-16 with a byte order mark, decoded; `None` without one.
+fn utf16(bytes: &[u8]) -> Option<Result<String, (DiagnosticKind, String)>> {
+    let (rest, little_endian) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    let units = rest.chunks(2).map(|pair| match (pair, little_endian) {
+        ([low, high], true) => u16::from_le_bytes([*low, *high]),
+        ([high, low], false) => u16::from_be_bytes([*high, *low]),
+        // An odd byte at the end: not UTF-16 after all.
+        _ => 0xDC00,
+    });
+    Some(
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| {
+                (
+                    DiagnosticKind::ParseError,
+                    "not checked: starts like UTF-16 but is not valid UTF-16".to_owned(),
+                )
+            }),
+    )
+}
+
 fn read_text(
     candidate: &Candidate,
     max_file_size: u64,
@@ -652,6 +677,10 @@ fn read_text(
             DiagnosticKind::Skipped,
             format!("skipped: over the {max_file_size}-byte limit (--max-file-size)"),
         ));
+    }
+    // Windows tools (PowerShell's `>`, Notepad) write UTF-16 with a byte order mark.
+    if let Some(text) = utf16(&bytes) {
+        return text;
     }
     if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
         return Err((DiagnosticKind::Skipped, "skipped: binary file".to_owned()));

@@ -125,6 +125,11 @@ impl std::fmt::Display for Date {
     }
 }
 
+/// Every directive in a file, read in the comment syntax its name implies.
+pub fn directives_in(path: &Path, text: &str) -> Vec<Directive> {
+    directives(text, comment_openers(path))
+}
+
 /// Every directive in a file whose comments start with one of `openers`, in order.
 pub fn directives(text: &str, openers: &[&str]) -> Vec<Directive> {
     let bytes = text.as_bytes();
@@ -206,7 +211,7 @@ pub fn apply(
     if memchr::memmem::find(text.as_bytes(), MARKER.as_bytes()).is_none() {
         return Vec::new();
     }
-    let directives = directives(text, comment_openers(path));
+    let directives = directives_in(path, text);
     // Lines holding only a directive: a directive above them reaches past them.
     let directive_lines: BTreeSet<usize> = directives
         .iter()

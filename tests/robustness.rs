@@ -304,3 +304,250 @@ fn hostile_terraform_is_bounded() {
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
     assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
 }
+
+#[test]
+fn utf16_files_with_a_byte_order_mark_are_read() {
+    let text = "FROM alpine:3.20\r\nHEALTHCHECK NONE\r\nUSER root\r\n";
+    for little_endian in [true, false] {
+        let mut bytes = if little_endian {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in text.encode_utf16() {
+            bytes.extend(if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        fs::write(&path, &bytes).unwrap();
+        let report = palisade::scan(&palisade::ScanOptions {
+            paths: vec![path],
+            ..palisade::ScanOptions::default()
+        })
+        .unwrap();
+        assert_eq!(common::rule_lines(&report), [("DKR001".to_owned(), 3)]);
+    }
+    // A byte order mark followed by something else is a diagnostic, not a crash.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Dockerfile");
+    fs::write(&path, [0xFF, 0xFE, 0x00, 0xD8, 0x41]).unwrap();
+    let report = palisade::scan(&palisade::ScanOptions {
+        paths: vec![path],
+        ..palisade::ScanOptions::default()
+    })
+    .unwrap();
+    assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
+}
+
+#[test]
+fn a_200_mb_file_is_skipped_without_being_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse: the test does not write 200 MB, and a scan that read it would take seconds.
+    let big = fs::File::create(dir.path().join("dump.sql")).unwrap();
+    big.set_len(200 * 1024 * 1024).unwrap();
+    fs::write(dir.path().join("Dockerfile"), "FROM alpine\n").unwrap();
+    let report = palisade::scan(&palisade::ScanOptions {
+        paths: vec![dir.path().to_path_buf()],
+        ..palisade::ScanOptions::default()
+    })
+    .unwrap();
+    assert!(report.findings.iter().any(|f| f.rule_id == "DKR002"));
+    let skipped: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        skipped,
+        ["skipped: 209715200 bytes is over the 10485760-byte limit (--max-file-size)"]
+    );
+}
+
+#[test]
+fn one_50_mb_line_is_searched_for_secrets_in_bounded_windows() {
+    let filler = "lorem ipsum dolor sit amet ".repeat(50 * 1024 * 1024 / 27 / 2);
+    let text =
+        format!("{filler}export GITHUB_TOKEN=ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa {filler}\n");
+    assert!(text.len() > 50_000_000 && text.lines().count() == 1);
+    let report = scan_text("notes.txt", &text);
+    let found: Vec<(&str, usize)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule_id.as_str(), f.start.column))
+        .collect();
+    assert_eq!(found, [("SEC001", filler.chars().count() + 21)]);
+    // The snippet is a window around the secret, masked, not the 50 MB line.
+    assert!(report.findings[0].snippet.text.len() < 400);
+}
+
+#[test]
+fn fifos_and_sockets_are_never_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.env");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("socket.yaml")).unwrap();
+    fs::write(dir.path().join("Dockerfile"), "FROM alpine\n").unwrap();
+    // Walked, and named on the command line: opening a FIFO would block forever.
+    for paths in [
+        vec![dir.path().to_path_buf()],
+        vec![fifo.clone(), dir.path().join("Dockerfile")],
+    ] {
+        let output = assert_cmd::Command::cargo_bin("palisade")
+            .unwrap()
+            .args(["scan", "--format", "json"])
+            .args(&paths)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule_id"] == "DKR002")
+        );
+    }
+}
+
+#[test]
+fn unreadable_files_and_directories_are_diagnostics() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("locked")).unwrap();
+    fs::write(dir.path().join("locked/Dockerfile"), "FROM alpine\n").unwrap();
+    fs::write(dir.path().join("secret.env"), "TOKEN=x\n").unwrap();
+    fs::write(dir.path().join("Dockerfile"), "FROM alpine\n").unwrap();
+    fs::set_permissions(
+        dir.path().join("secret.env"),
+        fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    fs::set_permissions(dir.path().join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
+    // Permissions do not stop root: the assertions on diagnostics need an ordinary user.
+    let enforced = fs::read(dir.path().join("secret.env")).is_err();
+    let report = palisade::scan(&palisade::ScanOptions {
+        paths: vec![dir.path().to_path_buf()],
+        ..palisade::ScanOptions::default()
+    })
+    .unwrap();
+    fs::set_permissions(dir.path().join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "DKR002" && f.path.ends_with("Dockerfile"))
+    );
+    if enforced {
+        let kinds: Vec<_> = report.diagnostics.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                palisade::finding::DiagnosticKind::IoError,
+                palisade::finding::DiagnosticKind::IoError
+            ],
+            "{:?}",
+            report.diagnostics
+        );
+    }
+}
+
+#[test]
+fn files_that_vanish_during_a_scan_do_not_stop_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in 0..3000 {
+        fs::write(
+            dir.path().join(format!("{n}.env")),
+            format!("DB_PASSWORD=Hk4wPz8Rt2N{n}x\n"),
+        )
+        .unwrap();
+    }
+    let root = dir.path().to_path_buf();
+    let remover = std::thread::spawn(move || {
+        for n in (0..3000).rev() {
+            let _ = fs::remove_file(root.join(format!("{n}.env")));
+        }
+    });
+    let output = assert_cmd::Command::cargo_bin("palisade")
+        .unwrap()
+        .args(["scan", "--format", "json", "--fail-on", "none"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    remover.join().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Whatever was read is reported; whatever vanished first is an I/O diagnostic.
+    let read = report["summary"]["files_scanned"].as_u64().unwrap();
+    let lost = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "io-error")
+        .count() as u64;
+    assert_eq!(report["findings"].as_array().unwrap().len() as u64, read);
+    assert!(read + lost <= 3000);
+}
+
+/// Inputs the fuzzers found, kept as regressions: `fuzz/regressions/<target>/`. Each once
+/// crashed or hung a parser; now each is a result or a diagnostic, quickly.
+#[test]
+fn what_the_fuzzers_found_stays_fixed() {
+    let kinds = [
+        ("dockerfile", &[discover::FileKind::Dockerfile][..]),
+        (
+            "yaml",
+            &[discover::FileKind::Yaml, discover::FileKind::Compose][..],
+        ),
+        ("terraform", &[discover::FileKind::Terraform][..]),
+        ("terraform_json", &[discover::FileKind::TerraformJson][..]),
+    ];
+    let mut inputs = 0;
+    for (target, kinds) in kinds {
+        let dir = common::root().join("fuzz/regressions").join(target);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let text = String::from_utf8_lossy(&fs::read(entry.path()).unwrap()).into_owned();
+            for &kind in kinds {
+                let _ = checks::run(kind, &text, CHECKS);
+            }
+            inputs += 1;
+        }
+    }
+    assert!(inputs >= 2, "{inputs}");
+}
+
+#[test]
+fn a_merge_key_aliasing_its_own_mapping_is_a_diagnostic() {
+    let text = "apiVersion: v1\nkind: List\nitems:\n  - &base\n    kind: Pod\n    spec: &root\n      <<: *root\n";
+    let failure = checks::run(discover::FileKind::Yaml, text, CHECKS).unwrap_err();
+    assert!(failure.message.contains("cycle"), "{}", failure.message);
+}
+
+#[test]
+fn a_byte_order_mark_keeps_dockerfile_spans_in_place() {
+    let text =
+        "\u{feff}FROM alpine:3.20\nRUN echo \u{e9}t\u{e9} && curl -s https://x.example | sh\n";
+    let hits = checks::run(discover::FileKind::Dockerfile, text, CHECKS).unwrap();
+    let curl = hits
+        .iter()
+        .find(|h| h.rule_id == "DKR011")
+        .expect("curl | sh");
+    assert!(
+        text[curl.span.clone()].starts_with("curl"),
+        "{:?}",
+        &text[curl.span.clone()]
+    );
+}

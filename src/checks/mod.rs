@@ -211,6 +211,16 @@ pub struct ParseFailure {
 
 /// Parses `text` as a file of `kind` and runs the `checks` that apply to what it contains.
 pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, ParseFailure> {
+    // A byte order mark becomes three spaces: parsers that skip it would count offsets from
+    // after it, and the same length keeps every span valid in the text as given.
+    let unmarked;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => text,
+    };
     let mut hits = Vec::new();
     match kind {
         FileKind::Dockerfile => {

@@ -92,7 +92,12 @@ impl Yaml {
         }
         let yaml = builder.yaml;
         for &document in &yaml.documents {
-            let expanded = yaml.expanded_size(document);
+            let Some(expanded) = yaml.expanded_size(document) else {
+                return Err(YamlError {
+                    message: "an alias refers to a node that contains it (a cycle)".to_owned(),
+                    position: None,
+                });
+            };
             if expanded > MAX_EXPANDED_NODES {
                 return Err(YamlError {
                     message: format!(
@@ -321,11 +326,15 @@ impl Yaml {
     }
 
     /// How many nodes the document would have with every alias expanded, saturating.
-    fn expanded_size(&self, root: NodeId) -> u64 {
+    /// How many nodes a document would have with its aliases expanded; `None` when an alias
+    /// points into its own ancestry, which would expand forever.
+    fn expanded_size(&self, root: NodeId) -> Option<u64> {
         // Collections come before their children in the arena but aliases point backwards, so no
         // single order over ids works: a post-order walk with memoisation, iterative to keep deep
-        // documents off the call stack.
+        // documents off the call stack. The nodes opened and not yet closed are the walk's path:
+        // meeting one of them again is a cycle.
         let mut size: Vec<Option<u64>> = vec![None; self.nodes.len()];
+        let mut open = vec![false; self.nodes.len()];
         let mut stack = vec![(root, false)];
         while let Some((id, children_done)) = stack.pop() {
             if size[id].is_some() {
@@ -343,17 +352,19 @@ impl Yaml {
                     .map(|&c| size[c].unwrap_or(0))
                     .fold(1u64, |acc, s| acc.saturating_add(s));
                 size[id] = Some(total.min(MAX_EXPANDED_NODES + 1));
+                open[id] = false;
             } else {
+                open[id] = true;
                 stack.push((id, true));
-                stack.extend(
-                    children
-                        .into_iter()
-                        .filter(|&c| size[c].is_none())
-                        .map(|c| (c, false)),
-                );
+                for child in children.into_iter().filter(|&c| size[c].is_none()) {
+                    if open[child] {
+                        return None;
+                    }
+                    stack.push((child, false));
+                }
             }
         }
-        size[root].unwrap_or(0)
+        size[root]
     }
 }
 

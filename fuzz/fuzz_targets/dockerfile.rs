@@ -1,0 +1,12 @@
+//! Any text, parsed as a file of this kind and checked by every rule: errors are fine, panics,
+//! hangs and unbounded memory are not.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use palisade::checks::{self, CHECKS};
+use palisade::discover::FileKind;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = checks::run(FileKind::Dockerfile, &text, CHECKS);
+});
