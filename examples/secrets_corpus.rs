@@ -176,8 +176,17 @@ fn main() {
     let args: Vec<String> = env::args().skip(1).collect();
     let (Some(dir), Some(Ok(megabytes))) = (args.first(), args.get(1).map(|n| n.parse::<usize>()))
     else {
-        eprintln!("usage: secrets_corpus <DIR> <MEGABYTES>");
+        eprintln!("usage: secrets_corpus <DIR> <MEGABYTES> [MAX_LINES_PER_FILE]");
         process::exit(2);
+    };
+    // Files have between half of and all these lines (default 1200: about 40 KB).
+    let max_lines = match args.get(2).map(|n| n.parse::<u64>()) {
+        Some(Ok(lines)) if lines >= 2 => lines,
+        None => 1200,
+        _ => {
+            eprintln!("MAX_LINES_PER_FILE must be a number of at least 2");
+            process::exit(2);
+        }
     };
     let dir = Path::new(dir);
     let target = megabytes * 1024 * 1024;
@@ -191,7 +200,7 @@ fn main() {
         if lang == Lang::Rust {
             text.push_str("pub async fn handle(request: Request) -> Result<Response, Error> {\n");
         }
-        let lines = 600 + rng.below(600) as usize;
+        let lines = (max_lines / 2 + rng.below(max_lines / 2)) as usize;
         for n in 0..lines {
             text.push_str(&filler(&mut rng, lang, n));
             if rng.one_in(3000) {

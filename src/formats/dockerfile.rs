@@ -487,13 +487,13 @@ fn scripts_of(text: &str, instruction: &Instruction<'_>, escape: char) -> Vec<Sc
     let Instruction::Run(run) = instruction else {
         return Vec::new();
     };
-    let command = command_span(&run.arguments);
+    let command = char_span(text, command_span(&run.arguments));
     let mut scripts = vec![Script {
         text: shell_view(&text[command.clone()], escape),
         span: command,
     }];
     for here_doc in &run.here_docs {
-        let span = here_doc.span.clone();
+        let span = char_span(text, here_doc.span.clone());
         // A heredoc body is plain shell: its line continuations are the shell's own.
         scripts.push(Script {
             text: shell_view(&text[span.clone()], '\\'),
@@ -697,9 +697,24 @@ struct Word {
     equals: Option<(usize, usize)>,
 }
 
+/// A span of the parser, widened to character boundaries and kept within the text: on malformed
+/// input its byte offsets can land inside a multi-byte character.
+fn char_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
 /// Shell-like words of `text[span]`: quotes and escapes removed, continuations skipped.
 fn split_words(text: &str, span: Range<usize>, escape: char) -> Vec<Word> {
     let mut words = Vec::new();
+    let span = char_span(text, span);
     // Comment lines inside a continued instruction are not part of it.
     let view = shell_view(&text[span.clone()], escape);
     let mut chars = view
