@@ -18,6 +18,7 @@ use std::io::{self, Write};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, Rule, Severity};
@@ -30,8 +31,6 @@ const SCHEMA: &str =
 const INFORMATION_URI: &str = env!("CARGO_PKG_HOMEPAGE");
 /// GitHub truncates longer descriptions.
 const MAX_DESCRIPTION: usize = 1024;
-/// The key of our own content fingerprint in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "palisade/v1";
 
 /// GitHub code scanning rejects runs with more results.
 pub const MAX_RESULTS: usize = 25_000;
@@ -79,67 +78,62 @@ pub fn render_within(
         let mut kept: Vec<usize> = by_importance[..keep].to_vec();
         kept.sort_unstable();
         let document = document(report, catalog, category, &findings, &kept);
-        let text = serde_json::to_vec_pretty(&document)?;
-        if keep == 0 || gzipped_len(&text)? <= max_gzipped {
-            out.write_all(&text)?;
+        if keep == 0 || fits_gzipped(&document, max_gzipped)? {
+            serde_json::to_writer_pretty(&mut *out, &document)?;
             return writeln!(out);
         }
         keep /= 2;
     }
 }
 
-fn gzipped_len(bytes: &[u8]) -> io::Result<usize> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
+/// Whether a document is at most `max_gzipped` bytes once gzipped, found without holding its
+/// text. Pretty-printed JSON always compresses, so a document whose plain text fits needs no
+/// compressing to know.
+fn fits_gzipped(document: &impl Serialize, max_gzipped: usize) -> io::Result<bool> {
+    let mut plain = CountingWriter::<io::Sink>::default();
+    serde_json::to_writer_pretty(&mut plain, document)?;
+    if plain.count <= max_gzipped {
+        return Ok(true);
+    }
+    let encoder = GzEncoder::new(CountingWriter::<io::Sink>::default(), Compression::fast());
+    // serde_json writes a few bytes at a time; the encoder is much faster fed in blocks.
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, encoder);
+    serde_json::to_writer_pretty(&mut buffered, document)?;
+    let encoder = buffered
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
+    Ok(encoder.finish()?.count <= max_gzipped)
 }
 
-/// The SARIF document with the findings at indices `kept`.
-fn document(
-    report: &ScanReport,
-    catalog: &Catalog,
+/// Counts what is written to it and forwards it.
+#[derive(Default)]
+struct CountingWriter<W> {
+    inner: W,
+    count: usize,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.count += written;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The SARIF document with the findings at indices `kept`: everything but the results is small
+/// and built as a value; the results are serialized one by one from the findings.
+fn document<'r>(
+    report: &'r ScanReport,
+    catalog: &'r Catalog,
     category: Option<&str>,
-    findings: &[&Finding],
-    kept: &[usize],
-) -> Value {
+    findings: &'r [&'r Finding],
+    kept: &'r [usize],
+) -> Document<'r> {
     let rules: Vec<Value> = catalog.rules().iter().map(rule_descriptor).collect();
-    // Suppressed results go to GitHub too, which shows them as dismissed with the reason.
-    let results: Vec<Value> = kept
-        .iter()
-        .map(|&index| findings[index])
-        .map(|finding| {
-            let mut result = json!({
-                "ruleId": finding.rule_id,
-                "ruleIndex": catalog.index_of(&finding.rule_id),
-                "level": level(finding.severity),
-                "message": { "text": finding.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": finding.repo_path, "uriBaseId": "%SRCROOT%" },
-                        "region": {
-                            "startLine": finding.start.line,
-                            "startColumn": finding.start.column,
-                            "endLine": finding.end.line,
-                            "endColumn": finding.end.column,
-                            "snippet": { "text": finding.snippet.text },
-                        },
-                    },
-                }],
-                "partialFingerprints": {
-                    "primaryLocationLineHash": finding.line_hash,
-                    FINGERPRINT_KEY: finding.fingerprint,
-                },
-                "properties": properties(finding),
-            });
-            if let Some(suppression) = &finding.suppression {
-                result["suppressions"] = json!([{
-                    "kind": suppression.kind.sarif(),
-                    "justification": suppression.reason,
-                }]);
-            }
-            result
-        })
-        .collect();
     let mut notifications: Vec<Value> = report
         .diagnostics
         .iter()
@@ -185,11 +179,11 @@ fn document(
     } else {
         format!("{category}/")
     };
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    Document {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
                 "driver": {
                     "name": "palisade",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
@@ -197,16 +191,164 @@ fn document(
                     "informationUri": INFORMATION_URI,
                     "rules": rules,
                 },
-            },
-            "automationDetails": { "id": automation_id },
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{
+            }),
+            automation_details: json!({ "id": automation_id }),
+            column_kind: "unicodeCodePoints",
+            invocations: json!([{
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
+            }]),
+            // Suppressed results go to GitHub too, which shows them as dismissed with the reason.
+            results: Results {
+                catalog,
+                findings,
+                kept,
+            },
         }],
-    })
+    }
+}
+
+#[derive(Serialize)]
+struct Document<'r> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'r>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'r> {
+    tool: Value,
+    automation_details: Value,
+    column_kind: &'static str,
+    invocations: Value,
+    results: Results<'r>,
+}
+
+struct Results<'r> {
+    catalog: &'r Catalog,
+    findings: &'r [&'r Finding],
+    kept: &'r [usize],
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.kept.iter().map(|&index| {
+            let finding = self.findings[index];
+            SarifResult {
+                rule_id: &finding.rule_id,
+                rule_index: self.catalog.index_of(&finding.rule_id),
+                level: level(finding.severity),
+                message: Text {
+                    text: &finding.message,
+                },
+                locations: [Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation {
+                            uri: &finding.repo_path,
+                            uri_base_id: "%SRCROOT%",
+                        },
+                        region: Region {
+                            start_line: finding.start.line,
+                            start_column: finding.start.column,
+                            end_line: finding.end.line,
+                            end_column: finding.end.column,
+                            snippet: Text {
+                                text: &finding.snippet.text,
+                            },
+                        },
+                    },
+                }],
+                partial_fingerprints: PartialFingerprints {
+                    line_hash: &finding.line_hash,
+                    fingerprint: &finding.fingerprint,
+                },
+                properties: Properties {
+                    severity: finding.severity,
+                    detector: finding.detector.as_deref(),
+                },
+                suppressions: finding.suppression.as_ref().map(|suppression| {
+                    [SarifSuppression {
+                        kind: suppression.kind.sarif(),
+                        justification: &suppression.reason,
+                    }]
+                }),
+            }
+        }))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'r> {
+    rule_id: &'r str,
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text<'r>,
+    locations: [Location<'r>; 1],
+    partial_fingerprints: PartialFingerprints<'r>,
+    properties: Properties<'r>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[SarifSuppression<'r>; 1]>,
+}
+
+#[derive(Serialize)]
+struct Text<'r> {
+    text: &'r str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'r> {
+    physical_location: PhysicalLocation<'r>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'r> {
+    artifact_location: ArtifactLocation<'r>,
+    region: Region<'r>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation<'r> {
+    uri: &'r str,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region<'r> {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+    snippet: Text<'r>,
+}
+
+#[derive(Serialize)]
+struct PartialFingerprints<'r> {
+    #[serde(rename = "primaryLocationLineHash")]
+    line_hash: &'r str,
+    /// Our own content fingerprint, versioned: a new scheme gets a new key.
+    #[serde(rename = "palisade/v1")]
+    fingerprint: &'r str,
+}
+
+/// A result's own properties: its severity, and for a secret the detector that found it.
+#[derive(Serialize)]
+struct Properties<'r> {
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detector: Option<&'r str>,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression<'r> {
+    kind: &'static str,
+    justification: &'r str,
 }
 
 fn rule_descriptor(rule: &Rule) -> Value {
@@ -261,15 +403,6 @@ fn file_uri(path: &std::path::Path) -> String {
 }
 
 /// SARIF levels: GitHub shows `error` and `warning` as such, `note` as a note.
-/// A result's own properties: its severity, and for a secret the detector that found it.
-fn properties(finding: &Finding) -> Value {
-    let mut properties = json!({ "severity": finding.severity });
-    if let Some(detector) = &finding.detector {
-        properties["detector"] = json!(detector);
-    }
-    properties
-}
-
 fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical | Severity::High => "error",
