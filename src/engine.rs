@@ -183,9 +183,13 @@ pub struct ScanReport {
 
 /// Runs a scan.
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
+    scan_with(options, options.rules.enabled_checks(Catalog::builtin()))
+}
+
+/// Runs a scan with the given checks.
+fn scan_with(options: &ScanOptions, checks: Vec<Check>) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     let catalog = Catalog::builtin();
-    let checks = options.rules.enabled_checks(catalog);
     let targets: BTreeSet<Target> = checks.iter().map(|check| check.checker.target()).collect();
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -249,38 +253,27 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
                 .map(|(directory, candidates)| Work::Module(directory, candidates)),
         )
         .collect();
-    let results: Vec<FileOutcome> = pool.install(|| {
+    // Outcomes are tallied as they come rather than collected: memory then grows with the
+    // findings, not with the number of files.
+    let tally = pool.install(|| {
         work.par_iter()
-            .flat_map_iter(|item| match item {
-                Work::File(candidate) => vec![scan_file(candidate, &context)],
-                Work::Module(directory, candidates) => scan_module(directory, candidates, &context),
+            .fold(Tally::default, |mut tally, item| {
+                for outcome in check_work(item, &context) {
+                    tally.add(outcome);
+                }
+                tally
             })
-            .collect()
+            .reduce(Tally::default, Tally::merge)
     });
-
+    drop(work);
+    diagnostics.extend(tally.diagnostics);
     let mut report = ScanReport {
-        files_not_checked: not_checked.len(),
+        findings: tally.findings,
+        files_scanned: tally.files_scanned,
+        files_unparsed: tally.files_unparsed,
+        files_not_checked: not_checked.len() + tally.files_not_checked,
         ..ScanReport::default()
     };
-    for outcome in results {
-        match outcome {
-            FileOutcome::Checked(findings) => {
-                report.files_scanned += 1;
-                report.findings.extend(findings);
-            }
-            FileOutcome::Unparsed(diagnostic, findings) => {
-                report.files_scanned += 1;
-                report.files_unparsed += 1;
-                diagnostics.push(diagnostic);
-                report.findings.extend(findings);
-            }
-            FileOutcome::Skipped(diagnostic, findings) => {
-                report.files_not_checked += 1;
-                diagnostics.push(diagnostic);
-                report.findings.extend(findings);
-            }
-        }
-    }
     report.findings.sort_by(|a, b| {
         (&a.path, a.start, &a.rule_id, a.end, &a.message)
             .cmp(&(&b.path, b.start, &b.rule_id, b.end, &b.message))
@@ -305,6 +298,50 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
 enum Work<'c> {
     File(&'c Candidate),
     Module(PathBuf, Vec<&'c Candidate>),
+}
+
+/// What the files checked by one worker gave.
+#[derive(Default)]
+struct Tally {
+    findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+    files_scanned: usize,
+    files_unparsed: usize,
+    files_not_checked: usize,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: FileOutcome) {
+        match outcome {
+            FileOutcome::Checked(findings) => {
+                self.files_scanned += 1;
+                self.findings.extend(findings);
+            }
+            FileOutcome::Unparsed(diagnostic, findings) => {
+                self.files_scanned += 1;
+                self.files_unparsed += 1;
+                self.diagnostics.push(diagnostic);
+                self.findings.extend(findings);
+            }
+            FileOutcome::Skipped(diagnostic, findings) => {
+                self.files_not_checked += 1;
+                self.diagnostics.push(diagnostic);
+                self.findings.extend(findings);
+            }
+        }
+    }
+
+    fn merge(mut self, mut other: Tally) -> Tally {
+        if self.findings.len() < other.findings.len() {
+            std::mem::swap(&mut self.findings, &mut other.findings);
+        }
+        self.findings.append(&mut other.findings);
+        self.diagnostics.append(&mut other.diagnostics);
+        self.files_scanned += other.files_scanned;
+        self.files_unparsed += other.files_unparsed;
+        self.files_not_checked += other.files_not_checked;
+        self
+    }
 }
 
 enum FileOutcome {
@@ -459,22 +496,25 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
         }
     };
     let source = SourceFile::new(path.clone(), text);
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        let format = if context.checks_format(candidate.kind) {
+    // A check that panics loses only the format's findings: secrets are still looked for.
+    let format = if context.checks_format(candidate.kind) {
+        panic::catch_unwind(AssertUnwindSafe(|| {
             checks::run(candidate.kind, &source.text, context.checks)
-        } else {
-            Ok(Vec::new())
-        };
-        let own = format.as_deref().unwrap_or_default();
-        let secrets = context.secret_hits(candidate, &source.text, own);
-        (format, secrets)
-    }));
-    match outcome {
-        Ok((Ok(mut hits), secrets)) => {
+        }))
+    } else {
+        Ok(Ok(Vec::new()))
+    };
+    let own = match &format {
+        Ok(Ok(hits)) => hits.as_slice(),
+        _ => &[],
+    };
+    let secrets = context.secret_hits(candidate, &source.text, own);
+    match format {
+        Ok(Ok(mut hits)) => {
             hits.extend(secrets);
             FileOutcome::Checked(context.findings(candidate, &source, hits))
         }
-        Ok((Err(failure), secrets)) => {
+        Ok(Err(failure)) => {
             let (kind, message) = if failure.skipped {
                 (
                     DiagnosticKind::Skipped,
@@ -497,16 +537,57 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
                 FileOutcome::Unparsed(diagnostic, findings)
             }
         }
-        Err(_) => FileOutcome::Unparsed(
-            Diagnostic::new(
-                path.clone(),
-                DiagnosticKind::InternalError,
-                "not checked: a check failed unexpectedly on this file (please report it)",
-            )
-            .in_repository(&candidate.repo_path),
-            Vec::new(),
+        Err(payload) => FileOutcome::Unparsed(
+            internal_error(candidate, "file", payload.as_ref()),
+            context.findings(candidate, &source, secrets),
         ),
     }
+}
+
+/// Checks one unit of work. A panic anywhere in it (a bug) costs only its own files' findings:
+/// they are reported as internal errors and the scan goes on.
+fn check_work(item: &Work<'_>, context: &Context<'_>) -> Vec<FileOutcome> {
+    let outcomes = panic::catch_unwind(AssertUnwindSafe(|| match item {
+        Work::File(candidate) => vec![scan_file(candidate, context)],
+        Work::Module(directory, candidates) => scan_module(directory, candidates, context),
+    }));
+    outcomes.unwrap_or_else(|payload| {
+        let (what, candidates) = match item {
+            Work::File(candidate) => ("file", std::slice::from_ref(candidate)),
+            Work::Module(_, candidates) => ("module", candidates.as_slice()),
+        };
+        candidates
+            .iter()
+            .map(|candidate| {
+                FileOutcome::Unparsed(
+                    internal_error(candidate, what, payload.as_ref()),
+                    Vec::new(),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The diagnostic of a check that panicked on a file (`what`: the file or its module), with
+/// the panic's message, for the bug report it asks for.
+fn internal_error(
+    candidate: &Candidate,
+    what: &str,
+    payload: &(dyn std::any::Any + Send),
+) -> Diagnostic {
+    let cause = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    Diagnostic::new(
+        candidate.path.clone(),
+        DiagnosticKind::InternalError,
+        format!(
+            "not checked: a check failed unexpectedly on this {what} ({cause}); please report it"
+        ),
+    )
+    .in_repository(&candidate.repo_path)
 }
 
 /// Checks the Terraform `candidates` of one directory as a module. The directory's other
@@ -607,21 +688,19 @@ fn scan_module(
                 let source = SourceFile::new(file.path.clone(), file.source().to_owned());
                 FileOutcome::Checked(context.findings(candidate, &source, own))
             }
-            Err(_) => FileOutcome::Unparsed(
-                Diagnostic::new(
-                    file.path.clone(),
-                    DiagnosticKind::InternalError,
-                    "not checked: a check failed unexpectedly on this module (please report it)",
+            Err(payload) => {
+                let secrets = context.secret_hits(candidate, file.source(), &[]);
+                let source = SourceFile::new(file.path.clone(), file.source().to_owned());
+                FileOutcome::Unparsed(
+                    internal_error(candidate, "module", payload.as_ref()),
+                    context.findings(candidate, &source, secrets),
                 )
-                .in_repository(&candidate.repo_path),
-                Vec::new(),
-            ),
+            }
         });
     }
     outcomes
 }
 
-/// Reads a file as UTF-8 text, refusing files over the size limit, binary files and invalid UTF-8.
 /// Text in UTF-16 with a byte order mark, decoded; `None` without one.
 fn utf16(bytes: &[u8]) -> Option<Result<String, (DiagnosticKind, String)>> {
     let (rest, little_endian) = match bytes {
@@ -647,6 +726,7 @@ fn utf16(bytes: &[u8]) -> Option<Result<String, (DiagnosticKind, String)>> {
     )
 }
 
+/// Reads a file as UTF-8 text, refusing files over the size limit, binary files and invalid UTF-8.
 fn read_text(
     candidate: &Candidate,
     max_file_size: u64,
@@ -897,4 +977,92 @@ fn hex_digest(parts: &[&str]) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::kubernetes::Manifests;
+
+    fn panics_on_manifests(_: &Manifests<'_>, _: &mut Vec<Hit>) {
+        panic!("a bug in a Kubernetes check");
+    }
+
+    fn panics_on_modules(_: &Module, _: &mut Vec<(usize, Hit)>) {
+        panic!("a bug in a Terraform check");
+    }
+
+    fn panics_on_marked_text(file: &crate::checks::secrets::SecretFile<'_>, _: &mut Vec<Hit>) {
+        if file.text.contains("trips the secret check") {
+            panic!("a bug in a secret check");
+        }
+    }
+
+    /// A bug in one check must not cost the rest of the scan: the files it panicked on are
+    /// reported with the panic's message, secrets in them are still found, and every other file
+    /// is checked as usual.
+    #[test]
+    fn a_check_that_panics_costs_only_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        };
+        write("Dockerfile", "FROM ubuntu:latest\nUSER app\n");
+        write(
+            "deploy/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    \
+             - name: web\n      image: nginx:1.27\n      env:\n        - name: GITHUB_TOKEN\n          \
+             value: ghp_R8x2Lq7VnT4mZp9KwYc3Hd6Fs1Gj5Ba0Ue7N\n",
+        );
+        write("notes.txt", "this line trips the secret check\n");
+        write(
+            "infra/main.tf",
+            "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+        );
+        let mut checks: Vec<Check> = checks::CHECKS
+            .iter()
+            .filter(|check| matches!(check.checker.target(), Target::Dockerfile | Target::Secrets))
+            .copied()
+            .collect();
+        checks.push(Check::kubernetes("K8S001", panics_on_manifests));
+        checks.push(Check::terraform("TFM001", panics_on_modules));
+        checks.push(Check::secrets("SEC001", panics_on_marked_text));
+        let options = ScanOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..ScanOptions::default()
+        };
+
+        let report = scan_with(&options, checks).unwrap();
+
+        let internal: Vec<(&str, &str)> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == DiagnosticKind::InternalError)
+            .map(|d| (d.repo_path.as_deref().unwrap(), d.message.as_str()))
+            .collect();
+        assert_eq!(internal.len(), 3, "{internal:?}");
+        assert_eq!(internal[0].0, "deploy/pod.yaml");
+        assert!(internal[0].1.contains("a bug in a Kubernetes check"));
+        assert!(internal[0].1.contains("on this file"));
+        assert_eq!(internal[1].0, "infra/main.tf");
+        assert!(internal[1].1.contains("a bug in a Terraform check"));
+        assert!(internal[1].1.contains("on this module"));
+        assert_eq!(internal[2].0, "notes.txt");
+        assert!(internal[2].1.contains("a bug in a secret check"));
+        let found: Vec<(&str, &str)> = report
+            .findings
+            .iter()
+            .map(|f| (f.repo_path.as_str(), f.rule_id.as_str()))
+            .collect();
+        assert!(found.contains(&("Dockerfile", "DKR002")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|&(path, rule)| path == "deploy/pod.yaml" && rule.starts_with("SEC")),
+            "{found:?}"
+        );
+        assert_eq!(report.files_scanned, 4);
+    }
 }
