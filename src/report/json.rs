@@ -5,7 +5,6 @@
 //! finding at a time: a report of a hundred thousand findings costs no more memory than the
 //! findings themselves.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
@@ -30,10 +29,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
             files_unparsed: report.files_unparsed,
             files_not_checked: report.files_not_checked,
             findings: report.findings.len(),
-            by_severity: severity_counts(report)
-                .into_iter()
-                .map(|(severity, count)| (severity.as_str(), count))
-                .collect(),
+            by_severity: BySeverity(severity_counts(report)),
             suppressed: report.suppressed.len(),
             baselined: report.baselined,
         },
@@ -67,9 +63,22 @@ struct Summary {
     files_unparsed: usize,
     files_not_checked: usize,
     findings: usize,
-    by_severity: BTreeMap<&'static str, usize>,
+    by_severity: BySeverity,
     suppressed: usize,
     baselined: usize,
+}
+
+/// Counts by severity, most severe first.
+struct BySeverity(Vec<(Severity, usize)>);
+
+impl Serialize for BySeverity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.0
+                .iter()
+                .map(|(severity, count)| (severity.as_str(), count)),
+        )
+    }
 }
 
 /// Findings, serialized one by one as they are read.
