@@ -1,5 +1,9 @@
 //! Embeds the rule catalog and the secret detectors (`rules/**/*.yaml`) in the binary, so that a `palisade` binary is
 //! self-contained and the catalog it reports is exactly the one it was built and tested with.
+//!
+//! Each file is embedded twice: as written, for the tests that hold the files to their rules,
+//! and converted to JSON, which the binary reads at start-up. Reading the YAML took about 5 ms,
+//! a quarter of a pre-commit scan of ten files; the same data as JSON reads in a tenth of that.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -40,20 +44,33 @@ fn main() {
     fs::write(dest, out).expect("write the embedded catalog index");
 }
 
+/// Writes `{name}` (the files as written) and `{name}_JSON` (the same files as JSON).
 fn embed(out: &mut String, root: &Path, name: &str, doc: &str, files: &[PathBuf]) {
-    let _ = writeln!(out, "/// {doc}\npub static {name}: &[(&str, &str)] = &[");
+    let mut yaml = format!("/// {doc}\npub static {name}: &[(&str, &str)] = &[\n");
+    let mut json = format!(
+        "/// The files of [`{name}`], converted to JSON.\npub static {name}_JSON: &[(&str, &str)] = &[\n"
+    );
     for file in files {
         let relative = file
             .strip_prefix(root)
-            .expect("rule file lies under the crate");
+            .expect("rule file lies under the crate")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = fs::read_to_string(file)
+            .unwrap_or_else(|error| panic!("cannot read {relative}: {error}"));
+        let value: serde_json::Value = serde_saphyr::from_str(&text)
+            .unwrap_or_else(|error| panic!("{relative} is not valid YAML: {error}"));
         let _ = writeln!(
-            out,
-            "    ({:?}, include_str!({:?})),",
-            relative.to_string_lossy().replace('\\', "/"),
+            yaml,
+            "    ({relative:?}, include_str!({:?})),",
             file.to_string_lossy()
         );
+        let _ = writeln!(json, "    ({relative:?}, {:?}),", value.to_string());
     }
-    out.push_str("];\n");
+    yaml.push_str("];\n");
+    json.push_str("];\n");
+    out.push_str(&yaml);
+    out.push_str(&json);
 }
 
 fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) {

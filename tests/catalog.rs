@@ -27,6 +27,13 @@ fn catalog_files_parse_and_are_named_after_their_rule() {
 }
 
 #[test]
+fn the_binary_reads_the_catalog_files_as_written() {
+    let as_written = Catalog::parse(Catalog::builtin_files()).unwrap_or_else(|e| panic!("{e}"));
+    let json = |catalog: &Catalog| serde_json::to_value(catalog.rules()).expect("rules serialize");
+    assert_eq!(json(catalog()), json(&as_written));
+}
+
+#[test]
 fn ids_and_names_are_unique_and_well_formed() {
     let mut ids = HashSet::new();
     let mut names = HashSet::new();
