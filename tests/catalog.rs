@@ -92,10 +92,12 @@ fn every_rule_is_documented() {
             "{}: description too short",
             rule.id
         );
+        // Reports show only the first line: it must be a whole sentence on its own.
         assert!(
-            !rule.remediation_summary().is_empty(),
-            "{}: remediation",
-            rule.id
+            rule.remediation_summary().ends_with('.'),
+            "{}: the first line of the remediation is not a whole sentence: {:?}",
+            rule.id,
+            rule.remediation_summary()
         );
         assert!(!rule.references.is_empty(), "{}: references", rule.id);
         for reference in &rule.references {
