@@ -1,8 +1,8 @@
 //! The baseline: findings recorded once, so that a CI gate judges only what is new.
 //!
 //! A finding is recognised by its fingerprint, which hashes the rule, the repository-relative
-//! path and the offending text (whitespace-normalised, numbered among identical ones), never a
-//! line number: adding lines above a recorded finding, or editing other lines, leaves it
+//! path and the offending text (whitespace-normalised, numbered among identical ones, with every
+//! secret in it replaced by a fixed token), never a line number: adding lines above a recorded finding, or editing other lines, leaves it
 //! recorded; changing the offending text itself makes it new. The file also keeps each finding's
 //! rule, path, line and (masked) message, for people reviewing it; only the fingerprint is used
 //! for matching, so a baseline written on one machine works on any other.
@@ -13,13 +13,16 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounded;
 use crate::engine::ScanReport;
 
 /// Where `palisade baseline` writes by default.
 pub const DEFAULT_BASELINE: &str = ".palisade-baseline.json";
 
-/// Version of the baseline file's shape.
-const VERSION: u32 = 1;
+/// Version of the baseline file's shape and of its fingerprints. Version 1 fingerprints hashed
+/// secret values, which let anyone holding a baseline test guesses of a short secret; those
+/// files are refused with a request to write them again.
+const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct File {
@@ -44,14 +47,21 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+        let text = bounded::read_text(path, bounded::MAX_BASELINE_BYTES, "baseline")?;
         let file: File = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{} is not a palisade baseline ({e}); write one with `palisade baseline`",
                 path.display()
             )
         })?;
+        if file.version == 1 {
+            return Err(format!(
+                "{} was written by an earlier palisade, whose fingerprints of secrets could be \
+                 tested against guesses; write it again with `palisade baseline` (and if it was \
+                 committed with secret findings in it, treat those secrets as exposed)",
+                path.display()
+            ));
+        }
         if file.version != VERSION {
             return Err(format!(
                 "{} is a baseline of version {}, this palisade reads version {VERSION}",

@@ -17,7 +17,7 @@ use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::config::{self, Config};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
-use crate::git::{self, Changes};
+use crate::git::{self, Changes, Selection};
 use crate::report::{self, Format, RenderOptions};
 use crate::secrets::detectors::Detectors;
 
@@ -324,7 +324,7 @@ pub fn execute(cli: Cli) -> u8 {
         Command::Init(args) => init(&args),
     };
     result.unwrap_or_else(|message| {
-        eprintln!("error: {message}");
+        eprintln!("error: {}", report::printable(&message));
         EXIT_ERROR
     })
 }
@@ -339,17 +339,20 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         (false, None) => None,
     };
     let selection = changes
-        .map(|changes| git::select(&changes, &args.scope.paths))
+        .map(|changes| git::select(&changes, &args.scope.paths, args.scope.max_file_size))
         .transpose()?;
     let config = args.scope.config()?;
     let mut options = args.scope.options(&config)?;
-    if let Some(selection) = &selection {
-        options.paths = selection.paths.clone();
+    let mut report = match &selection {
+        Some(Selection::Staged(staged)) => engine::scan_staged(&options, staged),
+        Some(Selection::Paths(paths)) => {
+            options.paths = paths.clone();
+            engine::scan(&options)
+        }
+        None => engine::scan(&options),
     }
-    let mut report = engine::scan(&options).map_err(|error| error.to_string())?;
-    if let Some(selection) = &selection {
-        selection.relocate(&mut report);
-    }
+    .map_err(|error| error.to_string())?;
+    report.configuration = config.path.as_deref().map(shown_path);
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
     }
@@ -434,6 +437,13 @@ fn explain(args: &ExplainArgs) -> Result<u8, String> {
         .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
     write_stdout(|out| explain_rule(rule, out))?;
     Ok(EXIT_OK)
+}
+
+/// A path relative to the current directory when it is under it, as a user would type it.
+fn shown_path(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok();
+    cwd.and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 /// Writes to standard output; a closed pipe (`palisade rules | head`) is not an error.

@@ -15,6 +15,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
+use crate::bounded;
 use crate::catalog::{Catalog, Severity};
 use crate::engine::TestSecrets;
 use crate::suppress::Date;
@@ -109,7 +110,11 @@ pub struct Config {
 }
 
 /// The configuration that applies to a scan of `start` (a directory or a file): the nearest
-/// `.palisade.yaml` in it or above it.
+/// `.palisade.yaml` in it or above it, up to the root of the repository it is in (the directory
+/// holding `.git`) and never beyond: a file above the repository is not the repository's to
+/// decide, and must not be able to turn a scan off. Outside any repository the search goes up
+/// to the current directory when the scan is inside it, and no further than `start` otherwise.
+/// A file elsewhere applies only when named with `--config`.
 pub fn find(start: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(start).ok()?;
     let directory = if absolute.is_dir() {
@@ -117,19 +122,35 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     } else {
         absolute.parent()?
     };
-    directory.ancestors().find_map(|dir| {
-        FILE_NAMES
+    let in_repository = directory.ancestors().any(|dir| dir.join(".git").exists());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::path::absolute(cwd).ok());
+    for dir in directory.ancestors() {
+        if let Some(found) = FILE_NAMES
             .iter()
             .map(|name| dir.join(name))
             .find(|candidate| candidate.is_file())
-    })
+        {
+            return Some(found);
+        }
+        let last = if in_repository {
+            dir.join(".git").exists()
+        } else {
+            cwd.as_deref()
+                .is_none_or(|cwd| dir == cwd || !directory.starts_with(cwd))
+        };
+        if last {
+            break;
+        }
+    }
+    None
 }
 
 impl Config {
     /// Reads and checks a configuration file.
     pub fn load(path: &Path, catalog: &Catalog) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = bounded::read_text(path, bounded::MAX_CONFIG_BYTES, "configuration")?;
         let mut config = Config::parse(&text, catalog).map_err(|message| {
             // The parser calls the text `<input>`; name the file instead.
             let message = message.replace("<input>", &path.display().to_string());

@@ -8,23 +8,23 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Read;
-use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use regex::bytes::Regex;
-use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::checks::{self, Check, Hit};
 use crate::config::PathIgnore;
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
-use crate::finding::{Diagnostic, DiagnosticKind, Finding, Snippet, Suppression, SuppressionKind};
+use crate::finding::{Diagnostic, DiagnosticKind, Finding, Suppression, SuppressionKind};
+use crate::formats::budget;
 use crate::formats::terraform::{self, Module};
+use crate::git::{Content, StagedFiles};
+use crate::materialize::{SecretRanges, assign_fingerprints, findings_from_hits};
 use crate::ports;
-use crate::secrets;
 use crate::secrets::Overlaps;
 use crate::secrets::scan::is_test_path;
 use crate::source::{Position, SourceFile};
@@ -179,15 +179,93 @@ pub struct ScanReport {
     /// Files found but not checked: no rule applies to their kind, or they were skipped.
     pub files_not_checked: usize,
     pub elapsed: Duration,
+    /// The configuration file in effect, as shown to the user.
+    pub configuration: Option<PathBuf>,
 }
 
-/// Runs a scan.
+/// Runs a scan of the files under `options.paths`.
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
-    scan_with(options, options.rules.enabled_checks(Catalog::builtin()))
+    scan_with(
+        options,
+        options.rules.enabled_checks(Catalog::builtin()),
+        Files::Disk,
+    )
+}
+
+/// Runs a scan of staged files, held in memory (`options.paths` is not used).
+pub fn scan_staged(options: &ScanOptions, staged: &StagedFiles) -> Result<ScanReport, ScanError> {
+    scan_with(
+        options,
+        options.rules.enabled_checks(Catalog::builtin()),
+        Files::Staged(staged),
+    )
+}
+
+/// Where the files of a scan are read from.
+#[derive(Clone, Copy)]
+enum Files<'s> {
+    Disk,
+    Staged(&'s StagedFiles),
+}
+
+impl Files<'_> {
+    /// A file as text, refusing files over the size limit, binary files and invalid UTF-8.
+    fn read_text(
+        self,
+        candidate: &Candidate,
+        max_file_size: u64,
+    ) -> Result<String, (DiagnosticKind, String)> {
+        let bytes = match self {
+            Files::Disk => read_bytes(candidate, max_file_size)?,
+            Files::Staged(staged) => match staged.contents.get(&candidate.path) {
+                Some(Content::Bytes(bytes)) if bytes.len() as u64 <= max_file_size => bytes.clone(),
+                Some(Content::Bytes(bytes)) => {
+                    return Err(too_large(bytes.len() as u64, max_file_size));
+                }
+                Some(Content::TooLarge(size)) => return Err(too_large(*size, max_file_size)),
+                None => {
+                    return Err((
+                        DiagnosticKind::IoError,
+                        "could not be read: not in the index".to_owned(),
+                    ));
+                }
+            },
+        };
+        decode_text(bytes)
+    }
+
+    /// The Terraform files of a module's directory.
+    fn module_files(self, directory: &Path) -> Vec<PathBuf> {
+        match self {
+            Files::Staged(staged) => staged.module_files(directory),
+            Files::Disk => {
+                let listing = if directory.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    directory
+                };
+                let Ok(entries) = fs::read_dir(listing) else {
+                    return Vec::new();
+                };
+                entries
+                    .flatten()
+                    .filter(|entry| {
+                        terraform::is_module_file(&entry.file_name().to_string_lossy())
+                            && entry.file_type().is_ok_and(|t| t.is_file())
+                    })
+                    .map(|entry| directory.join(entry.file_name()))
+                    .collect()
+            }
+        }
+    }
 }
 
 /// Runs a scan with the given checks.
-fn scan_with(options: &ScanOptions, checks: Vec<Check>) -> Result<ScanReport, ScanError> {
+fn scan_with(
+    options: &ScanOptions,
+    checks: Vec<Check>,
+    files: Files<'_>,
+) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     let catalog = Catalog::builtin();
     let targets: BTreeSet<Target> = checks.iter().map(|check| check.checker.target()).collect();
@@ -201,8 +279,10 @@ fn scan_with(options: &ScanOptions, checks: Vec<Check>) -> Result<ScanReport, Sc
         respect_ignore_files: options.respect_ignore_files,
         exclude: options.exclude.clone(),
     };
-    let (candidates, mut diagnostics) =
-        discover::discover(&options.paths, &walk).map_err(ScanError::Discover)?;
+    let (candidates, mut diagnostics) = match files {
+        Files::Disk => discover::discover(&options.paths, &walk).map_err(ScanError::Discover)?,
+        Files::Staged(staged) => (staged.candidates.clone(), Vec::new()),
+    };
 
     ports::configure(&options.database_ports);
     let context = Context {
@@ -216,6 +296,7 @@ fn scan_with(options: &ScanOptions, checks: Vec<Check>) -> Result<ScanReport, Sc
             .map(|rule| rule.id.as_str())
             .collect(),
         today: Date::today(),
+        files,
         max_file_size: options.max_file_size,
         secrets: checks::wants_secrets(&checks),
         lower_test_secrets: options.test_secrets == TestSecrets::Lower,
@@ -357,6 +438,7 @@ enum FileOutcome {
 struct Context<'c> {
     checks: &'c [Check],
     catalog: &'c Catalog,
+    files: Files<'c>,
     max_file_size: u64,
     /// Targets of the enabled rules.
     targets: BTreeSet<Target>,
@@ -391,6 +473,38 @@ impl Context<'_> {
             .into_iter()
             .filter(|hit| !reported.any(hit.secret.as_ref().unwrap_or(&hit.span)))
             .collect()
+    }
+
+    /// Every range of a file that a secret detector or a format's rule judged a secret. When the
+    /// secret rules are not part of the scan, the detectors still run on a file that has
+    /// something to report (a finding, or a suppression comment that may be one), so that what
+    /// its findings show is masked all the same.
+    fn secret_ranges(
+        &self,
+        candidate: &Candidate,
+        source: &SourceFile,
+        hits: &[Hit],
+    ) -> SecretRanges {
+        let mut ranges: Vec<_> = hits.iter().filter_map(|hit| hit.secret.clone()).collect();
+        let may_report = !hits.is_empty()
+            || memchr::memmem::find(source.text.as_bytes(), suppress::MARKER.as_bytes()).is_some();
+        if !self.secrets && may_report {
+            let allowlist = &self.options.secret_allowlist;
+            ranges.extend(
+                checks::run_secrets(repository_path(candidate), &source.text, checks::CHECKS)
+                    .into_iter()
+                    .filter_map(|hit| hit.secret.or(Some(hit.span)))
+                    .filter(|range| {
+                        let value = source
+                            .text
+                            .as_bytes()
+                            .get(range.clone())
+                            .unwrap_or_default();
+                        !allowlist.iter().any(|allowed| allowed.is_match(value))
+                    }),
+            );
+        }
+        SecretRanges::new(&source.text, ranges)
     }
 
     /// Findings of a file's hits; secrets in test and example paths are lowered a severity.
@@ -435,7 +549,8 @@ impl Context<'_> {
                 hit.message.push_str(place);
             }
         }
-        let mut findings = findings_from_hits(candidate, source, hits, self.catalog);
+        let secrets = self.secret_ranges(candidate, source, &hits);
+        let mut findings = findings_from_hits(candidate, source, hits, self.catalog, &secrets);
         let ran = |rule: &str| self.enabled.contains(rule);
         let problems = suppress::apply(
             &candidate.path,
@@ -451,8 +566,10 @@ impl Context<'_> {
                 source,
                 problems,
                 self.catalog,
+                &secrets,
             ));
         }
+        secrets.mask_messages(&source.text, &mut findings);
         let repo_path = repository_path(candidate)
             .to_string_lossy()
             .replace('\\', "/");
@@ -484,7 +601,7 @@ fn repository_path(candidate: &Candidate) -> &Path {
 
 fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     let path = &candidate.path;
-    let text = match read_text(candidate, context.max_file_size) {
+    let text = match context.files.read_text(candidate, context.max_file_size) {
         Ok(text) => text,
         Err((kind, message)) => {
             let diagnostic =
@@ -524,7 +641,7 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
                 let kind = candidate.kind.as_str();
                 (
                     DiagnosticKind::ParseError,
-                    format!("not checked: invalid {kind}: {}", failure.message),
+                    not_checked(kind, &failure.message),
                 )
             };
             let mut diagnostic =
@@ -598,19 +715,7 @@ fn scan_module(
     context: &Context<'_>,
 ) -> Vec<FileOutcome> {
     let mut paths: BTreeSet<PathBuf> = candidates.iter().map(|c| c.path.clone()).collect();
-    let listing = if directory.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        directory
-    };
-    if let Ok(entries) = fs::read_dir(listing) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if terraform::is_module_file(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
-                paths.insert(directory.join(name));
-            }
-        }
-    }
+    paths.extend(context.files.module_files(directory));
     let reported: HashMap<&Path, &Candidate> =
         candidates.iter().map(|c| (c.path.as_path(), *c)).collect();
     let mut outcomes = Vec::new();
@@ -622,7 +727,7 @@ fn scan_module(
             repo_path: String::new(),
             kind: FileKind::Terraform,
         };
-        match read_text(
+        match context.files.read_text(
             candidate.copied().unwrap_or(&sibling),
             context.max_file_size,
         ) {
@@ -652,7 +757,7 @@ fn scan_module(
             let mut diagnostic = Diagnostic::new(
                 error.path.clone(),
                 DiagnosticKind::ParseError,
-                format!("not checked: invalid terraform: {}", error.message),
+                not_checked("terraform", &error.message),
             )
             .in_repository(&candidate.repo_path);
             diagnostic.position = error
@@ -726,11 +831,28 @@ fn utf16(bytes: &[u8]) -> Option<Result<String, (DiagnosticKind, String)>> {
     )
 }
 
-/// Reads a file as UTF-8 text, refusing files over the size limit, binary files and invalid UTF-8.
-fn read_text(
+/// The message of a file that was read but not checked: invalid in its format, or over the
+/// parse budget (which is no fault of the format).
+fn not_checked(kind: &str, message: &str) -> String {
+    if message.starts_with(budget::REFUSAL) {
+        format!("not checked: {message}")
+    } else {
+        format!("not checked: invalid {kind}: {message}")
+    }
+}
+
+fn too_large(size: u64, max_file_size: u64) -> (DiagnosticKind, String) {
+    (
+        DiagnosticKind::Skipped,
+        format!("skipped: {size} bytes is over the {max_file_size}-byte limit (--max-file-size)"),
+    )
+}
+
+/// Reads a file from disk, refusing files over the size limit.
+fn read_bytes(
     candidate: &Candidate,
     max_file_size: u64,
-) -> Result<String, (DiagnosticKind, String)> {
+) -> Result<Vec<u8>, (DiagnosticKind, String)> {
     let io = |error: std::io::Error| {
         (
             DiagnosticKind::IoError,
@@ -740,12 +862,7 @@ fn read_text(
     let file = fs::File::open(&candidate.path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size > max_file_size {
-        return Err((
-            DiagnosticKind::Skipped,
-            format!(
-                "skipped: {size} bytes is over the {max_file_size}-byte limit (--max-file-size)"
-            ),
-        ));
+        return Err(too_large(size, max_file_size));
     }
     let mut bytes = Vec::with_capacity(size as usize);
     // Read one byte past the limit, in case the file grew since its size was taken.
@@ -758,6 +875,11 @@ fn read_text(
             format!("skipped: over the {max_file_size}-byte limit (--max-file-size)"),
         ));
     }
+    Ok(bytes)
+}
+
+/// A file's bytes as UTF-8 text, refusing binary files and invalid UTF-8.
+fn decode_text(bytes: Vec<u8>) -> Result<String, (DiagnosticKind, String)> {
     // Windows tools (PowerShell's `>`, Notepad) write UTF-16 with a byte order mark.
     if let Some(text) = utf16(&bytes) {
         return text;
@@ -765,10 +887,10 @@ fn read_text(
     if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
         return Err((DiagnosticKind::Skipped, "skipped: binary file".to_owned()));
     }
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
     String::from_utf8(bytes).map_err(|error| {
         (
             DiagnosticKind::ParseError,
@@ -778,205 +900,6 @@ fn read_text(
             ),
         )
     })
-}
-
-/// Longest snippet shown, in characters; and how much of a long line is kept before the finding.
-const SNIPPET_CHARS: usize = 200;
-const SNIPPET_CONTEXT_BEFORE: usize = 60;
-
-/// Turns a file's hits into findings. Work per hit is bounded by its span and the snippet
-/// window, never by the length of its line: a one-line file with a hundred thousand findings must
-/// not cost a hundred thousand passes over the line.
-fn findings_from_hits(
-    candidate: &Candidate,
-    source: &SourceFile,
-    mut hits: Vec<Hit>,
-    catalog: &Catalog,
-) -> Vec<Finding> {
-    hits.sort_by_key(|hit| hit.span.start);
-    let mut secrets: Vec<Range<usize>> = hits.iter().filter_map(|hit| hit.secret.clone()).collect();
-    secrets.sort_by_key(|s| s.start);
-    let mut cursor = PositionCursor::default();
-    let mut line_hashes: HashMap<usize, String> = HashMap::new();
-    hits.into_iter()
-        .filter_map(|hit| {
-            let rule = catalog.get(hit.rule_id)?;
-            let span = clamp(&source.text, hit.span);
-            let start = cursor.position(source, span.start);
-            let end = advance(source, start, span.start, span.end);
-            let line_hash = line_hashes
-                .entry(start.line)
-                .or_insert_with(|| hex_digest(&[&normalized(source.line_text(start.line))]))
-                .clone();
-            Some(Finding {
-                rule_id: rule.id.clone(),
-                severity: hit.severity.unwrap_or(rule.severity),
-                path: candidate.path.clone(),
-                repo_path: candidate.repo_path.clone(),
-                start,
-                end,
-                message: hit.message,
-                snippet: snippet(source, span.start, start, &secrets),
-                // Content and line hashes; numbered among equal ones in `assign_fingerprints`.
-                fingerprint: hex_digest(&[&normalized(&source.text[span])]),
-                line_hash,
-                detector: hit.detector.map(str::to_owned),
-                suppression: None,
-            })
-        })
-        .collect()
-}
-
-/// Positions of increasing offsets, counting only the characters between one and the next.
-#[derive(Default)]
-struct PositionCursor {
-    last: Option<(usize, Position)>,
-}
-
-impl PositionCursor {
-    fn position(&mut self, source: &SourceFile, offset: usize) -> Position {
-        let position = match self.last {
-            Some((last_offset, last)) if last_offset <= offset => {
-                advance(source, last, last_offset, offset)
-            }
-            _ => source.position(offset),
-        };
-        self.last = Some((offset, position));
-        position
-    }
-}
-
-/// The position of `to`, given the position of an earlier offset `from`.
-fn advance(source: &SourceFile, at: Position, from: usize, to: usize) -> Position {
-    let between = &source.text[from..to];
-    match between.rfind('\n') {
-        None => Position {
-            line: at.line,
-            column: at.column + between.chars().count(),
-        },
-        Some(_) => source.position(to),
-    }
-}
-
-/// The start line of a finding, cut to a window around it when long, with secrets masked.
-fn snippet(
-    source: &SourceFile,
-    offset: usize,
-    position: Position,
-    secrets: &[Range<usize>],
-) -> Snippet {
-    let line = source.line_range(position.line);
-    let before = &source.text[line.start..offset.clamp(line.start, line.end)];
-    let (begin, kept_before) = match before
-        .char_indices()
-        .rev()
-        .take(SNIPPET_CONTEXT_BEFORE)
-        .last()
-    {
-        // Lines that fit are shown whole (a byte count bounds the character count).
-        Some((index, _))
-            if line.len() > SNIPPET_CHARS && position.column > SNIPPET_CONTEXT_BEFORE + 1 =>
-        {
-            (line.start + index, SNIPPET_CONTEXT_BEFORE)
-        }
-        _ => (line.start, position.column - 1),
-    };
-    let end = source.text[begin..line.end]
-        .char_indices()
-        .nth(SNIPPET_CHARS)
-        .map_or(line.end, |(index, _)| begin + index);
-
-    let mut text = String::with_capacity(end - begin);
-    let mut cursor = begin;
-    // Secrets are sorted by start; the first one that may reach into the window is the one just
-    // before the first that starts inside it.
-    let first = secrets
-        .partition_point(|s| s.start < begin)
-        .saturating_sub(1);
-    for secret in secrets[first..].iter().take_while(|s| s.start < end) {
-        let (from, to) = (secret.start.max(cursor), secret.end.min(end));
-        if from >= to {
-            continue;
-        }
-        text.push_str(&source.text[cursor..from]);
-        if from == secret.start && to == secret.end {
-            text.push_str(&secrets::mask(&source.text[from..to]));
-        } else {
-            // A secret cut by the window edge shows no characters at all.
-            text.extend(std::iter::repeat_n(
-                '*',
-                source.text[from..to].chars().count(),
-            ));
-        }
-        cursor = to;
-    }
-    text.push_str(&source.text[cursor..end]);
-    Snippet {
-        text,
-        column: position.column - kept_before,
-    }
-}
-
-fn clamp(text: &str, span: Range<usize>) -> Range<usize> {
-    let end = span.end.min(text.len());
-    let start = span.start.min(end);
-    if text.is_char_boundary(start) && text.is_char_boundary(end) {
-        start..end
-    } else {
-        start..start
-    }
-}
-
-/// Whitespace-insensitive form of offending text, so reformatting does not change fingerprints.
-fn normalized(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Replaces the normalized texts left in `fingerprint` and `line_hash` by their hashes, numbering
-/// identical ones in order so that two equal lines in a file keep distinct fingerprints.
-fn assign_fingerprints(findings: &mut [Finding]) {
-    let mut seen_content: HashMap<(String, String, String), usize> = HashMap::new();
-    // GitHub's convention: `hash:n`, where n numbers the lines of a file that have the same text.
-    let mut lines_with_text: HashMap<(String, String), Vec<usize>> = HashMap::new();
-    for finding in findings.iter_mut() {
-        let content_key = (
-            finding.rule_id.clone(),
-            finding.repo_path.clone(),
-            std::mem::take(&mut finding.fingerprint),
-        );
-        let occurrence = seen_content.entry(content_key.clone()).or_insert(0);
-        finding.fingerprint = hex_digest(&[
-            &content_key.0,
-            &content_key.1,
-            &content_key.2,
-            &occurrence.to_string(),
-        ]);
-        *occurrence += 1;
-
-        // Findings come sorted by path and line, so a line is either the last one seen with this
-        // text or a new one.
-        let line_hash = std::mem::take(&mut finding.line_hash);
-        let lines = lines_with_text
-            .entry((finding.repo_path.clone(), line_hash.clone()))
-            .or_default();
-        if lines.last() != Some(&finding.start.line) {
-            lines.push(finding.start.line);
-        }
-        finding.line_hash = format!("{}:{}", &line_hash[..16], lines.len());
-    }
-}
-
-fn hex_digest(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 #[cfg(test)]
@@ -1034,7 +957,7 @@ mod tests {
             ..ScanOptions::default()
         };
 
-        let report = scan_with(&options, checks).unwrap();
+        let report = scan_with(&options, checks, Files::Disk).unwrap();
 
         let internal: Vec<(&str, &str)> = report
             .diagnostics

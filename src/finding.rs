@@ -75,6 +75,9 @@ pub struct Snippet {
     pub text: String,
     /// The 1-based column of the line at which `text` starts (1 unless the line was cut).
     pub column: usize,
+    /// Where the finding lies in `text`, in characters (masks change the width of what they
+    /// hide, so columns of the file do not say).
+    pub marked: std::ops::Range<usize>,
 }
 
 /// Why a file was not (fully) scanned.

@@ -2,24 +2,32 @@
 //! from a ref (`--changed-since REF`).
 //!
 //! Staged content is what a commit will hold, and it may differ from the working tree (a file
-//! partly staged with `git add -p`). So staged files are read from git's objects and written into
-//! a private temporary tree, with the other Terraform files of their directories, whose variables
-//! and locals the Terraform rules need; only the staged files are reported on. That tree carries
-//! a `.git` marker, so repository-relative paths (SARIF, fingerprints, baselines) are those of
-//! the real repository, and findings are shown at their real paths. Changed files are read where
-//! they are, in the working tree.
+//! partly staged with `git add -p`). So staged files are read from git's objects, with the other
+//! Terraform files of their directories (whose variables and locals the Terraform rules need),
+//! and scanned in memory: staged content never touches the disk, where another user could read
+//! it or a killed scan could leave it. Only the staged files are reported on, at their real paths.
+//! Changed files are read where they are, in the working tree.
 //!
 //! Git runs as a child process: it is on every machine that has a repository to scan, and it
-//! knows the index format, worktrees and sparse checkouts better than any reimplementation.
+//! knows the index format, worktrees and sparse checkouts better than any reimplementation. The
+//! repository under scan is untrusted, and git reads its configuration, so every git command
+//! runs with the configuration that could start a program overridden ([`Git`]): no fsmonitor,
+//! no hooks, no filter or diff drivers, no external diff or textconv, no transport. User input
+//! never reaches git as an option: a ref is refused if it starts with `-`, passed after
+//! `--end-of-options`, and resolved to a commit id before any other command sees it. What git
+//! prints is read up to a limit.
 
-use std::fs;
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::discover::{FileKind, classify};
-use crate::engine::ScanReport;
+use crate::discover::{Candidate, FileKind, classify};
+
+/// Most bytes read from a git command that lists paths.
+const MAX_LISTING_BYTES: u64 = 256 * 1024 * 1024;
+/// Most bytes of a git command's error output kept for the message.
+const MAX_ERROR_BYTES: u64 = 64 * 1024;
 
 /// Which files of a repository a scan is limited to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,55 +38,255 @@ pub enum Changes {
     Since(String),
 }
 
-/// The files to scan, and how to show their paths.
+/// The files to scan.
 #[derive(Debug)]
-pub struct Selection {
-    /// The files to hand to the scan.
-    pub paths: Vec<PathBuf>,
-    /// Where the staged content was written, removed when the selection is dropped.
-    snapshot: Option<PathBuf>,
-    /// The repository's root, for showing paths of the snapshot at their real place.
-    root: PathBuf,
+pub enum Selection {
+    /// Files of the working tree, as paths to hand to the scan.
+    Paths(Vec<PathBuf>),
+    /// Staged content, held in memory.
+    Staged(StagedFiles),
 }
 
-impl Drop for Selection {
-    fn drop(&mut self) {
-        if let Some(snapshot) = &self.snapshot {
-            let _ = fs::remove_dir_all(snapshot);
+/// Staged files and the module files around them, read from git's objects.
+#[derive(Debug, Default)]
+pub struct StagedFiles {
+    /// The files to report on.
+    pub candidates: Vec<Candidate>,
+    /// Contents by path as shown (staged files and their modules' other files); `None` for a
+    /// file over the size limit, which was not read.
+    pub contents: BTreeMap<PathBuf, Content>,
+}
+
+/// A staged file's content, or why it was not read.
+#[derive(Debug)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+}
+
+impl StagedFiles {
+    /// The Terraform files held for the directory `directory` (as shown).
+    pub fn module_files(&self, directory: &Path) -> Vec<PathBuf> {
+        self.contents
+            .keys()
+            .filter(|path| path.parent().unwrap_or(Path::new("")) == directory)
+            .filter(|path| is_terraform(&path.to_string_lossy()))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Selection {
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Selection::Paths(paths) => paths.is_empty(),
+            Selection::Staged(staged) => staged.candidates.is_empty(),
         }
     }
 }
 
-fn git(root: Option<&Path>, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>, String> {
-    let mut command = Command::new("git");
-    if let Some(root) = root {
-        command.current_dir(root);
+/// Configuration that makes git run a program, overridden for every command: a scanned
+/// repository's `.git/config` is as untrusted as the rest of it.
+const SAFE_CONFIG: &[(&str, &str)] = &[
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", "/dev/null"),
+    ("core.pager", "cat"),
+    ("diff.external", ""),
+    ("credential.helper", ""),
+    ("protocol.allow", "never"),
+    ("gc.auto", "0"),
+    ("maintenance.auto", "false"),
+];
+
+/// Variables of driver sections that name a program: cleared for every driver the
+/// configuration defines.
+const DRIVER_PROGRAMS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "filter",
+        &[
+            ("clean", ""),
+            ("smudge", ""),
+            ("process", ""),
+            ("required", "false"),
+        ],
+    ),
+    ("diff", &[("textconv", ""), ("command", "")]),
+    ("merge", &[("driver", "")]),
+];
+
+/// Runs git in a repository with [`SAFE_CONFIG`] and every configured driver disarmed.
+struct Git {
+    root: Option<PathBuf>,
+    config: Vec<(String, String)>,
+}
+
+impl Git {
+    /// Git in the current directory, before the repository is known.
+    fn discover() -> Git {
+        Git {
+            root: None,
+            config: safe_config(),
+        }
     }
-    command
-        .args(args)
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
-        stdin
-            .write_all(input)
-            .map_err(|e| format!("cannot talk to git: {e}"))?;
+
+    /// Git in the repository at `root`, with its drivers disarmed.
+    fn at(root: PathBuf) -> Result<Git, String> {
+        let mut git = Git {
+            root: Some(root),
+            config: safe_config(),
+        };
+        let pattern = format!(
+            "^({})\\.",
+            DRIVER_PROGRAMS
+                .iter()
+                .map(|(section, _)| *section)
+                .collect::<Vec<_>>()
+                .join("|")
+        );
+        // Reading configuration runs nothing; exit code 1 means no such variable.
+        let listing = git
+            .run(
+                &["config", "-z", "--get-regexp", &pattern],
+                None,
+                MAX_LISTING_BYTES,
+            )
+            .or_else(|error| {
+                if error.ends_with("(exit status: 1)") {
+                    Ok(Vec::new())
+                } else {
+                    Err(error)
+                }
+            })?;
+        git.config.extend(disarmed_drivers(&listing));
+        Ok(git)
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !output.status.success() {
-        let message = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("git {}: {}", args.join(" "), message.trim()));
+
+    /// Runs git with `args`, feeding `input`, and returns what it printed (at most `limit`
+    /// bytes, else an error).
+    fn run(&self, args: &[&str], input: Option<&[u8]>, limit: u64) -> Result<Vec<u8>, String> {
+        let mut command = Command::new("git");
+        if let Some(root) = &self.root {
+            command.current_dir(root);
+        }
+        // Passed through the environment, which takes a key and a value apart, rather than as
+        // `-c key=value`, which a driver name holding `=` would break.
+        command.env("GIT_CONFIG_COUNT", self.config.len().to_string());
+        for (index, (key, value)) in self.config.iter().enumerate() {
+            command.env(format!("GIT_CONFIG_KEY_{index}"), key);
+            command.env(format!("GIT_CONFIG_VALUE_{index}"), value);
+        }
+        command
+            // No index refresh written back, so no hook that watches the index.
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_NO_REPLACE_OBJECTS", "1")
+            .env_remove("GIT_EXTERNAL_DIFF")
+            .args(args)
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        let writer = match (input, child.stdin.take()) {
+            (Some(input), Some(mut stdin)) => {
+                let input = input.to_vec();
+                Some(std::thread::spawn(move || stdin.write_all(&input)))
+            }
+            _ => None,
+        };
+        let errors = child.stderr.take().map(|stderr| {
+            std::thread::spawn(move || {
+                let mut kept = Vec::new();
+                let mut stderr = stderr;
+                let _ = (&mut stderr).take(MAX_ERROR_BYTES).read_to_end(&mut kept);
+                // The rest is drained, so that git never blocks on a full pipe.
+                let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+                kept
+            })
+        });
+        let mut output = Vec::new();
+        let read = child
+            .stdout
+            .take()
+            .map(|stdout| stdout.take(limit + 1).read_to_end(&mut output));
+        let too_long = output.len() as u64 > limit;
+        if too_long {
+            let _ = child.kill();
+        }
+        let status = child.wait().map_err(|e| format!("cannot run git: {e}"))?;
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+        let errors = errors
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or_default();
+        if too_long {
+            return Err(format!(
+                "git {}: printed more than {limit} bytes",
+                args.first().unwrap_or(&"")
+            ));
+        }
+        if let Some(Err(error)) = read {
+            return Err(format!("cannot read from git: {error}"));
+        }
+        if !status.success() {
+            let message = String::from_utf8_lossy(&errors);
+            return Err(format!(
+                "git {}: {} ({status})",
+                args.first().unwrap_or(&""),
+                message.trim()
+            ));
+        }
+        Ok(output)
     }
-    Ok(output.stdout)
+}
+
+fn safe_config() -> Vec<(String, String)> {
+    SAFE_CONFIG
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+/// Overrides that disarm every driver named in `git config -z --get-regexp` output
+/// (`key LF value NUL`, or `key NUL` for a key without a value).
+fn disarmed_drivers(listing: &[u8]) -> Vec<(String, String)> {
+    let mut names: Vec<(&str, String)> = Vec::new();
+    for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        let key = entry.split(|&b| b == b'\n').next().unwrap_or_default();
+        let key = String::from_utf8_lossy(key);
+        for (section, _) in DRIVER_PROGRAMS {
+            // `section.<name>.<variable>`: the name may itself hold dots.
+            let Some(rest) = key
+                .strip_prefix(section)
+                .and_then(|rest| rest.strip_prefix('.'))
+            else {
+                continue;
+            };
+            if let Some((name, _)) = rest.rsplit_once('.') {
+                names.push((section, name.to_owned()));
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    let mut overrides = Vec::new();
+    for (section, name) in names {
+        let variables = DRIVER_PROGRAMS
+            .iter()
+            .find(|(s, _)| *s == section)
+            .map_or(&[][..], |(_, variables)| variables);
+        for (variable, value) in variables {
+            overrides.push((format!("{section}.{name}.{variable}"), (*value).to_owned()));
+        }
+    }
+    overrides
 }
 
 /// NUL-separated paths.
@@ -97,20 +305,60 @@ fn is_terraform(path: &str) -> bool {
     )
 }
 
-/// The files of the repository around `cwd` that `changes` selects, limited to those under
-/// `within` (paths as given on the command line).
-pub fn select(changes: &Changes, within: &[PathBuf]) -> Result<Selection, String> {
-    let top = git(None, &["rev-parse", "--show-toplevel"], None)
+/// A ref as the user gave it, checked: never an option, and a commit.
+fn commit_of(git: &Git, reference: &str) -> Result<String, String> {
+    if reference.starts_with('-') || reference.is_empty() {
+        return Err(format!(
+            "--changed-since `{reference}` is not a ref (a branch, tag or commit)"
+        ));
+    }
+    let peeled = format!("{reference}^{{commit}}");
+    let id = git
+        .run(
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &peeled,
+            ],
+            None,
+            MAX_ERROR_BYTES,
+        )
+        .map_err(|_| {
+            format!("--changed-since: `{reference}` is not a commit in this repository")
+        })?;
+    let id = String::from_utf8_lossy(&id).trim().to_owned();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "--changed-since: `{reference}` is not a commit in this repository"
+        ));
+    }
+    Ok(id)
+}
+
+/// The files of the repository around the current directory that `changes` selects, limited
+/// to those under `within` (paths as given on the command line). Staged files larger than
+/// `max_file_size` are not read.
+pub fn select(
+    changes: &Changes,
+    within: &[PathBuf],
+    max_file_size: u64,
+) -> Result<Selection, String> {
+    let top = Git::discover()
+        .run(&["rev-parse", "--show-toplevel"], None, MAX_ERROR_BYTES)
         .map_err(|_| "--staged and --changed-since need a git repository".to_owned())?;
     let root = PathBuf::from(String::from_utf8_lossy(&top).trim_end_matches('\n'));
+    let git = Git::at(root.clone())?;
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    let canonical_root = root.canonicalize().unwrap_or(root.clone());
     let scopes: Vec<String> = within
         .iter()
         .map(|path| {
             let absolute = cwd.join(path);
             let absolute = absolute.canonicalize().unwrap_or(absolute);
             absolute
-                .strip_prefix(root.canonicalize().unwrap_or(root.clone()))
+                .strip_prefix(&canonical_root)
                 .map(|relative| relative.to_string_lossy().replace('\\', "/"))
                 .map_err(|_| format!("{} is outside the repository", path.display()))
         })
@@ -120,42 +368,43 @@ pub fn select(changes: &Changes, within: &[PathBuf]) -> Result<Selection, String
             scope.is_empty() || path == scope || path.starts_with(&format!("{scope}/"))
         })
     };
-    let Changes::Since(reference) = changes else {
-        return staged(root, &in_scope);
+    // Shown relative to the current directory, like the paths a user would type.
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let shown = |path: &str| {
+        let real = root.join(path);
+        real.strip_prefix(&cwd)
+            .map_or(real.clone(), Path::to_path_buf)
     };
-    let mut selected = paths(&git(
-        Some(&root),
+    let Changes::Since(reference) = changes else {
+        return staged(&git, &in_scope, &shown, max_file_size).map(Selection::Staged);
+    };
+    let commit = commit_of(&git, reference)?;
+    let mut selected = paths(&git.run(
         &[
             "diff",
             "--name-only",
             "-z",
             "--diff-filter=ACMR",
             "--no-renames",
-            reference,
+            "--no-ext-diff",
+            "--no-textconv",
+            &commit,
             "--",
         ],
         None,
+        MAX_LISTING_BYTES,
     )?);
-    selected.extend(paths(&git(
-        Some(&root),
+    selected.extend(paths(&git.run(
         &["ls-files", "-z", "--others", "--exclude-standard"],
         None,
+        MAX_LISTING_BYTES,
     )?));
     selected.retain(|path| in_scope(path));
     selected.sort();
     selected.dedup();
-    // Shown relative to the current directory, like the paths a user would type.
-    let cwd = cwd.canonicalize().unwrap_or(cwd);
-    let shown = |path: &String| {
-        let real = root.join(path);
-        real.strip_prefix(&cwd)
-            .map_or(real.clone(), Path::to_path_buf)
-    };
-    Ok(Selection {
-        paths: selected.iter().map(shown).collect(),
-        snapshot: None,
-        root,
-    })
+    Ok(Selection::Paths(
+        selected.iter().map(|path| shown(path)).collect(),
+    ))
 }
 
 /// A regular file's blob in git: its object id and its path.
@@ -164,17 +413,21 @@ struct Blob {
     path: String,
 }
 
-/// The staged files under the scope, written from their blobs into a snapshot with the other
-/// Terraform files of their modules.
+/// The staged files under the scope, read from their blobs with the other Terraform files of
+/// their modules.
 ///
 /// Every git command that reads the index costs time in proportion to the repository (about
 /// 30 ms for 50,000 files), so the index is read once: `git diff --cached --raw` names the staged
 /// files *and* their blob ids. A module's other files are unchanged in the index (else they would
-/// be in that list), so they are taken from `HEAD`'s trees, and all contents come from one
-/// `git cat-file --batch`, which reads objects, not the index.
-fn staged(root: PathBuf, in_scope: &dyn Fn(&str) -> bool) -> Result<Selection, String> {
-    let raw = git(
-        Some(&root),
+/// be in that list), so they are taken from `HEAD`'s trees, and all contents come from git's
+/// object store (`cat-file`), which reads objects, not the index or the working tree.
+fn staged(
+    git: &Git,
+    in_scope: &dyn Fn(&str) -> bool,
+    shown: &dyn Fn(&str) -> PathBuf,
+    max_file_size: u64,
+) -> Result<StagedFiles, String> {
+    let raw = git.run(
         &[
             "diff",
             "--cached",
@@ -182,8 +435,11 @@ fn staged(root: PathBuf, in_scope: &dyn Fn(&str) -> bool) -> Result<Selection, S
             "-z",
             "--no-renames",
             "--no-abbrev",
+            "--no-ext-diff",
+            "--no-textconv",
         ],
         None,
+        MAX_LISTING_BYTES,
     )?;
     // `:old-mode new-mode old-id new-id status NUL path NUL`, one entry per changed path.
     let mut fields = raw.split(|&b| b == 0).filter(|f| !f.is_empty());
@@ -197,7 +453,7 @@ fn staged(root: PathBuf, in_scope: &dyn Fn(&str) -> bool) -> Result<Selection, S
         };
         if status == "D" {
             removed.push(path);
-        } else if mode.starts_with("100") && in_scope(&path) {
+        } else if mode.starts_with("100") && in_scope(&path) && is_object_id(id) {
             // Regular files only: not symbolic links (120000) or submodules (160000).
             staged.push(Blob {
                 id: id.to_owned(),
@@ -205,64 +461,87 @@ fn staged(root: PathBuf, in_scope: &dyn Fn(&str) -> bool) -> Result<Selection, S
             });
         }
     }
-    let mut blobs: Vec<&Blob> = staged.iter().collect();
-    let context = module_context(&root, &staged, &removed)?;
-    blobs.extend(&context);
-
-    let snapshot = std::env::temp_dir().join(format!(
-        "palisade-staged-{}-{}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
-    let selection = Selection {
-        paths: staged
+    let context = module_context(git, &staged, &removed)?;
+    let mut files = StagedFiles {
+        candidates: staged
             .iter()
-            .map(|blob| snapshot.join(&blob.path))
+            .map(|blob| Candidate {
+                path: shown(&blob.path),
+                repo_path: blob.path.clone(),
+                kind: classify(Path::new(&blob.path)),
+            })
             .collect(),
-        snapshot: Some(snapshot.clone()),
-        root: root.clone(),
+        contents: BTreeMap::new(),
     };
-    // The marker makes paths in the snapshot relative to its root, as in the repository.
-    fs::create_dir_all(snapshot.join(".git"))
-        .map_err(|e| format!("cannot create {}: {e}", snapshot.display()))?;
-    if blobs.is_empty() {
-        return Ok(selection);
+    files.candidates.sort();
+    let blobs: Vec<&Blob> = staged.iter().chain(&context).collect();
+    for (blob, content) in blobs.iter().zip(read_blobs(git, &blobs, max_file_size)?) {
+        files.contents.insert(shown(&blob.path), content);
     }
-    let input: String = blobs.iter().map(|blob| format!("{}\n", blob.id)).collect();
-    let contents = git(
-        Some(&root),
-        &["cat-file", "--batch"],
-        Some(input.as_bytes()),
+    Ok(files)
+}
+
+fn is_object_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The contents of `blobs`, in order: their sizes first (`cat-file --batch-check`), then the
+/// contents of those within `max_file_size` (`cat-file --batch`), so that git's output is bounded
+/// by what the scan will read.
+fn read_blobs(git: &Git, blobs: &[&Blob], max_file_size: u64) -> Result<Vec<Content>, String> {
+    if blobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: String = blobs.iter().map(|blob| format!("{}\n", blob.id)).collect();
+    let checked = git.run(
+        &["cat-file", "--batch-check=%(objectsize)"],
+        Some(ids.as_bytes()),
+        MAX_LISTING_BYTES,
     )?;
-    let mut rest = &contents[..];
-    for blob in blobs {
-        // `id type size LF content LF`
+    let sizes: Vec<u64> = String::from_utf8_lossy(&checked)
+        .lines()
+        .map(|line| line.trim().parse().unwrap_or(u64::MAX))
+        .collect();
+    if sizes.len() != blobs.len() {
+        return Err("git cat-file: unexpected output".to_owned());
+    }
+    let wanted: Vec<usize> = (0..blobs.len())
+        .filter(|&i| sizes[i] <= max_file_size)
+        .collect();
+    let mut contents: Vec<Content> = sizes.iter().map(|&size| Content::TooLarge(size)).collect();
+    if wanted.is_empty() {
+        return Ok(contents);
+    }
+    let input: String = wanted
+        .iter()
+        .map(|&i| format!("{}\n", blobs[i].id))
+        .collect();
+    // Each object comes as `id type size LF content LF`.
+    let limit = wanted.iter().map(|&i| sizes[i] + 128).sum();
+    let output = git.run(
+        &["cat-file", "--batch=%(objectsize)"],
+        Some(input.as_bytes()),
+        limit,
+    )?;
+    let mut rest = &output[..];
+    for &index in &wanted {
         let header_end = memchr::memchr(b'\n', rest).ok_or("git cat-file: truncated output")?;
-        let header = String::from_utf8_lossy(&rest[..header_end]).into_owned();
-        let size: usize = header
-            .rsplit(' ')
-            .next()
-            .and_then(|size| size.parse().ok())
-            .ok_or_else(|| format!("git cat-file: unexpected `{header}`"))?;
+        let size: usize = std::str::from_utf8(&rest[..header_end])
+            .ok()
+            .and_then(|size| size.trim().parse().ok())
+            .ok_or("git cat-file: unexpected output")?;
         let content = rest
             .get(header_end + 1..header_end + 1 + size)
             .ok_or("git cat-file: truncated output")?;
+        contents[index] = Content::Bytes(content.to_vec());
         rest = rest.get(header_end + 2 + size..).unwrap_or_default();
-        let path = snapshot.join(&blob.path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        fs::write(&path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    Ok(selection)
+    Ok(contents)
 }
 
 /// The other Terraform files of the modules that staged Terraform files belong to, from `HEAD`
 /// (files staged for deletion left out).
-fn module_context(root: &Path, staged: &[Blob], removed: &[String]) -> Result<Vec<Blob>, String> {
+fn module_context(git: &Git, staged: &[Blob], removed: &[String]) -> Result<Vec<Blob>, String> {
     let mut directories: Vec<String> = staged
         .iter()
         .filter(|blob| is_terraform(&blob.path))
@@ -284,10 +563,18 @@ fn module_context(root: &Path, staged: &[Blob], removed: &[String]) -> Result<Ve
             .iter()
             .map(|d| if d.is_empty() { "." } else { d.as_str() }),
     );
-    let listing = match git(Some(root), &args, None) {
+    let listing = match git.run(&args, None, MAX_LISTING_BYTES) {
         Ok(listing) => listing,
         // Before the first commit every file of a module is staged, or not there at all.
-        Err(_) if git(Some(root), &["rev-parse", "-q", "--verify", "HEAD"], None).is_err() => {
+        Err(_)
+            if git
+                .run(
+                    &["rev-parse", "-q", "--verify", "HEAD"],
+                    None,
+                    MAX_ERROR_BYTES,
+                )
+                .is_err() =>
+        {
             return Ok(Vec::new());
         }
         Err(error) => return Err(error),
@@ -305,7 +592,7 @@ fn module_context(root: &Path, staged: &[Blob], removed: &[String]) -> Result<Ve
         };
         let known =
             staged.iter().any(|blob| blob.path == path) || removed.iter().any(|r| r == path);
-        if mode.starts_with("100") && is_terraform(path) && !known {
+        if mode.starts_with("100") && is_terraform(path) && !known && is_object_id(id) {
             context.push(Blob {
                 id: id.to_owned(),
                 path: path.to_owned(),
@@ -315,33 +602,37 @@ fn module_context(root: &Path, staged: &[Blob], removed: &[String]) -> Result<Ve
     Ok(context)
 }
 
-impl Selection {
-    /// Shows findings and diagnostics of the staged snapshot at their place in the repository,
-    /// relative to the current directory when it is inside it.
-    pub fn relocate(&self, report: &mut ScanReport) {
-        let Some(snapshot) = &self.snapshot else {
-            return;
-        };
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let shown = |path: &Path| -> PathBuf {
-            let Ok(relative) = path.strip_prefix(snapshot) else {
-                return path.to_path_buf();
-            };
-            let real = self.root.join(relative);
-            real.strip_prefix(&cwd)
-                .map(Path::to_path_buf)
-                .unwrap_or(real)
-        };
-        for finding in report.findings.iter_mut().chain(&mut report.suppressed) {
-            finding.path = shown(&finding.path);
-        }
-        for diagnostic in &mut report.diagnostics {
-            diagnostic.path = shown(&diagnostic.path);
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_configured_driver_is_disarmed() {
+        let listing =
+            b"filter.lfs.clean\ngit-lfs clean -- %f\0filter.lfs.process\ngit-lfs filter-process\0\
+            filter.a.b=c.smudge\n./evil.sh\0diff.pdf.textconv\npdftotext\0merge.ours.driver\ntrue\0\
+            filter.novalue.clean\0";
+        let overrides = disarmed_drivers(listing);
+        let has = |key: &str, value: &str| overrides.iter().any(|(k, v)| k == key && v == value);
+        assert!(has("filter.lfs.clean", ""));
+        assert!(has("filter.lfs.process", ""));
+        assert!(has("filter.lfs.required", "false"));
+        assert!(has("filter.a.b=c.smudge", ""));
+        assert!(has("filter.a.b=c.clean", ""));
+        assert!(has("diff.pdf.textconv", ""));
+        assert!(has("diff.pdf.command", ""));
+        assert!(has("merge.ours.driver", ""));
+        assert!(has("filter.novalue.clean", ""));
+        // Each driver once.
+        assert_eq!(overrides.len(), 4 * 3 + 2 + 1);
     }
 
-    /// Whether nothing is selected.
-    pub fn is_empty(&self) -> bool {
-        self.paths.is_empty()
+    #[test]
+    fn refs_that_look_like_options_are_refused_before_git_sees_them() {
+        let git = Git::discover();
+        for reference in ["--output=victim.txt", "-p", ""] {
+            let error = commit_of(&git, reference).unwrap_err();
+            assert!(error.contains("is not a ref"), "{error}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! (`main.rs`) parses arguments and maps the outcome to an exit code.
 
 pub mod baseline;
+pub mod bounded;
 pub mod capabilities;
 pub mod catalog;
 pub mod checks;
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod finding;
 pub mod formats;
 pub mod git;
+pub mod materialize;
 pub mod ports;
 pub mod report;
 pub mod secrets;

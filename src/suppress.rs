@@ -30,7 +30,8 @@ use crate::finding::{Finding, Suppression, SuppressionKind};
 /// The rule that reports directives that are wrong or stale.
 pub const RULE: &str = "PAL001";
 
-const MARKER: &str = "palisade:ignore";
+/// What every directive contains: files without it have none.
+pub const MARKER: &str = "palisade:ignore";
 const COMMENT_OPENERS: &[&str] = &["#", "//", "/*", "<!--", "--", ";"];
 /// Markdown's only comment: `#` starts a heading there, and code blocks show examples.
 const MARKDOWN_COMMENT_OPENERS: &[&str] = &["<!--"];

@@ -154,7 +154,7 @@ fn results_point_at_repository_relative_paths_with_fingerprints() {
                 .split_once(':')
                 .is_some_and(|(hash, n)| hash.len() == 16 && n.parse::<u32>().is_ok())
         );
-        assert_eq!(fingerprints["palisade/v1"].as_str().unwrap().len(), 64);
+        assert_eq!(fingerprints["palisade/v2"].as_str().unwrap().len(), 64);
     }
 }
 

@@ -17,6 +17,7 @@ use std::path::Path;
 use crate::catalog::Severity;
 use crate::checks::secrets::SecretFile;
 use crate::discover::{FileKind, Target};
+use crate::formats::budget;
 use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::kubernetes::Manifests;
@@ -224,6 +225,7 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
     let mut hits = Vec::new();
     match kind {
         FileKind::Dockerfile => {
+            over_budget(budget::Parser::Dockerfile, text)?;
             let document = Dockerfile::parse(text).map_err(|error| ParseFailure {
                 message: error.message,
                 // "No FROM at all" has no place: the parser says line 0.
@@ -253,6 +255,11 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                     skipped: true,
                 });
             }
+            let parser = match kind {
+                FileKind::Json => budget::Parser::Json,
+                _ => budget::Parser::Yaml,
+            };
+            over_budget(parser, text)?;
             let yaml = Yaml::parse(text).map_err(yaml_failure)?;
             let manifests = Manifests::new(&yaml);
             let compose = ComposeFile::new(&yaml, kind == FileKind::Compose);
@@ -290,6 +297,15 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
         FileKind::Text => hits.extend(run_secrets(Path::new(""), text, checks)),
     }
     Ok(hits)
+}
+
+/// A file the parser would need more memory for than the budget allows.
+fn over_budget(parser: budget::Parser, text: &str) -> Result<(), ParseFailure> {
+    budget::check(parser, text).map_err(|refused| ParseFailure {
+        message: refused.to_string(),
+        position: None,
+        skipped: false,
+    })
 }
 
 /// Whether any of `checks` looks for secrets (which read every file).

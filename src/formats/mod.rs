@@ -1,5 +1,6 @@
 //! Parsers that turn a file's text into a document model whose nodes keep their byte spans.
 
+pub mod budget;
 pub mod compose;
 pub mod dockerfile;
 pub mod kubernetes;

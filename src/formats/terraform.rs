@@ -26,6 +26,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
+use crate::formats::budget;
 use crate::formats::terraform_json::{self, SpanMap};
 use crate::source::{Position, SourceFile};
 
@@ -356,6 +357,19 @@ fn resolve_locals(
 /// Parses one file of a module; a JSON file through its HCL translation.
 fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, TfParseError> {
     let is_json = path.extension().is_some_and(|e| e == "json");
+    let parser = if is_json {
+        budget::Parser::Json
+    } else {
+        budget::Parser::Hcl
+    };
+    if let Err(refused) = budget::check(parser, &text) {
+        return Err(TfParseError {
+            path,
+            message: refused.to_string(),
+            position: None,
+            text,
+        });
+    }
     if !is_json {
         return match hcl_edit::parser::parse_body(&text) {
             Ok(body) => Ok(TfFile {
@@ -392,6 +406,14 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
             });
         }
     };
+    if let Err(refused) = budget::check(budget::Parser::Hcl, &translation.hcl) {
+        return Err(TfParseError {
+            path,
+            message: refused.to_string(),
+            position: None,
+            text,
+        });
+    }
     match hcl_edit::parser::parse_body(&translation.hcl) {
         Ok(body) => Ok(TfFile {
             path,

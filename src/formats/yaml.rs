@@ -29,7 +29,9 @@ pub enum NodeKind {
     /// A scalar; `plain` tells whether YAML's implicit typing applies (it does not to quoted or
     /// block scalars).
     Scalar {
-        value: String,
+        /// Boxed to its exact length: a stream holds a scalar per few bytes, and a `String`'s
+        /// spare capacity doubled the memory of scalar-heavy files.
+        value: Box<str>,
         plain: bool,
     },
     Sequence(Vec<NodeId>),
@@ -81,6 +83,7 @@ impl Yaml {
             yaml: Yaml::default(),
             stack: Vec::new(),
             anchors: Vec::new(),
+            aliases: 0,
             offsets: ByteOffsets::new(text),
         };
         for event in Parser::new_from_str(text) {
@@ -91,8 +94,20 @@ impl Yaml {
             builder.event(event, span)?;
         }
         let yaml = builder.yaml;
-        for &document in &yaml.documents {
-            let Some(expanded) = yaml.expanded_size(document) else {
+        if builder.aliases > 0 {
+            yaml.check_expansion()?;
+        }
+        Ok(yaml)
+    }
+
+    /// Refuses alias cycles and alias bombs: documents whose aliases would expand to more than
+    /// [`MAX_EXPANDED_NODES`] nodes.
+    fn check_expansion(&self) -> Result<(), YamlError> {
+        // Sizes do not depend on the document a node is reached from: one memo serves them all.
+        let mut size: Vec<Option<u64>> = vec![None; self.nodes.len()];
+        let mut open = vec![false; self.nodes.len()];
+        for &document in &self.documents {
+            let Some(expanded) = self.expanded_size(document, &mut size, &mut open) else {
                 return Err(YamlError {
                     message: "an alias refers to a node that contains it (a cycle)".to_owned(),
                     position: None,
@@ -107,7 +122,7 @@ impl Yaml {
                 });
             }
         }
-        Ok(yaml)
+        Ok(())
     }
 
     /// The node, with aliases followed.
@@ -158,7 +173,7 @@ impl Yaml {
         let NodeKind::Scalar { value, plain: true } = &self.node(id).kind else {
             return None;
         };
-        match value.as_str() {
+        match &**value {
             "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
                 Some(true)
             }
@@ -325,16 +340,18 @@ impl Yaml {
         }
     }
 
-    /// How many nodes the document would have with every alias expanded, saturating.
-    /// How many nodes a document would have with its aliases expanded; `None` when an alias
-    /// points into its own ancestry, which would expand forever.
-    fn expanded_size(&self, root: NodeId) -> Option<u64> {
+    /// How many nodes a document would have with its aliases expanded, saturating; `None` when
+    /// an alias points into its own ancestry, which would expand forever.
+    fn expanded_size(
+        &self,
+        root: NodeId,
+        size: &mut [Option<u64>],
+        open: &mut [bool],
+    ) -> Option<u64> {
         // Collections come before their children in the arena but aliases point backwards, so no
         // single order over ids works: a post-order walk with memoisation, iterative to keep deep
         // documents off the call stack. The nodes opened and not yet closed are the walk's path:
         // meeting one of them again is a cycle.
-        let mut size: Vec<Option<u64>> = vec![None; self.nodes.len()];
-        let mut open = vec![false; self.nodes.len()];
         let mut stack = vec![(root, false)];
         while let Some((id, children_done)) = stack.pop() {
             if size[id].is_some() {
@@ -375,6 +392,8 @@ struct Builder<'t> {
     stack: Vec<NodeId>,
     /// Anchor ids (as numbered by the parser) to nodes.
     anchors: Vec<(usize, NodeId)>,
+    /// Aliases met: without any, nothing can expand.
+    aliases: usize,
     offsets: ByteOffsets<'t>,
 }
 
@@ -387,7 +406,7 @@ impl Builder<'_> {
                 let plain = style == ScalarStyle::Plain;
                 let id = self.add(
                     NodeKind::Scalar {
-                        value: value.into_owned(),
+                        value: value.into_owned().into_boxed_str(),
                         plain,
                     },
                     start..end,
@@ -408,6 +427,7 @@ impl Builder<'_> {
                     })?;
                 let end = self.offsets.byte(span.end.index());
                 let id = self.add(NodeKind::Alias(target), start..end);
+                self.aliases += 1;
                 self.attach(id);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
@@ -431,6 +451,12 @@ impl Builder<'_> {
                 if let Some(id) = self.stack.pop() {
                     let node = &mut self.yaml.nodes[id];
                     node.span.end = end.max(node.span.start);
+                    // Collections are complete: no spare capacity kept.
+                    match &mut node.kind {
+                        NodeKind::Sequence(items) => items.shrink_to_fit(),
+                        NodeKind::Mapping(pairs) => pairs.shrink_to_fit(),
+                        _ => {}
+                    }
                     if let NodeKind::Mapping(pairs) = &node.kind
                         && let Some(&(_, last)) = pairs.last()
                     {

@@ -68,9 +68,11 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
     )
 }
 
-/// Escapes a command's message.
+/// Escapes a command's message: control characters as text (a raw one could end the command
+/// or drive the log viewer), then the workflow-command escapes.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::report::printable(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -86,7 +88,8 @@ mod tests {
 
     #[test]
     fn commands_are_escaped() {
-        assert_eq!(data("50% done\r\nnext"), "50%25 done%0D%0Anext");
+        assert_eq!(data("50% done"), "50%25 done");
+        assert_eq!(data("a\r\nb\u{1b}[2J"), "a\\r\\nb\\x1b[2J");
         assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

@@ -24,6 +24,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
             name: "palisade",
             version: env!("CARGO_PKG_VERSION"),
         },
+        configuration: report.configuration.as_deref().map(slash_path),
         summary: Summary {
             files_scanned: report.files_scanned,
             files_unparsed: report.files_unparsed,
@@ -45,6 +46,8 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
 struct Document<'r> {
     version: u32,
     tool: Tool,
+    /// The configuration file in effect (`null`: none).
+    configuration: Option<String>,
     summary: Summary,
     findings: Findings<'r>,
     suppressed: Findings<'r>,

@@ -95,7 +95,8 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
     writeln!(out, "</testsuites>")
 }
 
-/// Escapes text for XML attributes and content; drops characters XML 1.0 cannot hold.
+/// Escapes text for XML attributes and content; control characters are written as escapes
+/// (`\x1b`), and characters XML 1.0 cannot hold are dropped.
 fn xml(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -107,8 +108,10 @@ fn xml(text: &str) -> String {
             '\'' => escaped.push_str("&apos;"),
             '\n' => escaped.push_str("&#10;"),
             '\t' | '\r' => escaped.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => escaped.push(c),
+            c if c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => {
+                crate::report::push_printable(&mut escaped, c);
+            }
         }
     }
     escaped

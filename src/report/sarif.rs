@@ -197,6 +197,9 @@ fn document<'r>(
             invocations: json!([{
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
+                "properties": {
+                    "configuration": report.configuration.as_deref().map(slash_path),
+                },
             }]),
             // Suppressed results go to GitHub too, which shows them as dismissed with the reason.
             results: Results {
@@ -333,7 +336,7 @@ struct PartialFingerprints<'r> {
     #[serde(rename = "primaryLocationLineHash")]
     line_hash: &'r str,
     /// Our own content fingerprint, versioned: a new scheme gets a new key.
-    #[serde(rename = "palisade/v1")]
+    #[serde(rename = "palisade/v2")]
     fingerprint: &'r str,
 }
 

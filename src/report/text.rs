@@ -13,13 +13,14 @@
 //! by the caller when the destination is not a terminal.
 
 use std::io::{self, Write};
+use std::ops::Range;
 
 use anstyle::{AnsiColor, Style};
 
 use crate::catalog::{Catalog, Severity};
 use crate::engine::ScanReport;
-use crate::finding::{DiagnosticKind, Finding};
-use crate::report::{RenderOptions, severity_counts, slash_path};
+use crate::finding::{DiagnosticKind, Finding, Snippet};
+use crate::report::{RenderOptions, printable, push_printable, severity_counts, slash_path};
 
 struct Palette {
     bold: Style,
@@ -79,7 +80,11 @@ fn render_finding(
     writeln!(
         out,
         "{severity}{}[{}]{severity:#}{}{name}:{:#} {}",
-        finding.severity, finding.rule_id, p.bold, p.bold, finding.message
+        finding.severity,
+        finding.rule_id,
+        p.bold,
+        p.bold,
+        printable(&finding.message)
     )?;
     let line_number = finding.start.line.to_string();
     let pad = " ".repeat(line_number.len());
@@ -87,12 +92,12 @@ fn render_finding(
     writeln!(
         out,
         "{pad}{g}-->{g:#} {}:{}:{}",
-        slash_path(&finding.path),
+        printable(&slash_path(&finding.path)),
         finding.start.line,
         finding.start.column
     )?;
     writeln!(out, "{pad} {g}|{g:#}")?;
-    let snippet = finding.snippet.text.replace('\t', " ");
+    let (snippet, marked) = shown_snippet(&finding.snippet);
     let cut_before = if finding.snippet.column > 1 {
         "…"
     } else {
@@ -100,14 +105,12 @@ fn render_finding(
     };
     writeln!(out, "{g}{line_number} |{g:#} {cut_before}{snippet}")?;
     let width = snippet.chars().count();
-    let start =
-        (finding.start.column - finding.snippet.column).min(width) + cut_before.chars().count();
+    let start = marked.start.min(width) + cut_before.chars().count();
     let end = if finding.end.line == finding.start.line {
-        (finding.end.column.saturating_sub(finding.snippet.column)).min(width)
-            + cut_before.chars().count()
+        marked.end.min(width)
     } else {
-        width + cut_before.chars().count()
-    };
+        width
+    } + cut_before.chars().count();
     let carets = "^".repeat(end.saturating_sub(start).max(1));
     writeln!(
         out,
@@ -126,12 +129,43 @@ fn render_finding(
     writeln!(out)
 }
 
+/// A snippet as printed: tabs as spaces, anything unprintable escaped, and where the finding
+/// lies in that text.
+fn shown_snippet(snippet: &Snippet) -> (String, Range<usize>) {
+    let mut text = String::with_capacity(snippet.text.len());
+    let (mut start, mut end) = (None, None);
+    let mut width = 0;
+    for (index, c) in snippet.text.chars().enumerate() {
+        if index == snippet.marked.start {
+            start = Some(width);
+        }
+        if index == snippet.marked.end {
+            end = Some(width);
+        }
+        width += push_printable(&mut text, if c == '\t' { ' ' } else { c });
+    }
+    let start = start.unwrap_or(width);
+    (text, start..end.unwrap_or(width).max(start))
+}
+
 fn render_diagnostics(
     report: &ScanReport,
     options: &RenderOptions,
     p: &Palette,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if options.verbose {
+        match &report.configuration {
+            Some(path) => writeln!(
+                out,
+                "{}note{:#}: configuration: {}",
+                p.note,
+                p.note,
+                printable(&slash_path(path))
+            )?,
+            None => writeln!(out, "{}note{:#}: no configuration file", p.note, p.note)?,
+        }
+    }
     let mut routine = 0;
     for diagnostic in &report.diagnostics {
         if diagnostic.kind.is_routine() && !options.verbose {
@@ -146,16 +180,16 @@ fn render_diagnostics(
         let place = match diagnostic.position {
             Some(position) => format!(
                 "{}:{}:{}",
-                slash_path(&diagnostic.path),
+                printable(&slash_path(&diagnostic.path)),
                 position.line,
                 position.column
             ),
-            None => slash_path(&diagnostic.path),
+            None => printable(&slash_path(&diagnostic.path)).into_owned(),
         };
         writeln!(
             out,
             "{style}{label}{style:#}: {place}: {}",
-            diagnostic.message
+            printable(&diagnostic.message)
         )?;
     }
     if routine > 0 {

@@ -338,16 +338,33 @@ pub fn locate(
     }
 }
 
-/// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE`. Long secrets keep up to four characters at
-/// each end, so a reader can tell which one is meant; short ones keep less, or nothing.
+/// Stars shown for the hidden part of every secret, whatever its length.
+const MASK: &str = "********";
+
+/// `AKIAIOSFODNN7EXAMPLE` → `AKIA********`, `hunter2` → `********`.
+///
+/// A mask must not make a secret easier to guess than knowing its rule and place: the stars are
+/// always the same eight, so the length is never shown, and a value shorter than 20 characters
+/// (a password, typically) shows nothing else. Longer ones (provider tokens) keep their first
+/// four characters, which name the provider (`ghp_`, `AKIA`, `sk_l`), and from 32 characters on
+/// their last four as well, so that a reader can tell which of several keys is meant; at least
+/// 16 characters stay hidden either way.
 pub fn mask(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
-    let keep = (chars.len() / 5).min(4);
-    let hidden = chars.len() - 2 * keep;
-    let mut masked = String::with_capacity(secret.len());
-    masked.extend(&chars[..keep]);
-    masked.extend(std::iter::repeat_n('*', hidden.max(1)));
-    masked.extend(&chars[chars.len() - keep..]);
+    let (head, tail) = match chars.len() {
+        0..20 => (0, 0),
+        20..32 => (4, 0),
+        _ => (4, 4),
+    };
+    let shown = |part: &[char]| -> String {
+        // A character that cannot be printed as itself is not worth a hint.
+        part.iter()
+            .map(|&c| if c.is_control() { '*' } else { c })
+            .collect()
+    };
+    let mut masked = shown(&chars[..head]);
+    masked.push_str(MASK);
+    masked.push_str(&shown(&chars[chars.len() - tail..]));
     masked
 }
 
@@ -460,12 +477,32 @@ mod tests {
 
     #[test]
     fn masking_never_shows_the_whole_secret() {
-        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA************MPLE");
-        assert_eq!(mask("hunter2"), "h*****2");
-        assert_eq!(mask("abc"), "***");
-        assert_eq!(mask(""), "*");
-        for secret in ["a", "ab", "abcd", "abcdefgh", "0123456789abcdef"] {
-            assert_ne!(mask(secret), secret);
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA********");
+        assert_eq!(
+            mask("ghp_R8x2Lq7VnT4mZp9KwYc3Hd6Fs1Gj5Ba0Ue7N"),
+            "ghp_********Ue7N"
+        );
+        assert_eq!(mask("hunter2"), "********");
+        assert_eq!(mask(""), "********");
+        // Short values: nothing shown, and every length looks the same.
+        for secret in [
+            "a",
+            "ab",
+            "73914062",
+            "ExpiredSupQ8zk27xy",
+            "0123456789abcdefghi",
+        ] {
+            assert_eq!(mask(secret), "********", "{secret}");
+        }
+        // Long ones: never more than eight characters shown, at least sixteen hidden.
+        for length in 20..200 {
+            let secret: String = (0..length)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let masked = mask(&secret);
+            let shown = masked.chars().filter(|&c| c != '*').count();
+            assert!(shown <= 8 && length - shown >= 16, "{length}: {masked}");
+            assert_eq!(masked.len(), if length < 32 { 12 } else { 16 });
         }
     }
 }
