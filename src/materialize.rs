@@ -389,7 +389,7 @@ mod tests {
         let text = "password = \"ExpiredSupQ8zk27xy\"  # palisade:ignore[SEC002] legacy\n";
         let file = source(text);
         let secret = 12..30;
-        let ranges = SecretRanges::new(text, [secret.clone()]);
+        let ranges = SecretRanges::new(text, std::iter::once(secret.clone()));
         // A finding after the secret (the suppression comment).
         let comment = text.find("palisade").unwrap();
         let s = snippet(&file, comment..comment + 8, file.position(comment), &ranges);
@@ -409,7 +409,7 @@ mod tests {
         );
         let file = source(&text);
         let secret = 312..332;
-        let ranges = SecretRanges::new(&text, [secret.clone()]);
+        let ranges = SecretRanges::new(&text, std::iter::once(secret.clone()));
         let s = snippet(&file, secret.clone(), file.position(secret.start), &ranges);
         assert!(s.column > 1);
         assert!(!s.text.contains("Zq8Kx2Lm9Wv4"), "{}", s.text);
@@ -421,5 +421,53 @@ mod tests {
                 .collect::<String>(),
             "Zq8K"
         );
+    }
+
+    /// Random lines, secrets and spans: no panic, no secret text in a snippet or a redaction,
+    /// and the marked range inside the snippet.
+    #[test]
+    fn snippets_and_redactions_never_show_a_secret() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound.max(1) as u64) as usize
+        };
+        let alphabet: Vec<char> = "ab =\"\té€\n#".chars().collect();
+        for _ in 0..3_000 {
+            let length = next(400);
+            let mut text: String = (0..length)
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            // One secret of characters found nowhere else, so that any leak is seen.
+            let at = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .nth(next(length + 1))
+                .unwrap_or(text.len());
+            let secret: String = (0..1 + next(40))
+                .map(|i| char::from(b'K' + (i % 10) as u8))
+                .collect();
+            text.insert_str(at, &secret);
+            let file = source(&text);
+            let ranges = SecretRanges::new(&text, std::iter::once(at..at + secret.len()));
+            let leaked =
+                |shown: &str| shown.contains(&secret[..secret.len().min(5)]) && secret.len() >= 5;
+            let bytes = text.len();
+            let boundary = |mut offset: usize| {
+                while !text.is_char_boundary(offset) {
+                    offset -= 1;
+                }
+                offset
+            };
+            let start = boundary(next(bytes + 1));
+            let end = boundary(start + next(bytes + 1 - start)).max(start);
+            let s = snippet(&file, start..end, file.position(start), &ranges);
+            assert!(!leaked(&s.text), "{text:?} {start}..{end}: {}", s.text);
+            assert!(s.marked.start <= s.marked.end && s.marked.end <= s.text.chars().count());
+            assert!(!leaked(&ranges.redacted(&text, start..end)));
+            assert!(!leaked(&fingerprinted(&file, start..end, &ranges)));
+        }
     }
 }

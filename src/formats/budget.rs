@@ -119,4 +119,27 @@ mod tests {
         assert!(check(Parser::Json, &list).is_err());
         assert!(check(Parser::Dockerfile, &"RUN a\n".repeat(2_000_000)).is_err());
     }
+
+    /// The estimate never falls below what the counted tokens cost, and small files always pass.
+    #[test]
+    fn estimates_follow_token_counts() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let alphabet = b"{[,=.\"(\n:a ";
+        for round in 0..66 {
+            let size = 1 << (round % 22);
+            let text: String = (0..size)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(alphabet[(state % alphabet.len() as u64) as usize])
+                })
+                .collect();
+            for parser in [Parser::Hcl, Parser::Json, Parser::Yaml, Parser::Dockerfile] {
+                let tokens = text.bytes().filter(|&b| parser.is_token(b)).count() as u64;
+                let fits = tokens * parser.cost_per_token() <= budget(text.len());
+                assert_eq!(check(parser, &text).is_ok(), fits, "{parser:?} {size}");
+            }
+        }
+    }
 }
