@@ -4,6 +4,10 @@
 //! are sorted by (path, line, column, rule) before they are returned, so reports are identical
 //! whatever the number of threads. A file that cannot be read or parsed becomes a diagnostic, and
 //! a check that panics costs only that file's findings: the scan always goes on.
+//!
+//! Files come from disk, or, for `--staged`, from git's objects held in memory ([`Files`]): the
+//! rest of the scan does not know the difference. Hits become findings in
+//! [`crate::materialize`], where the file's secrets are masked in everything shown.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
