@@ -255,11 +255,7 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                     skipped: true,
                 });
             }
-            let parser = match kind {
-                FileKind::Json => budget::Parser::Json,
-                _ => budget::Parser::Yaml,
-            };
-            over_budget(parser, text)?;
+            over_budget(budget::Parser::Yaml, text)?;
             let yaml = Yaml::parse(text).map_err(yaml_failure)?;
             let manifests = Manifests::new(&yaml);
             let compose = ComposeFile::new(&yaml, kind == FileKind::Compose);

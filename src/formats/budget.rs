@@ -26,9 +26,9 @@ pub const PER_BYTE: u64 = 10;
 pub enum Parser {
     /// `hcl-edit`, for `.tf` files and translated `.tf.json`.
     Hcl,
-    /// JSON documents (`.json`, `.tf.json` before translation).
+    /// Terraform JSON documents (`.tf.json`), before their translation to HCL.
     Json,
-    /// YAML streams.
+    /// YAML streams, JSON manifests included (they are read as YAML).
     Yaml,
     /// Dockerfiles: one instruction per line at most.
     Dockerfile,
@@ -39,7 +39,7 @@ impl Parser {
         match self {
             Parser::Hcl => 450,
             Parser::Json => 460,
-            Parser::Yaml => 160,
+            Parser::Yaml => 90,
             Parser::Dockerfile => 380,
         }
     }

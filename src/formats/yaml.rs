@@ -29,22 +29,34 @@ pub enum NodeKind {
     /// A scalar; `plain` tells whether YAML's implicit typing applies (it does not to quoted or
     /// block scalars).
     Scalar {
-        /// Boxed to its exact length: a stream holds a scalar per few bytes, and a `String`'s
-        /// spare capacity doubled the memory of scalar-heavy files.
-        value: Box<str>,
+        /// The value's place in [`Yaml::scalars`]: a stream holds a scalar per few bytes, and one
+        /// allocation each (with its spare capacity and the fragments it leaves) doubled the
+        /// memory of scalar-heavy files.
+        at: u32,
+        len: u32,
         plain: bool,
     },
-    Sequence(Vec<NodeId>),
+    Sequence(Box<[NodeId]>),
     /// Key and value pairs in document order; duplicate keys are kept (the last one wins).
-    Mapping(Vec<(NodeId, NodeId)>),
+    Mapping(Box<[(NodeId, NodeId)]>),
     /// A reference to an anchored node.
     Alias(NodeId),
 }
 
+/// A node and where it is. A stream has a node per few bytes, so nodes are kept small: 32
+/// bytes, with offsets as `u32` (files over 4 GiB are never parsed) and collections boxed to
+/// their exact length once complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub kind: NodeKind,
-    pub span: Range<usize>,
+    start: u32,
+    end: u32,
+}
+
+impl Node {
+    pub fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// A value found by [`Yaml::get`]: the value (aliases resolved), the key it was found under, and,
@@ -64,6 +76,8 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct Yaml {
     pub nodes: Vec<Node>,
+    /// The text of every scalar, one after the other.
+    scalars: String,
     /// Root node of each document.
     pub documents: Vec<NodeId>,
 }
@@ -79,8 +93,26 @@ pub struct YamlError {
 impl Yaml {
     /// Loads every document of `text`.
     pub fn parse(text: &str) -> Result<Yaml, YamlError> {
+        if text.len() > u32::MAX as usize {
+            return Err(YamlError {
+                message: "larger than 4 GiB".to_owned(),
+                position: None,
+            });
+        }
+        // Room for every node at once, so the arena never doubles while full: a node per line
+        // and per flow separator, twice over, is more than real files have, and capacity never
+        // written to costs address space, not memory.
+        let estimate = text
+            .bytes()
+            .filter(|b| matches!(b, b'\n' | b',' | b'[' | b'{'))
+            .count();
         let mut builder = Builder {
-            yaml: Yaml::default(),
+            yaml: Yaml {
+                nodes: Vec::with_capacity(2 * estimate + 16),
+                // Scalars hardly ever hold more text than the stream (escapes mostly shorten it).
+                scalars: String::with_capacity(text.len()),
+                documents: Vec::new(),
+            },
             stack: Vec::new(),
             anchors: Vec::new(),
             aliases: 0,
@@ -141,13 +173,13 @@ impl Yaml {
     }
 
     pub fn span(&self, id: NodeId) -> Range<usize> {
-        self.nodes[id].span.clone()
+        self.nodes[id].span()
     }
 
     /// The scalar text of a node (aliases followed), if it is a scalar.
     pub fn str(&self, id: NodeId) -> Option<&str> {
         match &self.node(id).kind {
-            NodeKind::Scalar { value, .. } => Some(value),
+            NodeKind::Scalar { at, len, .. } => self.scalars.get(*at as usize..(at + len) as usize),
             _ => None,
         }
     }
@@ -156,13 +188,14 @@ impl Yaml {
     /// quoted one without escapes. `None` for block scalars and escaped strings.
     pub fn content_span(&self, id: NodeId) -> Option<Range<usize>> {
         let node = &self.nodes[id];
-        let NodeKind::Scalar { value, plain } = &node.kind else {
+        let NodeKind::Scalar { len, plain, .. } = &node.kind else {
             return None;
         };
-        let span = node.span.clone();
+        let len = *len as usize;
+        let span = node.span();
         match (plain, span.len()) {
-            (true, len) if len == value.len() => Some(span),
-            (false, len) if len == value.len() + 2 => Some(span.start + 1..span.end - 1),
+            (true, span_len) if span_len == len => Some(span),
+            (false, span_len) if span_len == len + 2 => Some(span.start + 1..span.end - 1),
             _ => None,
         }
     }
@@ -170,10 +203,10 @@ impl Yaml {
     /// A scalar read with YAML 1.1 booleans (`true`, `yes`, `on`, `y`, … in any usual case) when
     /// plain; quoted scalars are strings.
     pub fn as_bool(&self, id: NodeId) -> Option<bool> {
-        let NodeKind::Scalar { value, plain: true } = &self.node(id).kind else {
+        if !matches!(self.node(id).kind, NodeKind::Scalar { plain: true, .. }) {
             return None;
-        };
-        match &**value {
+        }
+        match self.str(id)? {
             "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
                 Some(true)
             }
@@ -269,7 +302,7 @@ impl Yaml {
                 continue;
             }
             let sources: Vec<NodeId> = match &self.node(v).kind {
-                NodeKind::Sequence(items) => items.clone(),
+                NodeKind::Sequence(items) => items.to_vec(),
                 _ => vec![v],
             };
             for source in sources {
@@ -312,7 +345,7 @@ impl Yaml {
             // Earlier merge sources win: push them last so they are read first.
             for (k, v) in merges.into_iter().rev() {
                 let sources: Vec<NodeId> = match &self.node(v).kind {
-                    NodeKind::Sequence(items) => items.clone(),
+                    NodeKind::Sequence(items) => items.to_vec(),
                     _ => vec![v],
                 };
                 for source in sources.into_iter().rev() {
@@ -320,7 +353,7 @@ impl Yaml {
                 }
             }
         }
-        keys.sort_by_key(|(_, entry)| self.nodes[entry.key].span.start);
+        keys.sort_by_key(|(_, entry)| self.nodes[entry.key].start);
         keys
     }
 
@@ -359,7 +392,7 @@ impl Yaml {
             }
             let children: Vec<NodeId> = match &self.nodes[id].kind {
                 NodeKind::Scalar { .. } => Vec::new(),
-                NodeKind::Sequence(items) => items.clone(),
+                NodeKind::Sequence(items) => items.to_vec(),
                 NodeKind::Mapping(pairs) => pairs.iter().flat_map(|&(k, v)| [k, v]).collect(),
                 NodeKind::Alias(target) => vec![*target],
             };
@@ -388,13 +421,20 @@ impl Yaml {
 /// Builds the arena from parser events.
 struct Builder<'t> {
     yaml: Yaml,
-    /// Open collections: (node, anchor id).
-    stack: Vec<NodeId>,
+    /// Open collections, outermost first.
+    stack: Vec<Open>,
     /// Anchor ids (as numbered by the parser) to nodes.
     anchors: Vec<(usize, NodeId)>,
     /// Aliases met: without any, nothing can expand.
     aliases: usize,
     offsets: ByteOffsets<'t>,
+}
+
+/// A collection being built: its node, and its children so far (for a mapping, keys and values
+/// in turn), boxed into the node when it closes.
+struct Open {
+    id: NodeId,
+    children: Vec<NodeId>,
 }
 
 impl Builder<'_> {
@@ -404,9 +444,12 @@ impl Builder<'_> {
             Event::Scalar(value, style, anchor, _) => {
                 let end = self.offsets.byte(span.end.index());
                 let plain = style == ScalarStyle::Plain;
+                let at = self.yaml.scalars.len() as u32;
+                self.yaml.scalars.push_str(&value);
                 let id = self.add(
                     NodeKind::Scalar {
-                        value: value.into_owned().into_boxed_str(),
+                        at,
+                        len: value.len() as u32,
                         plain,
                     },
                     start..end,
@@ -438,32 +481,21 @@ impl Builder<'_> {
                     });
                 }
                 let kind = match event {
-                    Event::SequenceStart(..) => NodeKind::Sequence(Vec::new()),
-                    _ => NodeKind::Mapping(Vec::new()),
+                    Event::SequenceStart(..) => NodeKind::Sequence(Box::default()),
+                    _ => NodeKind::Mapping(Box::default()),
                 };
                 let id = self.add(kind, start..start);
                 self.anchor(anchor, id);
                 self.attach(id);
-                self.stack.push(id);
+                self.stack.push(Open {
+                    id,
+                    children: Vec::new(),
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.offsets.byte(span.end.index());
-                if let Some(id) = self.stack.pop() {
-                    let node = &mut self.yaml.nodes[id];
-                    node.span.end = end.max(node.span.start);
-                    // Collections are complete: no spare capacity kept.
-                    match &mut node.kind {
-                        NodeKind::Sequence(items) => items.shrink_to_fit(),
-                        NodeKind::Mapping(pairs) => pairs.shrink_to_fit(),
-                        _ => {}
-                    }
-                    if let NodeKind::Mapping(pairs) = &node.kind
-                        && let Some(&(_, last)) = pairs.last()
-                    {
-                        let last_end = self.yaml.nodes[last].span.end;
-                        let node = &mut self.yaml.nodes[id];
-                        node.span.end = node.span.end.max(last_end);
-                    }
+                if let Some(open) = self.stack.pop() {
+                    self.close(open, end);
                 }
             }
             Event::DocumentStart(_) => {
@@ -474,8 +506,35 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// Completes a collection: its children boxed into it, its span reaching its last child.
+    fn close(&mut self, open: Open, end: usize) {
+        let last_end = open
+            .children
+            .last()
+            .map_or(0, |&last| self.yaml.nodes[last].end);
+        let node = &mut self.yaml.nodes[open.id];
+        node.end = (end as u32).max(node.start).max(last_end);
+        match &mut node.kind {
+            NodeKind::Sequence(items) => *items = open.children.into_boxed_slice(),
+            NodeKind::Mapping(pairs) => {
+                // A key without a value (a broken stream) stands for both.
+                *pairs = open
+                    .children
+                    .chunks(2)
+                    .map(|pair| (pair[0], *pair.last().unwrap_or(&pair[0])))
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+
     fn add(&mut self, kind: NodeKind, span: Range<usize>) -> NodeId {
-        self.yaml.nodes.push(Node { kind, span });
+        // Offsets fit: the parse budget refuses files anywhere near 4 GiB.
+        self.yaml.nodes.push(Node {
+            kind,
+            start: span.start as u32,
+            end: span.end as u32,
+        });
         self.yaml.nodes.len() - 1
     }
 
@@ -487,18 +546,9 @@ impl Builder<'_> {
 
     /// Adds a finished or opened node to the collection being built, or makes it a document root.
     fn attach(&mut self, id: NodeId) {
-        let Some(&parent) = self.stack.last() else {
-            self.yaml.documents.push(id);
-            return;
-        };
-        match &mut self.yaml.nodes[parent].kind {
-            NodeKind::Sequence(items) => items.push(id),
-            NodeKind::Mapping(pairs) => match pairs.last_mut() {
-                // A key waits for its value: a pair is stored (key, key) until the value comes.
-                Some((key, value)) if key == value => *value = id,
-                _ => pairs.push((id, id)),
-            },
-            _ => {}
+        match self.stack.last_mut() {
+            Some(open) => open.children.push(id),
+            None => self.yaml.documents.push(id),
         }
     }
 }
