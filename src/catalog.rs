@@ -247,6 +247,36 @@ impl Catalog {
         })
     }
 
+    /// The rules a user means by a name: a rule's id or name, or a policy's name (`no-root`,
+    /// `hardening`: every rule of that policy). `None` when it names nothing.
+    pub fn select(&self, name: &str) -> Option<Vec<&Rule>> {
+        if let Some(rule) = self.find(name) {
+            return Some(vec![rule]);
+        }
+        let rules: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|rule| rule.policy.as_str().eq_ignore_ascii_case(name))
+            .collect();
+        (!rules.is_empty()).then_some(rules)
+    }
+
+    /// Rule ids for names given by a user (see [`Catalog::select`]), in order, each once.
+    pub fn resolve(&self, names: &[String]) -> Result<Vec<String>, String> {
+        let mut ids: Vec<String> = Vec::new();
+        for name in names {
+            let rules = self.select(name).ok_or_else(|| {
+                format!("unknown rule or policy `{name}` (see `palisade rules`)")
+            })?;
+            for rule in rules {
+                if !ids.contains(&rule.id) {
+                    ids.push(rule.id.clone());
+                }
+            }
+        }
+        Ok(ids)
+    }
+
     /// A rule by exact id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules

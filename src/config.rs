@@ -176,22 +176,18 @@ impl Config {
             ));
         }
         let rule_ids = |names: &[String], key: &str| -> Result<Vec<String>, String> {
-            names
-                .iter()
-                .map(|name| {
-                    catalog
-                        .find(name)
-                        .map(|rule| rule.id.clone())
-                        .ok_or_else(|| {
-                            format!("{key}: unknown rule `{name}` (see `palisade rules`)")
-                        })
-                })
-                .collect()
+            catalog
+                .resolve(names)
+                .map_err(|message| format!("{key}: {message}"))
         };
         let mut severity = BTreeMap::new();
         for (name, level) in &file.rules.severity {
-            let id = rule_ids(std::slice::from_ref(name), "rules.severity")?.remove(0);
-            severity.insert(id, *level);
+            // A policy sets every rule of it; a rule named after it wins.
+            for id in rule_ids(std::slice::from_ref(name), "rules.severity")? {
+                if catalog.find(name).is_some() || !severity.contains_key(&id) {
+                    severity.insert(id, *level);
+                }
+            }
         }
         let mut path_ignores = Vec::new();
         for (index, ignore) in file.ignore.iter().enumerate() {
@@ -278,14 +274,16 @@ version: 1
 # min-severity: info
 
 rules:
-  # Run only these rules (ids like DKR001 or names like last-user-root); empty: all.
+  # Run only these rules (ids like DKR001, names like last-user-root, or policies like no-root
+  # and hardening: every rule of the policy); empty: all.
   select: []
-  # Never run these rules.
+  # Never run these rules (ids, names or policies).
   ignore: []
-  # Another severity for some rules.
+  # Another severity for some rules (ids, names or policies; a rule named wins over its policy).
   severity: {}
   #   DKR015: low
   #   unpinned-image: critical
+  #   reliability: info
 
 # Paths never scanned: a name at any depth (`vendor`) or a path from the scanned directory
 # (`deploy/legacy/**`), as for --exclude.
@@ -359,7 +357,7 @@ mod tests {
             ("fail-on: hgih\n", "`hgih` is not one of"),
             (
                 "rules:\n  ignore: [DKR999]\n",
-                "rules.ignore: unknown rule `DKR999`",
+                "rules.ignore: unknown rule or policy `DKR999`",
             ),
             (
                 "ignore:\n  - paths: [a]\n    rules: [DKR001]\n    reason: \"\"\n",

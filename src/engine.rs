@@ -102,17 +102,10 @@ pub struct RuleSelection {
 }
 
 impl RuleSelection {
-    /// Resolves ids or names given by a user to rule ids, rejecting unknown ones.
+    /// Resolves rule ids, rule names and policy names given by a user to rule ids, rejecting
+    /// unknown ones.
     pub fn resolve(catalog: &Catalog, names: &[String]) -> Result<Vec<String>, ScanError> {
-        names
-            .iter()
-            .map(|name| {
-                catalog
-                    .find(name)
-                    .map(|rule| rule.id.clone())
-                    .ok_or_else(|| ScanError::UnknownRule(name.clone()))
-            })
-            .collect()
+        catalog.resolve(names).map_err(ScanError::UnknownRule)
     }
 
     /// Whether a rule runs.
@@ -153,12 +146,7 @@ impl std::fmt::Display for ScanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ScanError::Discover(error) => error.fmt(f),
-            ScanError::UnknownRule(name) => {
-                write!(
-                    f,
-                    "unknown rule `{name}` (see `palisade rules` for ids and names)"
-                )
-            }
+            ScanError::UnknownRule(message) => f.write_str(message),
             ScanError::ThreadPool(error) => write!(f, "could not start worker threads: {error}"),
         }
     }

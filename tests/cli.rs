@@ -114,7 +114,7 @@ fn usage_errors_give_exit_2() {
         .args(["scan", "--select", "DKR999", "fixtures"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown rule `DKR999`"));
+        .stderr(predicate::str::contains("unknown rule or policy `DKR999`"));
     palisade()
         .args(["scan", "--format", "xml"])
         .assert()
@@ -928,4 +928,60 @@ fn secrets_in_rust_test_code_are_lowered() {
         .arg(dir.path())
         .assert()
         .stdout(predicate::str::contains("(in test code)").not());
+}
+
+/// `--select` and `--ignore` take policy names as well as rule ids and names, and so does the
+/// configuration file.
+#[test]
+fn rules_are_selected_by_policy() {
+    let rules_of = |args: &[&str]| -> BTreeSet<String> {
+        let output = palisade()
+            .args(["scan", "fixtures", "--format", "json", "--no-config"])
+            .args(args)
+            .output()
+            .unwrap();
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        document["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["policy"].as_str().unwrap().to_owned() + " " + f["rule_id"].as_str().unwrap())
+            .collect()
+    };
+    let selected = rules_of(&["--select", "no-root,DKR002"]);
+    assert!(selected.contains("no-root DKR001"), "{selected:?}");
+    assert!(selected.contains("no-root K8S001"), "{selected:?}");
+    assert!(selected.contains("no-latest DKR002"), "{selected:?}");
+    assert!(
+        selected
+            .iter()
+            .all(|r| r.starts_with("no-root ") || r == "no-latest DKR002"),
+        "{selected:?}"
+    );
+    let ignored = rules_of(&["--ignore", "hardening,reliability,hygiene"]);
+    assert!(!ignored.is_empty());
+    assert!(
+        ignored.iter().all(|r| r.starts_with("no-") || r.starts_with("supply-chain")),
+        "{ignored:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".palisade.yaml"),
+        "rules:\n  select: [no-latest]\n  severity:\n    no-latest: low\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("Dockerfile"), "FROM ubuntu:latest\n").unwrap();
+    let output = palisade()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json"])
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings: Vec<(&str, &str)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule_id"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(findings, [("DKR002", "low")]);
 }
