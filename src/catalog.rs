@@ -265,9 +265,9 @@ impl Catalog {
     pub fn resolve(&self, names: &[String]) -> Result<Vec<String>, String> {
         let mut ids: Vec<String> = Vec::new();
         for name in names {
-            let rules = self.select(name).ok_or_else(|| {
-                format!("unknown rule or policy `{name}` (see `palisade rules`)")
-            })?;
+            let rules = self
+                .select(name)
+                .ok_or_else(|| format!("unknown rule or policy `{name}` (see `palisade rules`)"))?;
             for rule in rules {
                 if !ids.contains(&rule.id) {
                     ids.push(rule.id.clone());

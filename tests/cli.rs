@@ -945,7 +945,9 @@ fn rules_are_selected_by_policy() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| f["policy"].as_str().unwrap().to_owned() + " " + f["rule_id"].as_str().unwrap())
+            .map(|f| {
+                f["policy"].as_str().unwrap().to_owned() + " " + f["rule_id"].as_str().unwrap()
+            })
             .collect()
     };
     let selected = rules_of(&["--select", "no-root,DKR002"]);
@@ -961,7 +963,9 @@ fn rules_are_selected_by_policy() {
     let ignored = rules_of(&["--ignore", "hardening,reliability,hygiene"]);
     assert!(!ignored.is_empty());
     assert!(
-        ignored.iter().all(|r| r.starts_with("no-") || r.starts_with("supply-chain")),
+        ignored
+            .iter()
+            .all(|r| r.starts_with("no-") || r.starts_with("supply-chain")),
         "{ignored:?}"
     );
     let dir = tempfile::tempdir().unwrap();
@@ -981,7 +985,12 @@ fn rules_are_selected_by_policy() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["rule_id"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(findings, [("DKR002", "low")]);
 }

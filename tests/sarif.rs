@@ -262,3 +262,49 @@ fn results_beyond_github_limits_are_left_out_most_severe_first() {
     let kept = severities(&small).len();
     assert!(kept > 0 && kept < total, "{kept} of {total}");
 }
+
+/// Paths with spaces, `#`, `?`, `%` and non-ASCII characters are percent-encoded URI references
+/// (GitHub and the multitool reject raw ones), and decode back to the repository path.
+#[test]
+fn uris_of_odd_file_names_are_percent_encoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        "my dir/Dockerfile",
+        "a#b/x?y%z copy.Dockerfile",
+        "ünï/Dockerfile",
+    ];
+    for name in names {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "FROM ubuntu:latest\n").unwrap();
+    }
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let output = Command::cargo_bin("palisade")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "sarif", "--select", "DKR002"])
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(common::sarif_schema_errors(&document).is_empty());
+    let mut uris: Vec<String> = document["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    uris.sort();
+    assert_eq!(
+        uris,
+        [
+            "%C3%BCn%C3%AF/Dockerfile",
+            "a%23b/x%3Fy%25z%20copy.Dockerfile",
+            "my%20dir/Dockerfile"
+        ]
+    );
+}

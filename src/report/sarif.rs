@@ -139,7 +139,7 @@ fn document<'r>(
         .iter()
         .map(|diagnostic| {
             let artifact = match &diagnostic.repo_path {
-                Some(repo_path) => json!({ "uri": repo_path, "uriBaseId": "%SRCROOT%" }),
+                Some(repo_path) => json!({ "uri": uri_path(repo_path), "uriBaseId": "%SRCROOT%" }),
                 None => json!({ "uri": file_uri(&diagnostic.path) }),
             };
             let mut location = json!({ "physicalLocation": { "artifactLocation": artifact } });
@@ -249,7 +249,7 @@ impl Serialize for Results<'_> {
                 locations: [Location {
                     physical_location: PhysicalLocation {
                         artifact_location: ArtifactLocation {
-                            uri: &finding.repo_path,
+                            uri: uri_path(&finding.repo_path),
                             uri_base_id: "%SRCROOT%",
                         },
                         region: Region {
@@ -310,14 +310,14 @@ struct Location<'r> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation<'r> {
-    artifact_location: ArtifactLocation<'r>,
+    artifact_location: ArtifactLocation,
     region: Region<'r>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ArtifactLocation<'r> {
-    uri: &'r str,
+struct ArtifactLocation {
+    uri: String,
     uri_base_id: &'static str,
 }
 
@@ -382,27 +382,50 @@ fn rule_descriptor(rule: &Rule) -> Value {
 }
 
 /// A path outside the repository as a URI: absolute paths as `file://` URIs (a relative
-/// reference may not start with `/`), relative ones as they are.
+/// reference may not start with `/`), relative ones as relative references.
 fn file_uri(path: &std::path::Path) -> String {
-    let text = slash_path(path);
+    let encoded = uri_path(&slash_path(path));
     if path.is_absolute() {
-        let encoded: String = text
-            .chars()
-            .map(|c| match c {
-                ' ' => "%20".to_owned(),
-                '%' => "%25".to_owned(),
-                '#' => "%23".to_owned(),
-                '?' => "%3F".to_owned(),
-                c => c.to_string(),
-            })
-            .collect();
         format!(
             "file://{}{encoded}",
             if encoded.starts_with('/') { "" } else { "/" }
         )
     } else {
-        text
+        encoded
     }
+}
+
+/// A `/`-separated path as the path of a URI reference (RFC 3986): every byte other than an
+/// unreserved character, a sub-delimiter, `@` or `/` is percent-encoded, non-ASCII characters as
+/// their UTF-8 bytes. `:` is encoded too, so that a first segment is never read as a scheme.
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b'@' => out.push(char::from(byte)),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 /// SARIF levels: GitHub shows `error` and `warning` as such, `note` as a note.
@@ -491,6 +514,28 @@ fn truncate(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_percent_encoded_as_uri_references() {
+        assert_eq!(uri_path("deploy/app/Dockerfile"), "deploy/app/Dockerfile");
+        assert_eq!(
+            uri_path("my dir/a#b?c%d.yaml"),
+            "my%20dir/a%23b%3Fc%25d.yaml"
+        );
+        assert_eq!(uri_path("C:/x/é.tf"), "C%3A/x/%C3%A9.tf");
+        assert_eq!(uri_path("a\nb"), "a%0Ab");
+        // Every output is ASCII with nothing a URI reference forbids.
+        for path in ["😀 x", "a b/c\u{7f}", "[x]{y}|z^`\\\""] {
+            let uri = uri_path(path);
+            assert!(
+                uri.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@%".contains(&b)),
+                "{uri}"
+            );
+        }
+    }
+
     use super::truncate;
 
     #[test]
