@@ -708,3 +708,32 @@ fn init_writes_a_configuration_that_loads() {
     );
     palisade(dir.path()).arg("scan").assert().code(0);
 }
+
+/// GitHub shows only the first annotations of a step: the most severe come first, whatever
+/// their file.
+#[test]
+fn github_annotations_come_most_severe_first() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/Dockerfile", "FROM nginx:1.27\nUSER app\n");
+    write(
+        dir.path(),
+        "z/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n",
+    );
+    let (text, _) = output(dir.path(), &["--format", "github"]);
+    let severities: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("::"))
+        .filter_map(|line| line.split(" (").nth(1)?.split(')').next())
+        .collect();
+    assert_eq!(severities.first(), Some(&"critical"), "{text}");
+    let rank = |s: &str| {
+        ["critical", "high", "medium", "low", "info"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    assert!(
+        severities.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+        "{severities:?}"
+    );
+}

@@ -3,7 +3,7 @@
 //!
 //! Critical and high findings are errors, medium ones warnings, low and info notices. Paths are
 //! repository-relative, which is what GitHub resolves against the checkout. GitHub shows at most
-//! 10 annotations of each level per step, so the log also gets a plain line per finding.
+//! 10 annotations of each level per step, so findings come most severe first.
 
 use std::io::{self, Write};
 
@@ -12,7 +12,11 @@ use crate::engine::ScanReport;
 use crate::finding::DiagnosticKind;
 
 pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
-    for finding in &report.findings {
+    // GitHub shows only the first annotations of a step: the most severe come first, then by
+    // place (the report's own order, which the sort keeps).
+    let mut findings: Vec<_> = report.findings.iter().collect();
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    for finding in findings {
         let level = match finding.severity {
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",
