@@ -109,9 +109,14 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Print findings only: no problems with files, no summary.
+    /// Print findings and files that could not be checked only: no skipped files, no summary.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Also exit with 1 when a file could not be checked (invalid in its format, unreadable, or
+    /// a check failed on it), not only on findings.
+    #[arg(long)]
+    pub fail_on_diagnostics: bool,
 
     /// Also list files that were skipped (binary, too large, templates, symbolic links).
     #[arg(long, short = 'v')]
@@ -396,7 +401,13 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             .iter()
             .any(|finding| finding.severity >= gate)
     });
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+    let unchecked = (args.fail_on_diagnostics || config.fail_on_diagnostics)
+        && report.diagnostics.iter().any(|d| !d.kind.is_routine());
+    Ok(if failing || unchecked {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 fn write_baseline(args: &BaselineArgs) -> Result<u8, String> {

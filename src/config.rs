@@ -36,6 +36,8 @@ struct File {
     #[serde(default)]
     ignore: Vec<IgnoreSection>,
     fail_on: Option<String>,
+    #[serde(default)]
+    fail_on_diagnostics: bool,
     min_severity: Option<Severity>,
     #[serde(default)]
     secrets: SecretsSection,
@@ -103,6 +105,8 @@ pub struct Config {
     pub path_ignores: Vec<PathIgnore>,
     /// As `--fail-on` takes it.
     pub fail_on: Option<String>,
+    /// Exit with 1 when a file could not be checked, as `--fail-on-diagnostics`.
+    pub fail_on_diagnostics: bool,
     pub min_severity: Option<Severity>,
     pub secret_allowlist: Vec<Regex>,
     pub test_secrets: Option<TestSecrets>,
@@ -254,6 +258,7 @@ impl Config {
             exclude: file.exclude,
             path_ignores,
             fail_on: file.fail_on,
+            fail_on_diagnostics: file.fail_on_diagnostics,
             min_severity: file.min_severity,
             secret_allowlist,
             test_secrets: file.secrets.test_secrets,
@@ -269,6 +274,9 @@ version: 1
 
 # The gate: exit 1 on findings at or above this severity (critical, high, medium, low, info, none).
 # fail-on: low
+
+# Also exit 1 when a file could not be checked (invalid, unreadable), as --fail-on-diagnostics.
+# fail-on-diagnostics: false
 
 # Report only findings at or above this severity.
 # min-severity: info

@@ -737,3 +737,28 @@ fn github_annotations_come_most_severe_first() {
         "{severities:?}"
     );
 }
+
+/// A file that could not be checked is visible in every mode, and can fail the gate.
+#[test]
+fn broken_files_are_visible_and_can_fail_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "broken.yaml",
+        "apiVersion: v1\nkind: Pod\nspec: [\n",
+    );
+    write(dir.path(), "broken.tf", "resource \"x\" {\n");
+    let (text, code) = output(dir.path(), &["-q"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("broken.yaml") && text.contains("broken.tf"),
+        "{text}"
+    );
+    let (_, code) = output(dir.path(), &["-q", "--fail-on-diagnostics"]);
+    assert_eq!(code, 1);
+    let (sarif, _) = output(dir.path(), &["--format", "sarif"]);
+    assert!(sarif.contains("toolExecutionNotifications") && sarif.contains("broken.tf"));
+    write(dir.path(), ".palisade.yaml", "fail-on-diagnostics: true\n");
+    let (_, code) = output(dir.path(), &[]);
+    assert_eq!(code, 1);
+}

@@ -61,10 +61,10 @@ pub fn render(
     for finding in &report.findings {
         render_finding(finding, catalog, &palette, out)?;
     }
+    render_diagnostics(report, options, &palette, out)?;
     if options.quiet {
         return Ok(());
     }
-    render_diagnostics(report, options, &palette, out)?;
     render_summary(report, &palette, out)
 }
 
@@ -154,7 +154,7 @@ fn render_diagnostics(
     p: &Palette,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if options.verbose {
+    if options.verbose && !options.quiet {
         match &report.configuration {
             Some(path) => writeln!(
                 out,
@@ -192,7 +192,7 @@ fn render_diagnostics(
             printable(&diagnostic.message)
         )?;
     }
-    if routine > 0 {
+    if routine > 0 && !options.quiet {
         let files = if routine == 1 {
             "file or link was"
         } else {
@@ -204,7 +204,7 @@ fn render_diagnostics(
             p.note, p.note
         )?;
     }
-    if routine > 0 || report.diagnostics.iter().any(|d| !d.kind.is_routine()) {
+    if (routine > 0 && !options.quiet) || report.diagnostics.iter().any(|d| !d.kind.is_routine()) {
         writeln!(out)?;
     }
     Ok(())
