@@ -8,7 +8,7 @@
 //! A file that cannot be parsed is not a reason for 2: it is reported and the scan goes on.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -18,6 +18,7 @@ use crate::catalog::{Catalog, Rule, Severity};
 use crate::config::{self, Config};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
 use crate::git::{self, Changes, Selection};
+use crate::memory::{Content, MemoryFiles};
 use crate::report::{self, Format, RenderOptions};
 use crate::secrets::detectors::Detectors;
 
@@ -121,6 +122,12 @@ pub struct ScanArgs {
     /// Also list files that were skipped (binary, too large, templates, symbolic links).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+
+    /// With `-` as the path: the name of the file read from standard input, which decides how it
+    /// is read (`deploy/Dockerfile`, `main.tf`) and how it is shown. For editors and
+    /// `git show REV:path | palisade scan - --stdin-filename path`.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -136,7 +143,8 @@ pub struct BaselineArgs {
 /// What a scan reads and which rules it runs: shared by `scan` and `baseline`.
 #[derive(Debug, Args)]
 pub struct Scope {
-    /// Files and directories to scan. Directories are walked; files are scanned as given.
+    /// Files and directories to scan. Directories are walked; files are scanned as given; `-`
+    /// reads one file from standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -185,6 +193,24 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The configuration that applies to a scan of standard input named `name`: found from where
+    /// that name would be.
+    fn config_for(&self, stdin_name: Option<&Path>) -> Result<Config, String> {
+        match stdin_name {
+            Some(name) if self.config.is_none() && !self.no_config => {
+                let start = name
+                    .parent()
+                    .filter(|p| p.is_dir())
+                    .unwrap_or(Path::new("."));
+                config::find(start).map_or_else(
+                    || Ok(Config::default()),
+                    |path| Config::load(&path, Catalog::builtin()),
+                )
+            }
+            _ => self.config(),
+        }
+    }
+
     /// The configuration file that applies, checked.
     fn config(&self) -> Result<Config, String> {
         let catalog = Catalog::builtin();
@@ -343,13 +369,30 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         (false, Some(reference)) => Some(Changes::Since(reference.clone())),
         (false, None) => None,
     };
-    let selection = changes
-        .map(|changes| git::select(&changes, &args.scope.paths, args.scope.max_file_size))
-        .transpose()?;
-    let config = args.scope.config()?;
+    let from_stdin = args.scope.paths.iter().any(|path| path.as_os_str() == "-");
+    if from_stdin && (args.scope.paths.len() > 1 || changes.is_some()) {
+        return Err(
+            "`-` (standard input) is scanned alone, without other paths, --staged or --changed-since"
+                .to_owned(),
+        );
+    }
+    if args.stdin_filename.is_some() && !from_stdin {
+        return Err("--stdin-filename names standard input: scan `-`".to_owned());
+    }
+    let selection = if from_stdin {
+        Some(Selection::Staged(read_stdin(
+            args.stdin_filename.as_deref(),
+            args.scope.max_file_size,
+        )?))
+    } else {
+        changes
+            .map(|changes| git::select(&changes, &args.scope.paths, args.scope.max_file_size))
+            .transpose()?
+    };
+    let config = args.scope.config_for(args.stdin_filename.as_deref())?;
     let mut options = args.scope.options(&config)?;
     let mut report = match &selection {
-        Some(Selection::Staged(staged)) => engine::scan_staged(&options, staged),
+        Some(Selection::Staged(held)) => engine::scan_memory(&options, held),
         Some(Selection::Paths(paths)) => {
             options.paths = paths.clone();
             engine::scan(&options)
@@ -367,9 +410,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         color: match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto => auto_color(to_terminal),
         },
         verbose: args.verbose,
         quiet: args.quiet,
@@ -448,6 +489,38 @@ fn explain(args: &ExplainArgs) -> Result<u8, String> {
         .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
     write_stdout(|out| explain_rule(rule, out))?;
     Ok(EXIT_OK)
+}
+
+/// Standard input as one file named `name` (its name decides its kind; `stdin` by default),
+/// read up to the size limit.
+fn read_stdin(name: Option<&Path>, max_file_size: u64) -> Result<MemoryFiles, String> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(max_file_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let content = if bytes.len() as u64 > max_file_size {
+        Content::TooLarge(bytes.len() as u64)
+    } else {
+        Content::Bytes(bytes)
+    };
+    Ok(MemoryFiles::single(
+        name.unwrap_or(Path::new("stdin")),
+        content,
+    ))
+}
+
+/// Whether `--color auto` colours: `NO_COLOR` (set, not empty) turns colour off; otherwise
+/// `CLICOLOR_FORCE` or `FORCE_COLOR` (set, not empty, not `0`) turn it on even when the output is
+/// not a terminal (CI logs that render ANSI); otherwise a terminal is coloured.
+fn auto_color(to_terminal: bool) -> bool {
+    let value = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if value("NO_COLOR").is_some() {
+        return false;
+    }
+    let forced = |name: &str| value(name).is_some_and(|v| v != "0");
+    forced("CLICOLOR_FORCE") || forced("FORCE_COLOR") || to_terminal
 }
 
 /// A path relative to the current directory when it is under it, as a user would type it.

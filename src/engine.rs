@@ -5,7 +5,7 @@
 //! whatever the number of threads. A file that cannot be read or parsed becomes a diagnostic, and
 //! a check that panics costs only that file's findings: the scan always goes on.
 //!
-//! Files come from disk, or, for `--staged`, from git's objects held in memory ([`Files`]): the
+//! Files come from disk, or from memory (staged content, standard input: [`Files`]): the
 //! rest of the scan does not know the difference. Hits become findings in
 //! [`crate::materialize`], where the file's secrets are masked in everything shown.
 
@@ -26,8 +26,8 @@ use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOpti
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Suppression, SuppressionKind};
 use crate::formats::budget;
 use crate::formats::terraform::{self, Module};
-use crate::git::{Content, StagedFiles};
 use crate::materialize::{SecretRanges, assign_fingerprints, findings_from_hits};
+use crate::memory::{Content, MemoryFiles};
 use crate::ports;
 use crate::secrets::Overlaps;
 use crate::secrets::scan::is_test_path;
@@ -184,12 +184,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     )
 }
 
-/// Runs a scan of staged files, held in memory (`options.paths` is not used).
-pub fn scan_staged(options: &ScanOptions, staged: &StagedFiles) -> Result<ScanReport, ScanError> {
+/// Runs a scan of files held in memory (staged content, standard input); `options.paths` is
+/// not used.
+pub fn scan_memory(options: &ScanOptions, files: &MemoryFiles) -> Result<ScanReport, ScanError> {
     scan_with(
         options,
         options.rules.enabled_checks(Catalog::builtin()),
-        Files::Staged(staged),
+        Files::Memory(files),
     )
 }
 
@@ -197,7 +198,7 @@ pub fn scan_staged(options: &ScanOptions, staged: &StagedFiles) -> Result<ScanRe
 #[derive(Clone, Copy)]
 enum Files<'s> {
     Disk,
-    Staged(&'s StagedFiles),
+    Memory(&'s MemoryFiles),
 }
 
 impl Files<'_> {
@@ -209,7 +210,7 @@ impl Files<'_> {
     ) -> Result<String, (DiagnosticKind, String)> {
         let bytes = match self {
             Files::Disk => read_bytes(candidate, max_file_size)?,
-            Files::Staged(staged) => match staged.contents.get(&candidate.path) {
+            Files::Memory(held) => match held.contents.get(&candidate.path) {
                 Some(Content::Bytes(bytes)) if bytes.len() as u64 <= max_file_size => bytes.clone(),
                 Some(Content::Bytes(bytes)) => {
                     return Err(too_large(bytes.len() as u64, max_file_size));
@@ -229,7 +230,7 @@ impl Files<'_> {
     /// The Terraform files of a module's directory.
     fn module_files(self, directory: &Path) -> Vec<PathBuf> {
         match self {
-            Files::Staged(staged) => staged.module_files(directory),
+            Files::Memory(held) => held.module_files(directory),
             Files::Disk => {
                 let listing = if directory.as_os_str().is_empty() {
                     Path::new(".")
@@ -273,7 +274,7 @@ fn scan_with(
     };
     let (candidates, mut diagnostics) = match files {
         Files::Disk => discover::discover(&options.paths, &walk).map_err(ScanError::Discover)?,
-        Files::Staged(staged) => (staged.candidates.clone(), Vec::new()),
+        Files::Memory(held) => (held.candidates.clone(), Vec::new()),
     };
 
     ports::configure(&options.database_ports);

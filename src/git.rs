@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::discover::{Candidate, FileKind, classify};
+use crate::memory::{Content, MemoryFiles};
 
 /// Most bytes read from a git command that lists paths.
 const MAX_LISTING_BYTES: u64 = 256 * 1024 * 1024;
@@ -44,36 +45,7 @@ pub enum Selection {
     /// Files of the working tree, as paths to hand to the scan.
     Paths(Vec<PathBuf>),
     /// Staged content, held in memory.
-    Staged(StagedFiles),
-}
-
-/// Staged files and the module files around them, read from git's objects.
-#[derive(Debug, Default)]
-pub struct StagedFiles {
-    /// The files to report on.
-    pub candidates: Vec<Candidate>,
-    /// Contents by path as shown (staged files and their modules' other files); `None` for a
-    /// file over the size limit, which was not read.
-    pub contents: BTreeMap<PathBuf, Content>,
-}
-
-/// A staged file's content, or why it was not read.
-#[derive(Debug)]
-pub enum Content {
-    Bytes(Vec<u8>),
-    TooLarge(u64),
-}
-
-impl StagedFiles {
-    /// The Terraform files held for the directory `directory` (as shown).
-    pub fn module_files(&self, directory: &Path) -> Vec<PathBuf> {
-        self.contents
-            .keys()
-            .filter(|path| path.parent().unwrap_or(Path::new("")) == directory)
-            .filter(|path| is_terraform(&path.to_string_lossy()))
-            .cloned()
-            .collect()
-    }
+    Staged(MemoryFiles),
 }
 
 impl Selection {
@@ -426,7 +398,7 @@ fn staged(
     in_scope: &dyn Fn(&str) -> bool,
     shown: &dyn Fn(&str) -> PathBuf,
     max_file_size: u64,
-) -> Result<StagedFiles, String> {
+) -> Result<MemoryFiles, String> {
     let raw = git.run(
         &[
             "diff",
@@ -462,7 +434,7 @@ fn staged(
         }
     }
     let context = module_context(git, &staged, &removed)?;
-    let mut files = StagedFiles {
+    let mut files = MemoryFiles {
         candidates: staged
             .iter()
             .map(|blob| Candidate {

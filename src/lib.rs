@@ -17,6 +17,7 @@ pub mod finding;
 pub mod formats;
 pub mod git;
 pub mod materialize;
+pub mod memory;
 pub mod ports;
 pub mod report;
 pub mod secrets;

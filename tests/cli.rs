@@ -994,3 +994,76 @@ fn rules_are_selected_by_policy() {
         .collect();
     assert_eq!(findings, [("DKR002", "low")]);
 }
+
+/// `-` scans standard input, named by `--stdin-filename` (which decides its kind).
+#[test]
+fn standard_input_is_scanned_as_the_file_it_names() {
+    let output = palisade()
+        .args([
+            "scan",
+            "-",
+            "--stdin-filename",
+            "deploy/Dockerfile",
+            "--format",
+            "json",
+        ])
+        .write_stdin("FROM ubuntu:latest\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found: BTreeSet<(String, String)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(found.contains(&("deploy/Dockerfile".to_owned(), "DKR002".to_owned())));
+    // Unnamed, it is text: only secrets are looked for.
+    palisade()
+        .args(["scan", "-"])
+        .write_stdin("FROM ubuntu:latest\n")
+        .assert()
+        .code(0);
+    palisade()
+        .args(["scan", "-", "fixtures"])
+        .write_stdin("")
+        .assert()
+        .code(2);
+}
+
+/// The text report sums up findings per rule; `CLICOLOR_FORCE` and `FORCE_COLOR` colour it
+/// when it is not a terminal, and `NO_COLOR` wins over them.
+#[test]
+fn text_report_tallies_rules_and_honours_colour_variables() {
+    let run = |vars: &[(&str, &str)]| {
+        let mut command = palisade();
+        command
+            .args(["scan", "-", "--stdin-filename", "Dockerfile"])
+            .write_stdin("FROM ubuntu:latest\n")
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("FORCE_COLOR");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
+    };
+    let plain = run(&[]);
+    assert!(!plain.contains('\u{1b}'));
+    assert!(
+        plain
+            .lines()
+            .any(|line| line.trim_start().starts_with("1  high     DKR001")),
+        "{plain}"
+    );
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    assert!(run(&[("FORCE_COLOR", "1")]).contains('\u{1b}'));
+    assert!(!run(&[("FORCE_COLOR", "0")]).contains('\u{1b}'));
+    assert!(!run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
+}

@@ -65,6 +65,9 @@ pub fn render(
     if options.quiet {
         return Ok(());
     }
+    if report.findings.len() > 1 {
+        render_tally(report, catalog, &palette, out)?;
+    }
     render_summary(report, &palette, out)
 }
 
@@ -208,6 +211,39 @@ fn render_diagnostics(
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// Findings per rule, most frequent first: which rules a report is about, at a glance.
+fn render_tally(
+    report: &ScanReport,
+    catalog: &Catalog,
+    p: &Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, Severity)> = Default::default();
+    for finding in &report.findings {
+        let entry = counts
+            .entry(finding.rule_id.as_str())
+            .or_insert((0, finding.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(finding.severity);
+    }
+    let mut rows: Vec<(&str, usize, Severity)> = counts
+        .into_iter()
+        .map(|(rule, (count, severity))| (rule, count, severity))
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+    let width = rows.first().map_or(1, |row| row.1.to_string().len());
+    for (rule, count, severity) in rows {
+        let name = catalog.get(rule).map_or("", |r| r.name.as_str());
+        let style = p.severity(severity);
+        writeln!(
+            out,
+            "{count:>width$}  {style}{:<8}{style:#} {rule:<7} {name}",
+            severity.as_str()
+        )?;
+    }
+    writeln!(out)
 }
 
 fn render_summary(report: &ScanReport, p: &Palette, out: &mut dyn Write) -> io::Result<()> {
