@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
@@ -57,6 +57,17 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Write a commented .palisade.yaml with every setting and its default.
     Init(InitArgs),
+    /// Print a shell completion script (bash, elvish, fish, powershell, zsh).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `palisade man > palisade.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +364,14 @@ pub fn execute(cli: Cli) -> u8 {
         }
         Command::Baseline(args) => write_baseline(&args),
         Command::Init(args) => init(&args),
+        Command::Completions(args) => write_stdout(|out| {
+            clap_complete::generate(args.shell, &mut Cli::command(), "palisade", out);
+            Ok(())
+        })
+        .map(|()| EXIT_OK),
+        Command::Man => {
+            write_stdout(|out| clap_mangen::Man::new(Cli::command()).render(out)).map(|()| EXIT_OK)
+        }
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {}", report::printable(&message));

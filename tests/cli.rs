@@ -1067,3 +1067,34 @@ fn text_report_tallies_rules_and_honours_colour_variables() {
     assert!(!run(&[("FORCE_COLOR", "0")]).contains('\u{1b}'));
     assert!(!run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'));
 }
+
+/// Shell completions and the man page come from the command-line definition itself.
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = palisade().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains("stdin-filename"), "{shell}");
+    }
+    let bash = palisade()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap()
+        .stdout;
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("palisade.bash"), bash).unwrap();
+    if let Ok(status) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(dir.path().join("palisade.bash"))
+        .status()
+    {
+        assert!(
+            status.success(),
+            "the bash completion script does not parse"
+        );
+    }
+    let man = String::from_utf8(palisade().arg("man").output().unwrap().stdout).unwrap();
+    assert!(man.contains(".TH palisade 1"), "{man}");
+    assert!(man.contains(".SH NAME") && man.contains("scan"), "{man}");
+}
