@@ -29,6 +29,12 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: the scan could not run.
 pub const EXIT_ERROR: u8 = 2;
 
+/// The gate when none is given, the same for the command line, the pre-commit hooks and the
+/// GitHub Action: every finding of the five core policies blocks (their rules are all high or
+/// critical, which a catalog test holds them to), and hardening, supply-chain or reliability
+/// advice alone (medium and below) does not.
+pub const DEFAULT_GATE: Threshold = Threshold::High;
+
 /// Policy and security scanner for infrastructure as code.
 #[derive(Debug, Parser)]
 #[command(
@@ -94,7 +100,9 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit with 1 when a finding is at or above this severity (`none`: never) [default: low].
+    /// Exit with 1 when a finding is at or above this severity (`none`: never) [default: high:
+    /// every rule of the five core policies is high or critical, hardening, supply-chain and
+    /// reliability advice is medium or below].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<Threshold>,
 
@@ -452,8 +460,8 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     let fail_on = match (args.fail_on, &config.fail_on) {
         (Some(threshold), _) => threshold,
         // Checked when the configuration was read.
-        (None, Some(name)) => Threshold::from_str(name, true).unwrap_or(Threshold::Low),
-        (None, None) => Threshold::Low,
+        (None, Some(name)) => Threshold::from_str(name, true).unwrap_or(DEFAULT_GATE),
+        (None, None) => DEFAULT_GATE,
     };
     let failing = fail_on.severity().is_some_and(|gate| {
         report

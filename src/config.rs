@@ -273,7 +273,7 @@ pub const TEMPLATE: &str = r#"# palisade configuration. Command-line flags win o
 version: 1
 
 # The gate: exit 1 on findings at or above this severity (critical, high, medium, low, info, none).
-# fail-on: low
+# fail-on: high
 
 # Also exit 1 when a file could not be checked (invalid, unreadable), as --fail-on-diagnostics.
 # fail-on-diagnostics: false

@@ -132,13 +132,13 @@ fn severities_are_honest() {
         if core {
             assert!(
                 rule.severity >= Severity::High,
-                "{}: core policies are high or critical",
+                "{}: core policies are high or critical (the default gate, high, relies on it)",
                 rule.id
             );
         } else {
             assert!(
                 rule.severity <= Severity::Medium,
-                "{}: hardening and hygiene are medium at most",
+                "{}: advice is medium at most (it must not block at the default gate, high)",
                 rule.id
             );
         }
