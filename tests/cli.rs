@@ -1098,3 +1098,64 @@ fn completions_and_man_page_are_generated() {
     assert!(man.contains(".TH palisade 1"), "{man}");
     assert!(man.contains(".SH NAME") && man.contains("scan"), "{man}");
 }
+
+/// The JSON report's published schema (`schemas/report.schema.json`) holds for real output:
+/// every fixture (findings of every rule, secrets with detectors, suppressed findings,
+/// unparsable files), a baseline run and an empty one.
+#[test]
+fn json_reports_follow_the_published_schema() {
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string("schemas/report.schema.json").unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let mixed = dir.path().join("mixed");
+    fs::create_dir(&mixed).unwrap();
+    fs::write(
+        mixed.join("broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nspec: [\n",
+    )
+    .unwrap();
+    fs::write(mixed.join("image.png"), b"\x89PNG\0\0").unwrap();
+    fs::write(
+        mixed.join("Dockerfile"),
+        "FROM alpine:3.20\n# palisade:ignore[DKR001] drops privileges in its entrypoint\nUSER root\n",
+    )
+    .unwrap();
+    fs::write(
+        mixed.join("app.py"),
+        "token = \"ghp_R8x2Lq7VnT4mZp9KwYc3Hd6Fs1Gj5Ba0Ue7N\"\n",
+    )
+    .unwrap();
+    let mixed = mixed.to_str().unwrap();
+    for args in [
+        vec!["scan", "fixtures", "--format", "json"],
+        vec!["scan", mixed, "--format", "json", "-j", "1"],
+        vec!["scan", empty.to_str().unwrap(), "--format", "json"],
+    ] {
+        let output = palisade().args(&args).output().unwrap();
+        let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .take(5)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+    }
+    // Every optional part was exercised.
+    let output = palisade()
+        .args(["scan", mixed, "--format", "json"])
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(!document["suppressed"].as_array().unwrap().is_empty());
+    assert!(!document["diagnostics"].as_array().unwrap().is_empty());
+    assert!(
+        document["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f.get("detector").is_some())
+    );
+}
