@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Checks the pre-commit hooks for real: installs pre-commit from PyPI into a virtualenv, makes a
-# throwaway git repository that uses this checkout's hooks, and shows that a bad staged file
-# blocks the commit and a clean one passes.
+# Checks the pre-commit hooks for real, in each way pre-commit runs them: installs pre-commit from
+# PyPI into a virtualenv, makes a throwaway git repository that uses this checkout's hooks, and
+# shows that at commit time a bad staged file blocks the commit and a clean one passes, that only
+# the staged content counts, and that `pre-commit run --all-files` and `--files` (how CI and
+# pre-commit.ci run hooks) judge committed files, a Terraform file with its module.
 #
 #   scripts/pre-commit-check.sh            the `palisade-system` hook, with target/release on PATH
 #   HOOK=palisade scripts/pre-commit-check.sh   the `palisade` hook, which pre-commit builds with cargo
@@ -49,4 +51,26 @@ printf 'FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n' > Dockerfile
 if git commit -qm "bad Dockerfile, fixed only in the working tree"; then
   echo "FAIL: the unstaged fix let the staged bad file through"; exit 1
 else echo "ok: the staged content is what is judged"; fi
+git commit -qm "bad Dockerfile, committed without the hook" --no-verify
+
+# CI runs hooks on what is committed, not on what is staged.
+if pre-commit run --all-files > "$work/out" 2>&1; then
+  cat "$work/out"; echo "FAIL: --all-files passed a committed bad Dockerfile"; exit 1
+else echo "ok: --all-files judges every committed file"; fi
+if pre-commit run --files Dockerfile > "$work/out" 2>&1; then
+  cat "$work/out"; echo "FAIL: --files passed a bad Dockerfile"; exit 1
+else echo "ok: --files judges the files named"; fi
+printf 'notes\n' > README.md && git add README.md && git commit -qm readme --no-verify
+if pre-commit run --files README.md > "$work/out" 2>&1; then echo "ok: --files passes a clean file"
+else cat "$work/out"; echo "FAIL: a clean file was blocked"; exit 1; fi
+
+# A Terraform file is judged with the rest of its module: the open CIDR is a variable's default.
+mkdir -p infra
+printf 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n' > infra/variables.tf
+printf 'resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = [var.cidr]\n  }\n}\n' > infra/sg.tf
+git add infra && git commit -qm infra --no-verify
+if pre-commit run --files infra/sg.tf > "$work/out" 2>&1; then
+  cat "$work/out"; echo "FAIL: --files missed SSH open through a variable of the module"; exit 1
+elif grep -q TFM001 "$work/out"; then echo "ok: a Terraform file is judged with its module"
+else cat "$work/out"; echo "FAIL: --files failed for another reason"; exit 1; fi
 echo "pre-commit hook $hook: all checks passed"
