@@ -52,6 +52,8 @@ if git commit -qm "bad Dockerfile, fixed only in the working tree"; then
   echo "FAIL: the unstaged fix let the staged bad file through"; exit 1
 else echo "ok: the staged content is what is judged"; fi
 git commit -qm "bad Dockerfile, committed without the hook" --no-verify
+# A CI checkout: the working tree is the commit.
+git checkout -q -- Dockerfile
 
 # CI runs hooks on what is committed, not on what is staged.
 if pre-commit run --all-files > "$work/out" 2>&1; then
