@@ -6,6 +6,7 @@
 # pre-commit.ci run hooks) judge committed files, a Terraform file with its module.
 #
 #   scripts/pre-commit-check.sh            the `palisade-system` hook, with target/release on PATH
+#   PROFILE=debug scripts/pre-commit-check.sh   the same with the debug build (what CI runs)
 #   HOOK=palisade scripts/pre-commit-check.sh   the `palisade` hook, which pre-commit builds with cargo
 #
 # Needs python3 (with venv), git and cargo; pre-commit needs the hooks committed, so the current
@@ -17,10 +18,16 @@ hook=${HOOK:-palisade-system}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cargo build --release --quiet --locked --bin palisade
+# PROFILE=debug tests the debug build (what `cargo test` already built, so CI builds nothing more).
+profile=${PROFILE:-release}
+if [ "$profile" = release ]; then
+  cargo build --release --quiet --locked --bin palisade
+else
+  cargo build --quiet --locked --bin palisade
+fi
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet pre-commit
-export PATH="$here/target/release:$work/venv/bin:$PATH"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+export PATH="$here/target/$profile:$work/venv/bin:$PATH"
 export PRE_COMMIT_HOME="$work/cache"
 
 repo=$work/repo
