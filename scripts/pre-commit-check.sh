@@ -17,6 +17,8 @@ here=$(pwd)
 hook=${HOOK:-palisade-system}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+passed=0
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
 
 # PROFILE=debug tests the debug build (what `cargo test` already built, so CI builds nothing more).
 profile=${PROFILE:-release}
@@ -45,19 +47,19 @@ pre-commit install --install-hooks > /dev/null
 
 printf 'FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n' > Dockerfile
 git add Dockerfile
-if git commit -qm "clean Dockerfile"; then echo "ok: a clean staged file is committed"
+if git commit -qm "clean Dockerfile"; then ok "a clean staged file is committed"
 else echo "FAIL: a clean file was blocked"; exit 1; fi
 
 printf 'FROM alpine\nEXPOSE 22\n' > Dockerfile
 git add Dockerfile
 if git commit -qm "bad Dockerfile"; then echo "FAIL: a bad file was committed"; exit 1
-else echo "ok: a bad staged file blocks the commit"; fi
+else ok "a bad staged file blocks the commit"; fi
 
 # Only what is staged counts: the bad version staged, a fix left unstaged, still blocked.
 printf 'FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n' > Dockerfile
 if git commit -qm "bad Dockerfile, fixed only in the working tree"; then
   echo "FAIL: the unstaged fix let the staged bad file through"; exit 1
-else echo "ok: the staged content is what is judged"; fi
+else ok "the staged content is what is judged"; fi
 git commit -qm "bad Dockerfile, committed without the hook" --no-verify
 # A CI checkout: the working tree is the commit.
 git checkout -q -- Dockerfile
@@ -65,12 +67,12 @@ git checkout -q -- Dockerfile
 # CI runs hooks on what is committed, not on what is staged.
 if pre-commit run --all-files > "$work/out" 2>&1; then
   cat "$work/out"; echo "FAIL: --all-files passed a committed bad Dockerfile"; exit 1
-else echo "ok: --all-files judges every committed file"; fi
+else ok "--all-files judges every committed file"; fi
 if pre-commit run --files Dockerfile > "$work/out" 2>&1; then
   cat "$work/out"; echo "FAIL: --files passed a bad Dockerfile"; exit 1
-else echo "ok: --files judges the files named"; fi
+else ok "--files judges the files named"; fi
 printf 'notes\n' > README.md && git add README.md && git commit -qm readme --no-verify
-if pre-commit run --files README.md > "$work/out" 2>&1; then echo "ok: --files passes a clean file"
+if pre-commit run --files README.md > "$work/out" 2>&1; then ok "--files passes a clean file"
 else cat "$work/out"; echo "FAIL: a clean file was blocked"; exit 1; fi
 
 # A Terraform file is judged with the rest of its module: the open CIDR is a variable's default.
@@ -80,6 +82,7 @@ printf 'resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22
 git add infra && git commit -qm infra --no-verify
 if pre-commit run --files infra/sg.tf > "$work/out" 2>&1; then
   cat "$work/out"; echo "FAIL: --files missed SSH open through a variable of the module"; exit 1
-elif grep -q TFM001 "$work/out"; then echo "ok: a Terraform file is judged with its module"
+elif grep -q TFM001 "$work/out"; then ok "a Terraform file is judged with its module"
 else cat "$work/out"; echo "FAIL: --files failed for another reason"; exit 1; fi
 echo "pre-commit hook $hook: all checks passed"
+echo "pre-commit: $passed passed, 0 failed"
