@@ -442,6 +442,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         verbose: args.verbose,
         quiet: args.quiet,
         sarif_category: args.sarif_category.clone(),
+        link_base: commit_link_base(),
     };
     let render =
         |out: &mut dyn Write| report::render(&report, catalog, args.format, &render_options, out);
@@ -536,6 +537,23 @@ fn read_stdin(name: Option<&Path>, max_file_size: u64) -> Result<MemoryFiles, St
         name.unwrap_or(Path::new("stdin")),
         content,
     ))
+}
+
+/// Where the scanned commit's files are browsed, when a CI says (GitHub Actions, GitLab CI), for
+/// links from the Markdown summary.
+fn commit_link_base() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let (Some(server), Some(repository), Some(sha)) = (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_SHA"),
+    ) {
+        return Some(format!("{server}/{repository}/blob/{sha}"));
+    }
+    if let (Some(project), Some(sha)) = (var("CI_PROJECT_URL"), var("CI_COMMIT_SHA")) {
+        return Some(format!("{project}/-/blob/{sha}"));
+    }
+    None
 }
 
 /// Whether `--color auto` colours: `NO_COLOR` (set, not empty) turns colour off; otherwise

@@ -762,3 +762,48 @@ fn broken_files_are_visible_and_can_fail_the_gate() {
     let (_, code) = output(dir.path(), &[]);
     assert_eq!(code, 1);
 }
+
+/// The Markdown summary counts, lists the most severe with links to their lines when the CI
+/// names the commit, masks secrets and lets no HTML through.
+#[test]
+fn markdown_summary_links_masks_and_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(dir.path(), "my dir/Dockerfile", "FROM ubuntu:latest\n");
+    write(dir.path(), "app.py", "password = \"Zq8Kx2Lm9Wv4Rt7Y\"\n");
+    write(dir.path(), "<b>.env", "API_TOKEN=Qm8vXz3LpW5kRtY7\n");
+    let output = palisade(dir.path())
+        .args(["scan", "--format", "markdown"])
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/app")
+        .env("GITHUB_SHA", "0123abc")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("## palisade: "), "{text}");
+    assert!(
+        text.contains("| high | no-root | `DKR001` last-user-root | 1 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "[my dir/Dockerfile:1](https://github.com/acme/app/blob/0123abc/my%20dir/Dockerfile#L1)"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Zq8Kx2Lm9Wv4") && !text.contains("Qm8vXz3L"),
+        "{text}"
+    );
+    assert!(!text.contains("<b>"), "{text}");
+    // Without a CI, places are plain.
+    let output = palisade(dir.path())
+        .args(["scan", "--format", "markdown"])
+        .env_remove("GITHUB_SHA")
+        .env_remove("CI_COMMIT_SHA")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("| my dir/Dockerfile:1 |"), "{text}");
+}

@@ -5,6 +5,7 @@ pub mod github;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
@@ -30,6 +31,8 @@ pub enum Format {
     Gitlab,
     /// JUnit XML, for CI test reports.
     Junit,
+    /// A Markdown summary, for `$GITHUB_STEP_SUMMARY` and merge-request comments.
+    Markdown,
 }
 
 /// How to render.
@@ -43,6 +46,8 @@ pub struct RenderOptions {
     pub quiet: bool,
     /// SARIF `automationDetails.id`: tells apart analyses of one commit in GitHub.
     pub sarif_category: Option<String>,
+    /// Markdown: the address of the scanned commit's files, to link findings to their lines.
+    pub link_base: Option<String>,
 }
 
 /// Writes `report` to `out` in `format`.
@@ -60,6 +65,7 @@ pub fn render(
         Format::Github => github::render(report, catalog, out),
         Format::Gitlab => gitlab::render(report, catalog, out),
         Format::Junit => junit::render(report, catalog, out),
+        Format::Markdown => markdown::render(report, catalog, options, out),
     }
 }
 
