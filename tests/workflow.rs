@@ -553,6 +553,24 @@ fn the_action_uses_only_inputs_it_declares_and_uploads_sarif() {
             .iter()
             .all(|step| step["uses"].is_string() || step["shell"] == "bash")
     );
+    // Every action used is pinned to a full commit, never a tag that can move.
+    for step in steps {
+        if let Some(uses) = step["uses"].as_str() {
+            let reference = uses.rsplit_once('@').map_or("", |(_, r)| r);
+            assert!(
+                reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{uses} is not pinned to a commit"
+            );
+        }
+        // Inputs and contexts reach scripts through the environment, never pasted into them.
+        if let Some(run) = step["run"].as_str() {
+            assert!(!run.contains("${{"), "an expression is pasted into a script: {run}");
+        }
+    }
+    // The same default gate as the command line and the hooks.
+    assert_eq!(inputs["fail-on"]["default"], "");
+    // The cache key is not computed by `hashFiles`, which cannot see the action's own files.
+    assert!(!text.contains("hashFiles(format('{0}"));
     // The scan step passes flags palisade has.
     for flag in [
         "--format sarif",
@@ -565,14 +583,16 @@ fn the_action_uses_only_inputs_it_declares_and_uploads_sarif() {
 }
 
 #[test]
-fn the_pre_commit_hooks_scan_what_is_staged() {
+fn the_pre_commit_hooks_scan_the_files_pre_commit_passes() {
     let (_, hooks) = yaml(".pre-commit-hooks.yaml");
     let hooks = hooks.as_array().unwrap();
     let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["palisade", "palisade-system"]);
     for hook in hooks {
-        assert_eq!(hook["entry"], "palisade scan --staged");
-        assert_eq!(hook["pass_filenames"], false);
+        // pre-commit passes the staged files at commit time (with unstaged changes set aside),
+        // every file with --all-files, the named ones with --files.
+        assert_eq!(hook["entry"], "palisade scan");
+        assert_ne!(hook["pass_filenames"], false);
     }
     assert_eq!(hooks[0]["language"], "rust");
     assert_eq!(hooks[1]["language"], "system");
