@@ -10,13 +10,16 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::config::{self, Config};
-use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, RuleSelection, ScanOptions, TestSecrets};
+use crate::engine::{
+    self, DEFAULT_MAX_FILE_SIZE, Progress, RuleSelection, ScanOptions, TestSecrets,
+};
 use crate::git::{self, Changes, Selection};
 use crate::memory::{Content, MemoryFiles};
 use crate::report::{self, Format, RenderOptions};
@@ -286,6 +289,7 @@ impl Scope {
             path_ignores: config.path_ignores.clone(),
             secret_allowlist: config.secret_allowlist.clone(),
             database_ports: config.database_ports.clone(),
+            progress: None,
         })
     }
 }
@@ -418,14 +422,18 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     };
     let config = args.scope.config_for(args.stdin_filename.as_deref())?;
     let mut options = args.scope.options(&config)?;
-    let mut report = match &selection {
+    let show_progress = args.format == Format::Text && !args.quiet && io::stderr().is_terminal();
+    let progress = show_progress.then(|| Arc::new(Progress::default()));
+    options.progress = progress.clone();
+    let mut report = with_progress(progress, || match &selection {
         Some(Selection::Staged(held)) => engine::scan_memory(&options, held),
         Some(Selection::Paths(paths)) => {
+            let mut options = options.clone();
             options.paths = paths.clone();
             engine::scan(&options)
         }
         None => engine::scan(&options),
-    }
+    })
     .map_err(|error| error.to_string())?;
     report.configuration = config.path.as_deref().map(shown_path);
     if let Some(baseline) = &baseline {
@@ -517,6 +525,50 @@ fn explain(args: &ExplainArgs) -> Result<u8, String> {
         .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
     write_stdout(|out| explain_rule(rule, out))?;
     Ok(EXIT_OK)
+}
+
+/// Runs `scan`, showing on standard error how many files are checked once it has taken more
+/// than a second, on one line rewritten in place, erased at the end. Only for a terminal and
+/// the text format: machine formats and logs never see it.
+fn with_progress<T>(progress: Option<Arc<Progress>>, scan: impl FnOnce() -> T) -> T {
+    let Some(progress) = progress else {
+        return scan();
+    };
+    let finished = std::sync::Mutex::new(false);
+    let wake = std::sync::Condvar::new();
+    std::thread::scope(|threads| {
+        threads.spawn(|| {
+            let mut shown = false;
+            let mut wait = std::time::Duration::from_secs(1);
+            let mut done = finished.lock().unwrap_or_else(|e| e.into_inner());
+            while !*done {
+                let (guard, _) = wake
+                    .wait_timeout(done, wait)
+                    .unwrap_or_else(|e| e.into_inner());
+                done = guard;
+                if *done {
+                    break;
+                }
+                let total = progress.total.load(std::sync::atomic::Ordering::Relaxed);
+                let checked = progress.done.load(std::sync::atomic::Ordering::Relaxed);
+                let line = if total == 0 {
+                    "palisade: looking for files…".to_owned()
+                } else {
+                    format!("palisade: {checked} of {total} files checked")
+                };
+                eprint!("\r\x1b[2K{line}");
+                shown = true;
+                wait = std::time::Duration::from_millis(100);
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        let result = scan();
+        *finished.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        wake.notify_all();
+        result
+    })
 }
 
 /// Standard input as one file named `name` (its name decides its kind; `stdin` by default),

@@ -14,6 +14,8 @@ use std::fs;
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -57,6 +59,15 @@ pub struct ScanOptions {
     pub secret_allowlist: Vec<Regex>,
     /// Ports that count as databases besides the well-known ones.
     pub database_ports: Vec<(u16, String)>,
+    /// Counts files as they are checked, for a progress display (the library prints nothing).
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a scan has come: files to check, once found, and files checked so far.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: AtomicUsize,
+    pub done: AtomicUsize,
 }
 
 /// What a secret found in test code, test data or an example (`tests/`, `*_test.go`,
@@ -84,6 +95,7 @@ impl Default for ScanOptions {
             path_ignores: Vec::new(),
             secret_allowlist: Vec::new(),
             database_ports: Vec::new(),
+            progress: None,
         }
     }
 }
@@ -329,10 +341,17 @@ fn scan_with(
         .collect();
     // Outcomes are tallied as they come rather than collected: memory then grows with the
     // findings, not with the number of files.
+    if let Some(progress) = &options.progress {
+        progress.total.store(to_check.len(), Ordering::Relaxed);
+    }
     let tally = pool.install(|| {
         work.par_iter()
             .fold(Tally::default, |mut tally, item| {
-                for outcome in check_work(item, &context) {
+                let outcomes = check_work(item, &context);
+                if let Some(progress) = &options.progress {
+                    progress.done.fetch_add(outcomes.len(), Ordering::Relaxed);
+                }
+                for outcome in outcomes {
                     tally.add(outcome);
                 }
                 tally

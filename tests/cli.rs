@@ -1159,3 +1159,17 @@ fn json_reports_follow_the_published_schema() {
             .any(|f| f.get("detector").is_some())
     );
 }
+
+/// Progress is shown only on a terminal: a piped standard error (CI logs) never gets it.
+#[test]
+fn no_progress_line_when_standard_error_is_not_a_terminal() {
+    let output = palisade()
+        .args(["scan", "fixtures", "-j", "1", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        !stderr.contains("files checked") && !stderr.contains('\r'),
+        "{stderr}"
+    );
+}

@@ -564,7 +564,10 @@ fn the_action_uses_only_inputs_it_declares_and_uploads_sarif() {
         }
         // Inputs and contexts reach scripts through the environment, never pasted into them.
         if let Some(run) = step["run"].as_str() {
-            assert!(!run.contains("${{"), "an expression is pasted into a script: {run}");
+            assert!(
+                !run.contains("${{"),
+                "an expression is pasted into a script: {run}"
+            );
         }
     }
     // The same default gate as the command line and the hooks.
