@@ -113,6 +113,48 @@ pub struct Config {
     pub database_ports: Vec<(u16, String)>,
 }
 
+/// Where a value error (`ignore[0].rules: unknown rule or policy `DKR3` …`) is in the text: the
+/// node of its key, narrowed to the entry it quotes when there is one. `None` for errors that
+/// carry their place already or name no key.
+fn place_of(text: &str, message: &str) -> Option<(usize, usize)> {
+    if message.starts_with("line ") {
+        return None;
+    }
+    let key = message.split(": ").next()?;
+    let yaml = crate::formats::yaml::Yaml::parse(text).ok()?;
+    let mut node = *yaml.documents.first()?;
+    for part in key.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        node = yaml.get(node, name)?.value;
+        if let Some(index) = index {
+            node = *yaml.items(node).get(index)?;
+        }
+    }
+    if let Some(quoted) = message.split('`').nth(1) {
+        let entries = yaml
+            .items(node)
+            .iter()
+            .chain(yaml.pairs(node).iter().map(|(key, _)| key));
+        for &entry in entries {
+            if yaml.str(entry) == Some(quoted) {
+                node = entry;
+                break;
+            }
+        }
+    }
+    let offset = yaml.span(node).start.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    Some((line, column))
+}
+
 /// The configuration that applies to a scan of `start` (a directory or a file): the nearest
 /// `.palisade.yaml` in it or above it, up to the root of the repository it is in (the directory
 /// holding `.git`) and never beyond: a file above the repository is not the repository's to
@@ -164,8 +206,27 @@ impl Config {
         Ok(config)
     }
 
-    /// Parses and checks a configuration's text.
+    /// Parses and checks a configuration's text. Every error names its place: the parser's
+    /// own (unknown keys, wrong types) do, and a wrong value (an unknown rule, an invalid
+    /// pattern or date) is found again in the text by its key and the value it quotes.
     pub fn parse(text: &str, catalog: &Catalog) -> Result<Config, String> {
+        Config::parse_values(text, catalog).map_err(|message| {
+            // One line: the parser's own errors repeat their place as a drawing below it, and
+            // others (a regular expression's) span lines that say it again.
+            let message = if message.starts_with("line ") {
+                message.lines().next().unwrap_or_default().to_owned()
+            } else {
+                let lines: Vec<&str> = message.lines().map(str::trim).collect();
+                lines.join(" ")
+            };
+            match place_of(text, &message) {
+                Some((line, column)) => format!("line {line} column {column}: {message}"),
+                None => message,
+            }
+        })
+    }
+
+    fn parse_values(text: &str, catalog: &Catalog) -> Result<Config, String> {
         let file: File = if text.trim().is_empty() {
             File::default()
         } else {
@@ -362,20 +423,34 @@ mod tests {
                 "rules:\n  ignroe: [DKR001]\n",
                 "line 2 column 3: unknown field `ignroe`",
             ),
-            ("fail-on: hgih\n", "`hgih` is not one of"),
             (
-                "rules:\n  ignore: [DKR999]\n",
-                "rules.ignore: unknown rule or policy `DKR999`",
+                "fail-on: hgih\n",
+                "line 1 column 10: fail-on: `hgih` is not one of",
+            ),
+            (
+                "rules:\n  ignore: [DKR001, DKR999]\n",
+                "line 2 column 20: rules.ignore: unknown rule or policy `DKR999`",
+            ),
+            (
+                "rules:\n  severity:\n    DKR001: low\n    nope: high\n",
+                "line 4 column 5: rules.severity: unknown rule or policy `nope`",
             ),
             (
                 "ignore:\n  - paths: [a]\n    rules: [DKR001]\n    reason: \"\"\n",
-                "a reason is required",
+                "line 2 column 5: ignore[0]: a reason is required",
             ),
             (
-                "ignore:\n  - paths: [\"[\"]\n    rules: [DKR001]\n    reason: x\n",
-                "invalid pattern",
+                "ignore:\n  - paths: [a]\n    rules: [DKR001]\n    reason: x\n  - paths: [\"[\"]\n    rules: [DKR001]\n    reason: x\n",
+                "line 5 column 13: ignore[1].paths: invalid pattern",
             ),
-            ("secrets:\n  allowlist: [\"(\"]\n", "invalid expression"),
+            (
+                "ignore:\n  - paths: [a]\n    rules: [DKR001]\n    reason: x\n    until: 2024-13-01\n",
+                "line 5 column 12: ignore[0].until",
+            ),
+            (
+                "secrets:\n  allowlist: [\"(\"]\n",
+                "line 2 column 15: secrets.allowlist: invalid expression",
+            ),
             ("version: 2\n", "version 2 is not known"),
             ("min-severity: loud\n", "line 1"),
         ];
