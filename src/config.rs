@@ -459,4 +459,36 @@ mod tests {
             assert!(error.contains(expected), "{text:?}: {error}");
         }
     }
+
+    /// Whatever the text and the message, finding an error's place never panics, and a place
+    /// found is inside the text.
+    #[test]
+    fn error_places_are_found_safely_in_any_text() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let pieces = [
+            "rules", ":", "\n", "  ", "- ", "ignore", "[", "]", "`", "x", "é", "0", ".", "{", "}",
+            "\"", ",", "paths", "#",
+        ];
+        for _ in 0..3_000 {
+            let mut pick = |count: u64| -> String {
+                (0..count)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        pieces[(state % pieces.len() as u64) as usize]
+                    })
+                    .collect()
+            };
+            let text = pick(30);
+            let message = pick(8);
+            if let Some((line, column)) = place_of(&text, &message) {
+                assert!(line >= 1 && column >= 1);
+                assert!(
+                    line <= text.lines().count().max(1) + 1,
+                    "{text:?} {message:?}"
+                );
+            }
+        }
+    }
 }

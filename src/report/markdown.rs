@@ -172,4 +172,35 @@ mod tests {
             "`DB_PASSWORD` is `a<b\\|c`"
         );
     }
+
+    /// Whatever the input, a cell holds no unescaped `|`, no line break, and no `<` outside code
+    /// spans.
+    #[test]
+    fn no_input_escapes_its_cell() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let alphabet: Vec<char> = "a|<>&[]`\\\n\r\u{1b}\u{202e}é ".chars().collect();
+        for _ in 0..3_000 {
+            let text: String = (0..24)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let shown = cell(&text);
+            assert!(!shown.contains('\n') && !shown.contains('\r'), "{text:?}");
+            let bytes = shown.as_bytes();
+            let mut in_code = false;
+            for (i, &b) in bytes.iter().enumerate() {
+                let escaped = i > 0 && bytes[i - 1] == b'\\';
+                match b {
+                    b'`' => in_code = !in_code,
+                    b'|' => assert!(escaped, "{text:?} -> {shown:?}"),
+                    b'<' | b'>' => assert!(in_code, "{text:?} -> {shown:?}"),
+                    _ => {}
+                }
+            }
+        }
+    }
 }

@@ -516,6 +516,43 @@ fn truncate(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
+    /// Random paths: the encoding is ASCII of allowed characters only, and decodes back.
+    #[test]
+    fn percent_encoding_round_trips() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let alphabet: Vec<char> = "a/ %#?:é😀~-_.()[]\\\n".chars().collect();
+        for _ in 0..3_000 {
+            let path: String = (0..16)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let uri = uri_path(&path);
+            let mut decoded = Vec::new();
+            let bytes = uri.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'%' {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                    decoded.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 3;
+                } else {
+                    assert!(
+                        bytes[i].is_ascii_alphanumeric()
+                            || b"-._~/!$&'()*+,;=@".contains(&bytes[i]),
+                        "{uri}"
+                    );
+                    decoded.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            assert_eq!(String::from_utf8(decoded).unwrap(), path);
+        }
+    }
+
     #[test]
     fn paths_are_percent_encoded_as_uri_references() {
         assert_eq!(uri_path("deploy/app/Dockerfile"), "deploy/app/Dockerfile");
