@@ -275,8 +275,15 @@ fn scan_with(
     let catalog = Catalog::builtin();
     let targets: BTreeSet<Target> = checks.iter().map(|check| check.checker.target()).collect();
 
+    // The scan's database ports go to its own workers only (see `ports`).
+    let extra_ports: ports::Extra = options
+        .database_ports
+        .iter()
+        .map(|(port, name)| (*port, Arc::<str>::from(name.as_str())))
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
+        .start_handler(move |_| ports::set_for_this_thread(extra_ports.clone()))
         .build()
         .map_err(|error| ScanError::ThreadPool(error.to_string()))?;
     let walk = WalkOptions {
@@ -289,7 +296,6 @@ fn scan_with(
         Files::Memory(held) => (held.candidates.clone(), Vec::new()),
     };
 
-    ports::configure(&options.database_ports);
     let context = Context {
         checks: &checks,
         catalog,
@@ -931,6 +937,38 @@ mod tests {
         if file.text.contains("trips the secret check") {
             panic!("a bug in a secret check");
         }
+    }
+
+    /// Two scans with different database ports, at once in one process: each judges by its own.
+    #[test]
+    fn concurrent_scans_keep_their_own_database_ports() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("docker-compose.yml"),
+            "services:\n  db:\n    image: acme/store:1.2\n    ports:\n      - \"7000:7000\"\n",
+        )
+        .unwrap();
+        let scan_with_ports = |ports: Vec<(u16, String)>| {
+            let options = ScanOptions {
+                paths: vec![dir.path().to_path_buf()],
+                database_ports: ports,
+                rules: RuleSelection {
+                    select: vec!["CMP005".to_owned()],
+                    ..RuleSelection::default()
+                },
+                jobs: 2,
+                ..ScanOptions::default()
+            };
+            (0..20)
+                .map(|_| scan(&options).unwrap().findings.len())
+                .collect::<Vec<_>>()
+        };
+        std::thread::scope(|threads| {
+            let with = threads.spawn(|| scan_with_ports(vec![(7000, "ScyllaDB".to_owned())]));
+            let without = threads.spawn(|| scan_with_ports(Vec::new()));
+            assert!(with.join().unwrap().iter().all(|&count| count == 1));
+            assert!(without.join().unwrap().iter().all(|&count| count == 0));
+        });
     }
 
     /// A bug in one check must not cost the rest of the scan: the files it panicked on are

@@ -1,6 +1,8 @@
 //! Well-known ports, in one place for every format's network rules.
 
-use std::sync::RwLock;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 /// SSH.
 pub const SSH: u16 = 22;
@@ -27,58 +29,56 @@ pub const DATABASES: &[(u16, &str)] = &[
     (50000, "DB2"),
 ];
 
-/// Ports a configuration adds to [`DATABASES`]. Process-wide, set by each scan before it runs:
-/// the checks that ask are deep inside every format's rules, and a value read from one place is
-/// simpler than threading it through all of them.
-static CONFIGURED: RwLock<Vec<(u16, &'static str)>> = RwLock::new(Vec::new());
+/// Ports a configuration adds to [`DATABASES`], with the product listening there.
+pub type Extra = Arc<[(u16, Arc<str>)]>;
 
-/// Sets the ports a configuration counts as databases, besides the well-known ones.
-pub fn configure(extra: &[(u16, String)]) {
-    let configured: Vec<(u16, &'static str)> = extra
-        .iter()
-        // Names live as long as the process; a configuration has a handful.
-        .map(|(port, name)| (*port, &*Box::leak(name.clone().into_boxed_str())))
-        .collect();
-    let mut current = CONFIGURED
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if *current != configured {
-        *current = configured;
-    }
+thread_local! {
+    /// The ports the scan running on this thread adds. Each scan runs its checks on a thread
+    /// pool of its own, whose threads are given the scan's ports as they start
+    /// ([`set_for_this_thread`]): two scans in one process never see each other's ports, and the
+    /// checks deep inside every format's rules need no extra argument.
+    static CONFIGURED: RefCell<Extra> = RefCell::new(Arc::from([]));
+}
+
+/// Gives this thread the ports its scan counts as databases, besides the well-known ones.
+pub fn set_for_this_thread(extra: Extra) {
+    CONFIGURED.with(|configured| *configured.borrow_mut() = extra);
 }
 
 /// Every database port: the well-known ones, then the configured ones.
-fn databases() -> Vec<(u16, &'static str)> {
-    let configured = CONFIGURED
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+fn databases() -> Vec<(u16, Cow<'static, str>)> {
+    let configured = CONFIGURED.with(|configured| configured.borrow().clone());
     DATABASES
         .iter()
-        .copied()
-        .chain(configured.iter().copied())
+        .map(|&(port, name)| (port, Cow::Borrowed(name)))
+        .chain(
+            configured
+                .iter()
+                .map(|(port, name)| (*port, Cow::Owned(name.to_string()))),
+        )
         .collect()
 }
 
 /// The database usually listening on `port`.
-pub fn database(port: u16) -> Option<&'static str> {
+pub fn database(port: u16) -> Option<Cow<'static, str>> {
     if let Some(&(_, name)) = DATABASES.iter().find(|(p, _)| *p == port) {
-        return Some(name);
+        return Some(Cow::Borrowed(name));
     }
-    let configured = CONFIGURED
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    configured
-        .iter()
-        .find(|(p, _)| *p == port)
-        .map(|&(_, name)| name)
+    CONFIGURED.with(|configured| {
+        configured
+            .borrow()
+            .iter()
+            .find(|(p, _)| *p == port)
+            .map(|(_, name)| Cow::Owned(name.to_string()))
+    })
 }
 
 /// The first database port in `low..=high`.
-pub fn database_in_range(low: u16, high: u16) -> Option<(u16, &'static str)> {
+pub fn database_in_range(low: u16, high: u16) -> Option<(u16, Cow<'static, str>)> {
     databases()
         .into_iter()
-        .filter(|&(port, _)| (low..=high).contains(&port))
-        .min_by_key(|&(port, _)| port)
+        .filter(|(port, _)| (low..=high).contains(port))
+        .min_by_key(|(port, _)| *port)
 }
 
 /// Image names (the last path component, without tag) of databases, for rules that judge a
@@ -138,8 +138,29 @@ mod tests {
         assert_eq!(super::database_image("example/postgres-exporter:1.0"), None);
         assert_eq!(
             super::database_in_range(5400, 5500),
-            Some((5432, "PostgreSQL"))
+            Some((5432, "PostgreSQL".into()))
         );
         assert_eq!(super::database_in_range(8000, 8080), None);
+    }
+
+    /// Threads of two scans with different ports, at once: each sees its own.
+    #[test]
+    fn each_scan_thread_sees_its_own_ports() {
+        let threads: Vec<_> = [(7000u16, "ScyllaDB"), (7001, "Other")]
+            .into_iter()
+            .map(|(port, name)| {
+                std::thread::spawn(move || {
+                    super::set_for_this_thread(std::sync::Arc::from([(port, name.into())]));
+                    for _ in 0..1_000 {
+                        assert_eq!(super::database(port).as_deref(), Some(name));
+                        assert_eq!(super::database(port ^ 1), None);
+                        std::thread::yield_now();
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
     }
 }

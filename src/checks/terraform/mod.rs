@@ -219,9 +219,11 @@ impl Ports {
     }
 
     /// The first database port in a range (every port is one for [`Ports::All`]).
-    pub fn database(self) -> Option<(u16, &'static str)> {
+    pub fn database(self) -> Option<(u16, std::borrow::Cow<'static, str>)> {
         match self {
-            Ports::All => crate::ports::DATABASES.first().copied(),
+            Ports::All => crate::ports::DATABASES
+                .first()
+                .map(|&(port, name)| (port, name.into())),
             Ports::Range(low, high) => crate::ports::database_in_range(low, high),
         }
     }
@@ -455,7 +457,7 @@ mod tests {
         assert!(Ports::Range(20, 25).contains(22));
         assert_eq!(
             Ports::Range(5000, 6000).database(),
-            Some((5432, "PostgreSQL"))
+            Some((5432, "PostgreSQL".into()))
         );
         assert!(is_world("Internet") && is_world("::/0") && !is_world("10.0.0.0/8"));
     }
