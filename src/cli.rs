@@ -411,7 +411,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         return Err("--stdin-filename names standard input: scan `-`".to_owned());
     }
     let selection = if from_stdin {
-        Some(Selection::Staged(read_stdin(
+        Some(Selection::Memory(read_stdin(
             args.stdin_filename.as_deref(),
             args.scope.max_file_size,
         )?))
@@ -426,7 +426,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     let progress = show_progress.then(|| Arc::new(Progress::default()));
     options.progress = progress.clone();
     let mut report = with_progress(progress, || match &selection {
-        Some(Selection::Staged(held)) => engine::scan_memory(&options, held),
+        Some(Selection::Memory(held)) => engine::scan_memory(&options, held),
         Some(Selection::Paths(paths)) => {
             let mut options = options.clone();
             options.paths = paths.clone();

@@ -44,18 +44,8 @@ pub enum Changes {
 pub enum Selection {
     /// Files of the working tree, as paths to hand to the scan.
     Paths(Vec<PathBuf>),
-    /// Staged content, held in memory.
-    Staged(MemoryFiles),
-}
-
-impl Selection {
-    /// Whether nothing is selected.
-    pub fn is_empty(&self) -> bool {
-        match self {
-            Selection::Paths(paths) => paths.is_empty(),
-            Selection::Staged(staged) => staged.candidates.is_empty(),
-        }
-    }
+    /// Contents held in memory: staged content (or standard input).
+    Memory(MemoryFiles),
 }
 
 /// Configuration that makes git run a program, overridden for every command: a scanned
@@ -348,7 +338,7 @@ pub fn select(
             .map_or(real.clone(), Path::to_path_buf)
     };
     let Changes::Since(reference) = changes else {
-        return staged(&git, &in_scope, &shown, max_file_size).map(Selection::Staged);
+        return staged(&git, &in_scope, &shown, max_file_size).map(Selection::Memory);
     };
     let commit = commit_of(&git, reference)?;
     let mut selected = paths(&git.run(

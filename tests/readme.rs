@@ -2,9 +2,13 @@
 //! the paths the examples name, each exits 0 or 1 (never 2, the scan could not run) and prints
 //! no error. Redirections to places outside the test are sent to `/dev/null`.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+
+use common::{git, git_repository};
 
 /// The `palisade` command lines of the README's shell and YAML code blocks, continuation lines
 /// joined, comments dropped.
@@ -60,29 +64,12 @@ fn without_outside_redirects(command: &str) -> String {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
 #[test]
 fn every_command_in_the_readme_runs() {
     let commands = readme_commands();
     assert!(commands.len() >= 15, "{commands:#?}");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = git_repository();
     let root = dir.path();
-    for args in [
-        &["init", "-q", "-b", "main"][..],
-        &["config", "user.email", "dev@example.com"],
-        &["config", "user.name", "Dev"],
-        &["config", "commit.gpgsign", "false"],
-    ] {
-        git(root, args);
-    }
     let write = |path: &str, text: &str| {
         let path = root.join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();

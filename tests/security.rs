@@ -1,24 +1,14 @@
 //! Palisade attacked through its own binary: a scanned repository must never make it leak a
 //! secret, run a program, write where it should not, read without end, or forge its output.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
+use common::{git, git_repository, palisade_in as palisade, write};
 use serde_json::Value;
-
-fn palisade(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("palisade").unwrap();
-    command.current_dir(dir);
-    command
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 fn stdout(dir: &Path, args: &[&str]) -> (String, i32) {
     let output = palisade(dir).args(args).output().unwrap();
@@ -26,28 +16,6 @@ fn stdout(dir: &Path, args: &[&str]) -> (String, i32) {
         String::from_utf8(output.stdout).unwrap(),
         output.status.code().unwrap(),
     )
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Process::new("git")
-        .current_dir(dir)
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
-fn git_repository() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for args in [
-        &["init", "-q"][..],
-        &["config", "user.email", "dev@example.com"],
-        &["config", "user.name", "Dev"],
-        &["config", "commit.gpgsign", "false"],
-    ] {
-        git(dir.path(), args);
-    }
-    dir
 }
 
 const FORMATS: &[&str] = &["text", "json", "sarif", "github", "gitlab", "junit"];

@@ -3,23 +3,12 @@
 
 mod common;
 
+use common::{git, git_repository, palisade_in as palisade, write};
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn palisade(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("palisade").unwrap();
-    command.current_dir(dir);
-    command
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
     let output = palisade(dir)
@@ -389,29 +378,6 @@ fn gitlab_code_quality_and_junit_reports_are_well_formed() {
     let (xml, code) = output(clean.path(), &["--format", "junit"]);
     assert_eq!(code, 0);
     assert!(xml.contains(r#"tests="1" failures="0""#), "{xml}");
-}
-
-/// A throwaway git repository with an identity, for commits.
-fn git_repository() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for args in [
-        &["init", "-q"][..],
-        &["config", "user.email", "dev@example.com"],
-        &["config", "user.name", "Dev"],
-        &["config", "commit.gpgsign", "false"],
-    ] {
-        git(dir.path(), args);
-    }
-    dir
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

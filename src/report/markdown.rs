@@ -7,13 +7,12 @@
 //! `CI_COMMIT_SHA`); elsewhere places are plain `path:line`. Text from input is escaped so that
 //! it can neither break a table nor inject HTML.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::catalog::{Catalog, Severity};
+use crate::catalog::Catalog;
 use crate::engine::ScanReport;
 use crate::finding::Finding;
-use crate::report::{RenderOptions, printable, severity_counts};
+use crate::report::{RenderOptions, printable, rule_counts, severity_counts};
 
 /// The most severe findings listed one by one; the rest are counted.
 pub const MAX_LISTED: usize = 50;
@@ -58,18 +57,7 @@ pub fn render(
     }
 
     // Per policy and rule, most severe rule first.
-    let mut by_rule: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
-    for finding in &report.findings {
-        let entry = by_rule
-            .entry(&finding.rule_id)
-            .or_insert((0, finding.severity));
-        entry.0 += 1;
-        entry.1 = entry.1.max(finding.severity);
-    }
-    let mut rows: Vec<(&str, usize, Severity)> = by_rule
-        .into_iter()
-        .map(|(rule, (count, severity))| (rule, count, severity))
-        .collect();
+    let mut rows = rule_counts(report);
     rows.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
     writeln!(out)?;
     writeln!(out, "| Severity | Policy | Rule | Findings |")?;

@@ -86,6 +86,23 @@ pub(crate) fn severity_counts(report: &ScanReport) -> Vec<(crate::catalog::Sever
         .collect()
 }
 
+/// Findings per rule: (rule id, count, most severe finding), by rule id.
+pub(crate) fn rule_counts(report: &ScanReport) -> Vec<(&str, usize, crate::catalog::Severity)> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, crate::catalog::Severity)> =
+        std::collections::BTreeMap::new();
+    for finding in &report.findings {
+        let entry = counts
+            .entry(finding.rule_id.as_str())
+            .or_insert((0, finding.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(finding.severity);
+    }
+    counts
+        .into_iter()
+        .map(|(rule, (count, severity))| (rule, count, severity))
+        .collect()
+}
+
 /// A path with `/` separators, whatever the platform.
 pub(crate) fn slash_path(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")

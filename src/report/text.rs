@@ -20,7 +20,9 @@ use anstyle::{AnsiColor, Style};
 use crate::catalog::{Catalog, Severity};
 use crate::engine::ScanReport;
 use crate::finding::{DiagnosticKind, Finding, Snippet};
-use crate::report::{RenderOptions, printable, push_printable, severity_counts, slash_path};
+use crate::report::{
+    RenderOptions, printable, push_printable, rule_counts, severity_counts, slash_path,
+};
 
 struct Palette {
     bold: Style,
@@ -220,18 +222,7 @@ fn render_tally(
     p: &Palette,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut counts: std::collections::BTreeMap<&str, (usize, Severity)> = Default::default();
-    for finding in &report.findings {
-        let entry = counts
-            .entry(finding.rule_id.as_str())
-            .or_insert((0, finding.severity));
-        entry.0 += 1;
-        entry.1 = entry.1.max(finding.severity);
-    }
-    let mut rows: Vec<(&str, usize, Severity)> = counts
-        .into_iter()
-        .map(|(rule, (count, severity))| (rule, count, severity))
-        .collect();
+    let mut rows = rule_counts(report);
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
     let width = rows.first().map_or(1, |row| row.1.to_string().len());
     for (rule, count, severity) in rows {

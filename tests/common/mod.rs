@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use palisade::engine::{RuleSelection, ScanOptions, ScanReport, scan};
@@ -43,4 +44,42 @@ pub fn sarif_schema_errors(document: &serde_json::Value) -> Vec<String> {
         .iter_errors(document)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect()
+}
+
+/// The binary, run in `dir`.
+pub fn palisade_in(dir: &Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("palisade").unwrap();
+    command.current_dir(dir);
+    command
+}
+
+/// Writes `text` to `path` under `dir`, creating directories.
+pub fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// Runs git in `dir`, which must succeed.
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A throwaway git repository with an identity, for commits.
+pub fn git_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["config", "user.email", "dev@example.com"],
+        &["config", "user.name", "Dev"],
+        &["config", "commit.gpgsign", "false"],
+    ] {
+        git(dir.path(), args);
+    }
+    dir
 }
