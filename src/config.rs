@@ -464,22 +464,14 @@ mod tests {
     /// found is inside the text.
     #[test]
     fn error_places_are_found_safely_in_any_text() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = crate::testing::Random::new(0x2545_f491_4f6c_dd1d);
         let pieces = [
             "rules", ":", "\n", "  ", "- ", "ignore", "[", "]", "`", "x", "é", "0", ".", "{", "}",
             "\"", ",", "paths", "#",
         ];
         for _ in 0..3_000 {
-            let mut pick = |count: u64| -> String {
-                (0..count)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        pieces[(state % pieces.len() as u64) as usize]
-                    })
-                    .collect()
-            };
+            let mut pick =
+                |count: usize| -> String { (0..count).map(|_| random.pick(&pieces)).collect() };
             let text = pick(30);
             let message = pick(8);
             if let Some((line, column)) = place_of(&text, &message) {

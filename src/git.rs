@@ -602,17 +602,14 @@ mod tests {
     /// driver variable of a known section.
     #[test]
     fn any_config_listing_gives_driver_overrides_only() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = crate::testing::Random::new(0x2545_f491_4f6c_dd1d);
         let pieces: [&[u8]; 9] = [
             b"filter.", b"diff.", b"merge.", b"x", b".clean", b"\n", b"\0", b"=", b"\xff",
         ];
         for _ in 0..5_000 {
             let mut listing = Vec::new();
-            for _ in 0..(state % 24) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                listing.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
+            for _ in 0..random.below(24) {
+                listing.extend_from_slice(random.pick(&pieces));
             }
             for (key, _) in disarmed_drivers(&listing) {
                 let section = key.split('.').next().unwrap_or_default();

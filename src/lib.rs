@@ -23,6 +23,8 @@ pub mod report;
 pub mod secrets;
 pub mod source;
 pub mod suppress;
+#[cfg(test)]
+mod testing;
 
 pub use catalog::{Catalog, Rule, Severity};
 pub use engine::{ScanOptions, ScanReport, scan};

@@ -427,13 +427,8 @@ mod tests {
     /// and the marked range inside the snippet.
     #[test]
     fn snippets_and_redactions_never_show_a_secret() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound.max(1) as u64) as usize
-        };
+        let mut random = crate::testing::Random::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = |bound: usize| random.below(bound);
         let alphabet: Vec<char> = "ab =\"\té€\n#".chars().collect();
         for _ in 0..3_000 {
             let length = next(400);

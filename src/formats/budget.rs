@@ -123,18 +123,11 @@ mod tests {
     /// The estimate never falls below what the counted tokens cost, and small files always pass.
     #[test]
     fn estimates_follow_token_counts() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let alphabet = b"{[,=.\"(\n:a ";
+        let mut random = crate::testing::Random::new(0x9e37_79b9_7f4a_7c15);
+        let alphabet: Vec<char> = "{[,=.\"(\n:a ".chars().collect();
         for round in 0..66 {
             let size = 1 << (round % 22);
-            let text: String = (0..size)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    char::from(alphabet[(state % alphabet.len() as u64) as usize])
-                })
-                .collect();
+            let text = random.string(&alphabet, size);
             for parser in [Parser::Hcl, Parser::Json, Parser::Yaml, Parser::Dockerfile] {
                 let tokens = text.bytes().filter(|&b| parser.is_token(b)).count() as u64;
                 let fits = tokens * parser.cost_per_token() <= budget(text.len());

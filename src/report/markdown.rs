@@ -165,17 +165,10 @@ mod tests {
     /// spans.
     #[test]
     fn no_input_escapes_its_cell() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut random = crate::testing::Random::new(0x9e37_79b9_7f4a_7c15);
         let alphabet: Vec<char> = "a|<>&[]`\\\n\r\u{1b}\u{202e}é ".chars().collect();
         for _ in 0..3_000 {
-            let text: String = (0..24)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    alphabet[(state % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let text = random.string(&alphabet, 24);
             let shown = cell(&text);
             assert!(!shown.contains('\n') && !shown.contains('\r'), "{text:?}");
             let bytes = shown.as_bytes();
