@@ -2,8 +2,9 @@
 //!
 //! A finding is recognised by its fingerprint, which hashes the rule, the repository-relative
 //! path and the offending text (whitespace-normalised, numbered among identical ones, with every
-//! secret in it replaced by a fixed token), never a line number: adding lines above a recorded finding, or editing other lines, leaves it
-//! recorded; changing the offending text itself makes it new. The file also keeps each finding's
+//! secret in it replaced by a fixed token), never a line number: adding lines above a recorded
+//! finding, or editing other lines, leaves it recorded; changing the offending text itself makes
+//! it new. The file also keeps each finding's
 //! rule, path, line and (masked) message, for people reviewing it; only the fingerprint is used
 //! for matching, so a baseline written on one machine works on any other.
 

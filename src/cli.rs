@@ -215,37 +215,26 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// The configuration that applies to a scan of standard input named `name`: found from where
-    /// that name would be.
-    fn config_for(&self, stdin_name: Option<&Path>) -> Result<Config, String> {
-        match stdin_name {
-            Some(name) if self.config.is_none() && !self.no_config => {
-                let start = name
-                    .parent()
-                    .filter(|p| p.is_dir())
-                    .unwrap_or(Path::new("."));
-                config::find(start).map_or_else(
-                    || Ok(Config::default()),
-                    |path| Config::load(&path, Catalog::builtin()),
-                )
-            }
-            _ => self.config(),
-        }
-    }
-
-    /// The configuration file that applies, checked.
-    fn config(&self) -> Result<Config, String> {
-        let catalog = Catalog::builtin();
+    /// The configuration file that applies, checked: named with `--config`, or found from the
+    /// first path upward (for standard input, from where its `--stdin-filename` would be).
+    fn config(&self, stdin_name: Option<&Path>) -> Result<Config, String> {
         if self.no_config {
             return Ok(Config::default());
         }
+        let start = match stdin_name {
+            Some(name) => name
+                .parent()
+                .filter(|p| p.is_dir())
+                .unwrap_or(Path::new(".")),
+            None => self.paths.first().map_or(Path::new("."), PathBuf::as_path),
+        };
         let path = match &self.config {
             Some(path) => Some(path.clone()),
-            None => config::find(self.paths.first().map_or(Path::new("."), PathBuf::as_path)),
+            None => config::find(start),
         };
         path.map_or_else(
             || Ok(Config::default()),
-            |path| Config::load(&path, catalog),
+            |path| Config::load(&path, Catalog::builtin()),
         )
     }
 
@@ -420,19 +409,17 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             .map(|changes| git::select(&changes, &args.scope.paths, args.scope.max_file_size))
             .transpose()?
     };
-    let config = args.scope.config_for(args.stdin_filename.as_deref())?;
+    let config = args.scope.config(args.stdin_filename.as_deref())?;
     let mut options = args.scope.options(&config)?;
     let show_progress = args.format == Format::Text && !args.quiet && io::stderr().is_terminal();
     let progress = show_progress.then(|| Arc::new(Progress::default()));
     options.progress = progress.clone();
+    if let Some(Selection::Paths(paths)) = &selection {
+        options.paths = paths.clone();
+    }
     let mut report = with_progress(progress, || match &selection {
         Some(Selection::Memory(held)) => engine::scan_memory(&options, held),
-        Some(Selection::Paths(paths)) => {
-            let mut options = options.clone();
-            options.paths = paths.clone();
-            engine::scan(&options)
-        }
-        None => engine::scan(&options),
+        _ => engine::scan(&options),
     })
     .map_err(|error| error.to_string())?;
     report.configuration = config.path.as_deref().map(shown_path);
@@ -488,7 +475,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
 }
 
 fn write_baseline(args: &BaselineArgs) -> Result<u8, String> {
-    let config = args.scope.config()?;
+    let config = args.scope.config(None)?;
     let report = engine::scan(&args.scope.options(&config)?).map_err(|error| error.to_string())?;
     let cannot = |e: io::Error| format!("cannot write {}: {e}", args.output.display());
     let mut out = BufWriter::new(File::create(&args.output).map_err(cannot)?);

@@ -145,14 +145,9 @@ fn place_of(text: &str, message: &str) -> Option<(usize, usize)> {
             }
         }
     }
-    let offset = yaml.span(node).start.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-        .chars()
-        .count()
-        + 1;
-    Some((line, column))
+    let position = crate::source::SourceFile::new(PathBuf::new(), text.to_owned())
+        .position(yaml.span(node).start);
+    Some((position.line, position.column))
 }
 
 /// The configuration that applies to a scan of `start` (a directory or a file): the nearest

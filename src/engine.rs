@@ -26,7 +26,6 @@ use crate::checks::{self, Check, Hit};
 use crate::config::PathIgnore;
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Suppression, SuppressionKind};
-use crate::formats::budget;
 use crate::formats::terraform::{self, Module};
 use crate::materialize::{SecretRanges, assign_fingerprints, findings_from_hits};
 use crate::memory::{Content, MemoryFiles};
@@ -504,9 +503,12 @@ impl Context<'_> {
         hits: &[Hit],
     ) -> SecretRanges {
         let mut ranges: Vec<_> = hits.iter().filter_map(|hit| hit.secret.clone()).collect();
-        let may_report = !hits.is_empty()
-            || memchr::memmem::find(source.text.as_bytes(), suppress::MARKER.as_bytes()).is_some();
-        if !self.secrets && may_report {
+        let may_report = || {
+            !hits.is_empty()
+                || memchr::memmem::find(source.text.as_bytes(), suppress::MARKER.as_bytes())
+                    .is_some()
+        };
+        if !self.secrets && may_report() {
             let allowlist = &self.options.secret_allowlist;
             ranges.extend(
                 checks::run_secrets(repository_path(candidate), &source.text, checks::CHECKS)
@@ -659,7 +661,7 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
                 let kind = candidate.kind.as_str();
                 (
                     DiagnosticKind::ParseError,
-                    not_checked(kind, &failure.message),
+                    not_checked(kind, &failure.message, failure.over_budget),
                 )
             };
             let mut diagnostic =
@@ -775,7 +777,7 @@ fn scan_module(
             let mut diagnostic = Diagnostic::new(
                 error.path.clone(),
                 DiagnosticKind::ParseError,
-                not_checked("terraform", &error.message),
+                not_checked("terraform", &error.message, error.over_budget),
             )
             .in_repository(&candidate.repo_path);
             diagnostic.position = error
@@ -851,8 +853,8 @@ fn utf16(bytes: &[u8]) -> Option<Result<String, (DiagnosticKind, String)>> {
 
 /// The message of a file that was read but not checked: invalid in its format, or over the
 /// parse budget (which is no fault of the format).
-fn not_checked(kind: &str, message: &str) -> String {
-    if message.starts_with(budget::REFUSAL) {
+fn not_checked(kind: &str, message: &str, over_budget: bool) -> String {
+    if over_budget {
         format!("not checked: {message}")
     } else {
         format!("not checked: invalid {kind}: {message}")

@@ -244,7 +244,7 @@ fn snippet(
         let masked = if from == secret.start && to == secret.end {
             secrets::mask(&source.text[from..to])
         } else {
-            "********".to_owned()
+            secrets::MASK.to_owned()
         };
         excerpt.masked(&masked, from..to, &span);
         cursor = to.max(cursor);

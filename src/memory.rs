@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::discover::{Candidate, FileKind, classify};
+use crate::discover::{Candidate, classify};
+use crate::formats::terraform;
 
 /// Files to report on, and the contents of those and of the files around them (a Terraform
 /// module's other files).
@@ -42,16 +43,14 @@ impl MemoryFiles {
         files
     }
 
-    /// The Terraform files held for the directory `directory` (as shown).
+    /// The Terraform files held for the directory `directory` (as shown), chosen as on disk.
     pub fn module_files(&self, directory: &Path) -> Vec<PathBuf> {
         self.contents
             .keys()
             .filter(|path| path.parent().unwrap_or(Path::new("")) == directory)
             .filter(|path| {
-                matches!(
-                    classify(path),
-                    FileKind::Terraform | FileKind::TerraformJson
-                )
+                path.file_name()
+                    .is_some_and(|name| terraform::is_module_file(&name.to_string_lossy()))
             })
             .cloned()
             .collect()

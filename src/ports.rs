@@ -45,20 +45,6 @@ pub fn set_for_this_thread(extra: Extra) {
     CONFIGURED.with(|configured| *configured.borrow_mut() = extra);
 }
 
-/// Every database port: the well-known ones, then the configured ones.
-fn databases() -> Vec<(u16, Cow<'static, str>)> {
-    let configured = CONFIGURED.with(|configured| configured.borrow().clone());
-    DATABASES
-        .iter()
-        .map(|&(port, name)| (port, Cow::Borrowed(name)))
-        .chain(
-            configured
-                .iter()
-                .map(|(port, name)| (*port, Cow::Owned(name.to_string()))),
-        )
-        .collect()
-}
-
 /// The database usually listening on `port`.
 pub fn database(port: u16) -> Option<Cow<'static, str>> {
     if let Some(&(_, name)) = DATABASES.iter().find(|(p, _)| *p == port) {
@@ -73,11 +59,25 @@ pub fn database(port: u16) -> Option<Cow<'static, str>> {
     })
 }
 
-/// The first database port in `low..=high`.
+/// The first database port in `low..=high` (a well-known one before a configured one).
 pub fn database_in_range(low: u16, high: u16) -> Option<(u16, Cow<'static, str>)> {
-    databases()
+    let within = |port: u16| (low..=high).contains(&port);
+    let known = DATABASES
+        .iter()
+        .filter(|(port, _)| within(*port))
+        .min_by_key(|(port, _)| *port)
+        .map(|&(port, name)| (port, Cow::Borrowed(name)));
+    let configured = CONFIGURED.with(|configured| {
+        configured
+            .borrow()
+            .iter()
+            .filter(|(port, _)| within(*port))
+            .min_by_key(|(port, _)| *port)
+            .map(|(port, name)| (*port, Cow::Owned(name.to_string())))
+    });
+    known
         .into_iter()
-        .filter(|(port, _)| (low..=high).contains(port))
+        .chain(configured)
         .min_by_key(|(port, _)| *port)
 }
 

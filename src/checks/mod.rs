@@ -208,6 +208,8 @@ pub struct ParseFailure {
     pub position: Option<Position>,
     /// Not a mistake in the file but a file we do not read (a template): reported as skipped.
     pub skipped: bool,
+    /// Not a mistake in the file either: its tree would not fit the parse budget.
+    pub over_budget: bool,
 }
 
 /// Parses `text` as a file of `kind` and runs the `checks` that apply to what it contains.
@@ -234,6 +236,7 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                     column: error.column.max(1),
                 }),
                 skipped: false,
+                over_budget: false,
             })?;
             for check in checks {
                 if let Checker::Dockerfile(function) = check.checker {
@@ -253,6 +256,7 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                     message: "a template (`{{ … }}`), not plain YAML: render it (e.g. `helm template`) and scan the output".to_owned(),
                     position: Some(Position { line, column: 1 }),
                     skipped: true,
+                    over_budget: false,
                 });
             }
             over_budget(budget::Parser::Yaml, text)?;
@@ -285,6 +289,7 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
                         .position
                         .map(|(line, column)| Position { line, column }),
                     skipped: false,
+                    over_budget: error.over_budget,
                 });
             }
             hits.extend(run_module(&module, checks).into_iter().map(|(_, hit)| hit));
@@ -301,6 +306,7 @@ fn over_budget(parser: budget::Parser, text: &str) -> Result<(), ParseFailure> {
         message: refused.to_string(),
         position: None,
         skipped: false,
+        over_budget: true,
     })
 }
 
@@ -349,6 +355,7 @@ fn yaml_failure(error: crate::formats::yaml::YamlError) -> ParseFailure {
             .position
             .map(|(line, column)| Position { line, column }),
         skipped: false,
+        over_budget: false,
     }
 }
 

@@ -13,7 +13,7 @@
 use std::fmt;
 
 /// How the reason a file was not parsed begins.
-pub const REFUSAL: &str = "too many values for its size";
+const REFUSAL: &str = "too many values for its size";
 
 /// Every file may use this much, whatever its size.
 pub const FLOOR: u64 = 128 * 1024 * 1024;

@@ -107,6 +107,8 @@ pub struct TfParseError {
     pub position: Option<(usize, usize)>,
     /// The file's text, handed back for checks that read any text (secrets).
     pub text: String,
+    /// Not invalid: its tree would not fit the parse budget.
+    pub over_budget: bool,
 }
 
 /// All `.tf` files of one directory, with the module's variables and locals resolved.
@@ -368,6 +370,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
             message: refused.to_string(),
             position: None,
             text,
+            over_budget: true,
         });
     }
     if !is_json {
@@ -386,6 +389,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
                     message: error.message().to_owned(),
                     position: Some((location.line(), location.column())),
                     text,
+                    over_budget: false,
                 })
             }
         };
@@ -403,6 +407,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
                 message: error.message,
                 position: error.position,
                 text,
+                over_budget: false,
             });
         }
     };
@@ -412,6 +417,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
             message: refused.to_string(),
             position: None,
             text,
+            over_budget: true,
         });
     }
     match hcl_edit::parser::parse_body(&translation.hcl) {
@@ -438,6 +444,7 @@ fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, Tf
                 message: error.message().to_owned(),
                 position: Some((position.line, position.column)),
                 text: source.text,
+                over_budget: false,
             })
         }
     }

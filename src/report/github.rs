@@ -12,11 +12,8 @@ use crate::engine::ScanReport;
 use crate::finding::DiagnosticKind;
 
 pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
-    // GitHub shows only the first annotations of a step: the most severe come first, then by
-    // place (the report's own order, which the sort keeps).
-    let mut findings: Vec<_> = report.findings.iter().collect();
-    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
-    for finding in findings {
+    // GitHub shows only the first annotations of a step.
+    for finding in crate::report::most_severe_first(report) {
         let level = match finding.severity {
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",
@@ -73,12 +70,10 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
 }
 
 /// Escapes a command's message: control characters as text (a raw one could end the command
-/// or drive the log viewer), then the workflow-command escapes.
+/// or drive the log viewer, and none is left for the workflow-command escapes of `\r` and
+/// `\n`), then `%`.
 fn data(text: &str) -> String {
-    crate::report::printable(text)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    crate::report::printable(text).replace('%', "%25")
 }
 
 /// Escapes a command's property value.

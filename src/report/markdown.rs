@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use crate::catalog::Catalog;
 use crate::engine::ScanReport;
 use crate::finding::Finding;
-use crate::report::{RenderOptions, printable, rule_counts, severity_counts};
+use crate::report::{RenderOptions, most_severe_first, printable, rule_counts, severity_counts};
 
 /// The most severe findings listed one by one; the rest are counted.
 pub const MAX_LISTED: usize = 50;
@@ -72,8 +72,7 @@ pub fn render(
         )?;
     }
 
-    let mut listed: Vec<&Finding> = report.findings.iter().collect();
-    listed.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    let listed = most_severe_first(report);
     writeln!(out)?;
     writeln!(out, "### Most severe")?;
     writeln!(out)?;

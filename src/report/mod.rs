@@ -86,6 +86,14 @@ pub(crate) fn severity_counts(report: &ScanReport) -> Vec<(crate::catalog::Sever
         .collect()
 }
 
+/// The findings, most severe first, then in the report's order (path, line, column, rule): for
+/// formats whose reader sees only the first ones.
+pub(crate) fn most_severe_first(report: &ScanReport) -> Vec<&crate::finding::Finding> {
+    let mut findings: Vec<_> = report.findings.iter().collect();
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    findings
+}
+
 /// Findings per rule: (rule id, count, most severe finding), by rule id.
 pub(crate) fn rule_counts(report: &ScanReport) -> Vec<(&str, usize, crate::catalog::Severity)> {
     let mut counts: std::collections::BTreeMap<&str, (usize, crate::catalog::Severity)> =

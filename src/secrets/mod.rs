@@ -339,7 +339,7 @@ pub fn locate(
 }
 
 /// Stars shown for the hidden part of every secret, whatever its length.
-const MASK: &str = "********";
+pub const MASK: &str = "********";
 
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA********`, `hunter2` → `********`.
 ///
