@@ -18,7 +18,7 @@ bin=$(pwd)/target/release/palisade
 cargo build --release --quiet --locked --bin palisade
 rm -rf "$dir" && mkdir -p "$dir"
 python3 - "$dir" "$bytes" "$(pwd)/fixtures" <<'PY'
-import glob, os, sys
+import glob, json, os, sys
 root, n, fixtures = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def write(name, text):
     path = os.path.join(root, name)
@@ -44,6 +44,17 @@ write("compose/docker-compose.yml", "services:\n  web:\n    image: x:1\n    envi
 write("dockerfile/Dockerfile", "FROM alpine:3\n" + "RUN a\n" * (n // 6))
 write("real-k8s/all.yaml", repeat(fixtures + "/kubernetes/**/*.yaml", "\n---\n"))
 write("real-tf/all.tf", repeat(fixtures + "/terraform/**/*.tf", "\n"))
+# Generated Terraform JSON (as CDK for Terraform writes it): resources of three kinds, indented.
+resources = {"aws_security_group": {}, "aws_db_instance": {}, "aws_instance": {}}
+for i in range(n // 650):
+    resources["aws_security_group"][f"sg{i}"] = {"name": f"sg-{i}", "vpc_id": "${aws_vpc.main.id}",
+        "ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}],
+        "tags": {"Name": f"sg-{i}", "env": "prod"}}
+    resources["aws_db_instance"][f"db{i}"] = {"engine": "postgres", "instance_class": "db.t3.micro",
+        "storage_encrypted": True, "password": "${var.password}", "deletion_protection": True}
+    resources["aws_instance"][f"vm{i}"] = {"ami": "ami-123456", "instance_type": "t3.micro",
+        "subnet_id": "${aws_subnet.a.id}", "tags": {"Name": f"vm-{i}"}}
+write("real-tf-json/main.tf.json", json.dumps({"resource": resources}, indent=2))
 PY
 printf '%-18s %10s %12s %8s %8s  %s\n' input "size (MB)" "peak (MB)" ratio "time (s)" outcome
 # Realistic files are made of the fixtures, which are dense with violations: their second row

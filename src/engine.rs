@@ -383,9 +383,11 @@ fn scan_with(
             .retain(|finding| finding.severity >= minimum);
     }
     assign_fingerprints(&mut report.findings);
-    (report.suppressed, report.findings) = std::mem::take(&mut report.findings)
-        .into_iter()
-        .partition(|finding| finding.suppression.is_some());
+    // Moved out in place: the findings may be the largest thing the scan holds.
+    report.suppressed = report
+        .findings
+        .extract_if(.., |finding| finding.suppression.is_some())
+        .collect();
     diagnostics.sort_by(|a, b| (&a.path, a.position, a.kind).cmp(&(&b.path, b.position, b.kind)));
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
@@ -410,30 +412,36 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, outcome: FileOutcome) {
-        match outcome {
+        let findings = match outcome {
             FileOutcome::Checked(findings) => {
                 self.files_scanned += 1;
-                self.findings.extend(findings);
+                findings
             }
             FileOutcome::Unparsed(diagnostic, findings) => {
                 self.files_scanned += 1;
                 self.files_unparsed += 1;
                 self.diagnostics.push(diagnostic);
-                self.findings.extend(findings);
+                findings
             }
             FileOutcome::Skipped(diagnostic, findings) => {
                 self.files_not_checked += 1;
                 self.diagnostics.push(diagnostic);
-                self.findings.extend(findings);
+                findings
             }
+        };
+        // A file with many findings is kept as it is rather than copied.
+        self.merge_findings(findings);
+    }
+
+    fn merge_findings(&mut self, mut findings: Vec<Finding>) {
+        if self.findings.len() < findings.len() {
+            std::mem::swap(&mut self.findings, &mut findings);
         }
+        self.findings.append(&mut findings);
     }
 
     fn merge(mut self, mut other: Tally) -> Tally {
-        if self.findings.len() < other.findings.len() {
-            std::mem::swap(&mut self.findings, &mut other.findings);
-        }
-        self.findings.append(&mut other.findings);
+        self.merge_findings(std::mem::take(&mut other.findings));
         self.diagnostics.append(&mut other.diagnostics);
         self.files_scanned += other.files_scanned;
         self.files_unparsed += other.files_unparsed;
@@ -931,7 +939,7 @@ mod tests {
         panic!("a bug in a Kubernetes check");
     }
 
-    fn panics_on_modules(_: &Module, _: &mut Vec<(usize, Hit)>) {
+    fn panics_on_modules(_: &Module, _: &mut Vec<(crate::formats::terraform::At, Hit)>) {
         panic!("a bug in a Terraform check");
     }
 

@@ -119,36 +119,36 @@ pub fn findings_from_hits(
     hits.sort_by_key(|hit| hit.span.start);
     let mut cursor = PositionCursor::default();
     let mut line_hashes: HashMap<usize, String> = HashMap::new();
-    hits.into_iter()
-        .filter_map(|hit| {
-            let rule = catalog.get(hit.rule_id)?;
-            let span = clamp(&source.text, hit.span);
-            let start = cursor.position(source, span.start);
-            let end = advance(source, start, span.start, span.end);
-            let line_hash = line_hashes
-                .entry(start.line)
-                .or_insert_with(|| {
-                    let line = secrets.redacted(&source.text, source.line_range(start.line));
-                    hex_digest(&[&normalized(&line)])
-                })
-                .clone();
-            Some(Finding {
-                rule_id: rule.id.clone(),
-                severity: hit.severity.unwrap_or(rule.severity),
-                path: candidate.path.clone(),
-                repo_path: candidate.repo_path.clone(),
-                start,
-                end,
-                message: hit.message,
-                snippet: snippet(source, span.clone(), start, secrets),
-                // Content and line hashes; numbered among equal ones in `assign_fingerprints`.
-                fingerprint: hex_digest(&[&normalized(&fingerprinted(source, span, secrets))]),
-                line_hash,
-                detector: hit.detector.map(str::to_owned),
-                suppression: None,
+    let mut findings = Vec::with_capacity(hits.len());
+    findings.extend(hits.into_iter().filter_map(|hit| {
+        let rule = catalog.get(hit.rule_id)?;
+        let span = clamp(&source.text, hit.span);
+        let start = cursor.position(source, span.start);
+        let end = advance(source, start, span.start, span.end);
+        let line_hash = line_hashes
+            .entry(start.line)
+            .or_insert_with(|| {
+                let line = secrets.redacted(&source.text, source.line_range(start.line));
+                hex_digest(&[&normalized(&line)])
             })
+            .clone();
+        Some(Finding {
+            rule_id: rule.id.clone(),
+            severity: hit.severity.unwrap_or(rule.severity),
+            path: candidate.path.clone(),
+            repo_path: candidate.repo_path.clone(),
+            start,
+            end,
+            message: hit.message,
+            snippet: snippet(source, span.clone(), start, secrets),
+            // Content and line hashes; numbered among equal ones in `assign_fingerprints`.
+            fingerprint: hex_digest(&[&normalized(&fingerprinted(source, span, secrets))]),
+            line_hash,
+            detector: hit.detector.map(str::to_owned),
+            suppression: None,
         })
-        .collect()
+    }));
+    findings
 }
 
 /// The text a finding's fingerprint hashes: its span, or, when the span holds a secret, the

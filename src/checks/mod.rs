@@ -21,7 +21,7 @@ use crate::formats::budget;
 use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::kubernetes::Manifests;
-use crate::formats::terraform::Module;
+use crate::formats::terraform::{At, Module};
 use crate::formats::yaml::Yaml;
 use crate::source::Position;
 
@@ -69,7 +69,7 @@ pub enum Checker {
     Kubernetes(fn(&Manifests<'_>, &mut Vec<Hit>)),
     Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
     /// Terraform checks read a whole module and say which of its files each hit is in.
-    Terraform(fn(&Module, &mut Vec<(usize, Hit)>)),
+    Terraform(fn(&Module, &mut Vec<(At, Hit)>)),
     /// Secret checks read any file as text.
     Secrets(fn(&SecretFile<'_>, &mut Vec<Hit>)),
 }
@@ -106,7 +106,7 @@ impl Check {
 
     pub const fn terraform(
         rule_id: &'static str,
-        function: fn(&Module, &mut Vec<(usize, Hit)>),
+        function: fn(&Module, &mut Vec<(At, Hit)>),
     ) -> Check {
         Check {
             rule_id,
@@ -339,13 +339,16 @@ pub fn run_module(module: &Module, checks: &[Check]) -> Vec<(usize, Hit)> {
             function(module, &mut hits);
         }
     }
-    for (index, hit) in &mut hits {
-        if let Some(file) = module.files.get(*index) {
-            hit.span = file.source_span(hit.span.clone());
-            hit.secret = hit.secret.take().map(|secret| file.source_span(secret));
-        }
-    }
-    hits
+    hits.into_iter()
+        .filter_map(|(at, mut hit)| {
+            let file = module.files.get(at.file)?;
+            hit.span = file.source_span(at.in_file(hit.span));
+            hit.secret = hit
+                .secret
+                .map(|secret| file.source_span(at.in_file(secret)));
+            Some((at.file, hit))
+        })
+        .collect()
 }
 
 fn yaml_failure(error: crate::formats::yaml::YamlError) -> ParseFailure {

@@ -79,15 +79,25 @@ impl fmt::Display for OverBudget {
     }
 }
 
+/// What `parser` is estimated to spend on the tree of `text`.
+fn estimate(parser: Parser, text: &str) -> u64 {
+    let tokens = text.bytes().filter(|&b| parser.is_token(b)).count() as u64;
+    tokens.saturating_mul(parser.cost_per_token())
+}
+
 /// Whether `parser` may parse `text`.
 pub fn check(parser: Parser, text: &str) -> Result<(), OverBudget> {
-    let budget = budget(text.len());
-    // No file under this size can reach the budget.
+    check_within(parser, text, budget(text.len()))
+}
+
+/// Whether `parser` may parse `text` in `budget` bytes (a part of a file, within the budget of
+/// the whole).
+pub fn check_within(parser: Parser, text: &str, budget: u64) -> Result<(), OverBudget> {
+    // No text this short can reach the budget.
     if (text.len() as u64).saturating_mul(parser.cost_per_token()) <= budget {
         return Ok(());
     }
-    let tokens = text.bytes().filter(|&b| parser.is_token(b)).count() as u64;
-    let estimate = tokens.saturating_mul(parser.cost_per_token());
+    let estimate = estimate(parser, text);
     if estimate <= budget {
         Ok(())
     } else {

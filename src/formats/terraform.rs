@@ -16,10 +16,18 @@
 //! Anything else (a variable without default, `data.…`, a resource attribute, `each`, `count`,
 //! a function call) is [`Resolved::Unknown`], and rules say nothing about unknowns rather than
 //! guess.
+//!
+//! Memory: a module keeps its files as text and their [outline](super::hcl_outline), and its
+//! top-level blocks as trees only while those fit in [`CACHE_PER_BYTE`] times the module's size
+//! (with a floor); beyond that, a block is parsed again each time a rule asks for it. Every file is
+//! parsed whole once, block by block, when the module loads, which is where syntax errors are
+//! found. So a large file costs its text plus a bounded cache, never the thirty-odd times its size
+//! that a whole tree would.
 
 use std::collections::HashMap;
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hcl::eval::{Context, Evaluate};
 use hcl_edit::Span as _;
@@ -27,21 +35,31 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
 use crate::formats::budget;
+use crate::formats::hcl_outline::{self, Header};
 use crate::formats::terraform_json::{self, SpanMap};
 use crate::source::{Position, SourceFile};
 
-/// A parsed file of a module: configuration (`.tf`, `.tf.json`) or variable values (`.tfvars`,
-/// `.tfvars.json`).
+/// A file of a module: configuration (`.tf`, `.tf.json`) or variable values (`.tfvars`,
+/// `.tfvars.json`), as text and its top-level items.
 pub struct TfFile {
     pub path: PathBuf,
-    /// The text the body's spans point into: the file itself, or the HCL translation of a JSON
+    /// The text the items' spans point into: the file itself, or the HCL translation of a JSON
     /// file.
     pub text: String,
-    pub body: Body,
     /// Variable values (its attributes set variables), not configuration.
     pub is_values: bool,
     /// For a JSON file: the text as written, and the way back to it.
     json: Option<(String, SpanMap)>,
+    items: Vec<Item>,
+}
+
+/// A top-level block or attribute of a file, with its tree when the module keeps it.
+struct Item {
+    span: Range<usize>,
+    header: Header,
+    /// What its tree costs, estimated from its length.
+    estimate: u64,
+    tree: Option<Arc<Body>>,
 }
 
 impl TfFile {
@@ -56,6 +74,46 @@ impl TfFile {
             Some((_, map)) => map.original(span),
             None => span,
         }
+    }
+
+    /// The item's tree: kept, or parsed again (it parsed when the module loaded).
+    fn tree(&self, item: &Item) -> Option<Arc<Body>> {
+        item.tree.clone().or_else(|| {
+            hcl_edit::parser::parse_body(&self.text[item.span.clone()])
+                .ok()
+                .map(Arc::new)
+        })
+    }
+}
+
+/// Where a parsed item's spans are: its file in the module, and the offset its spans are
+/// relative to (an item is parsed on its own, so its spans start at its first byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    pub file: usize,
+    pub offset: usize,
+}
+
+impl At {
+    /// A span of the item, in its file's text.
+    pub fn in_file(self, span: Range<usize>) -> Range<usize> {
+        span.start + self.offset..span.end + self.offset
+    }
+}
+
+/// A top-level block of a module, parsed.
+pub struct TfBlock {
+    tree: Arc<Body>,
+}
+
+impl Deref for TfBlock {
+    type Target = Block;
+
+    fn deref(&self) -> &Block {
+        self.tree
+            .blocks()
+            .next()
+            .expect("a block item parses to one block")
     }
 }
 
@@ -127,8 +185,6 @@ impl Module {
         configuration: Vec<(PathBuf, String)>,
         mut values: Vec<(PathBuf, String)>,
     ) -> (Module, Vec<TfParseError>) {
-        let mut errors = Vec::new();
-        let mut files = Vec::new();
         // Values in Terraform's order of precedence: `terraform.tfvars`, `terraform.tfvars.json`,
         // then the others by name, each overriding the ones before.
         values.sort_by_key(|(path, _)| {
@@ -143,58 +199,67 @@ impl Module {
             };
             (rank, name)
         });
+        let size: usize = configuration
+            .iter()
+            .chain(&values)
+            .map(|(_, text)| text.len())
+            .sum();
+        let mut cache = (size as u64)
+            .saturating_mul(CACHE_PER_BYTE)
+            .max(CACHE_FLOOR);
+        let (mut files, mut errors) = (Vec::new(), Vec::new());
         let sources = configuration
             .into_iter()
             .map(|source| (source, false))
             .chain(values.into_iter().map(|source| (source, true)));
         for ((path, text), is_values) in sources {
-            match parse_file(path, text, is_values) {
+            match parse_file(path, text, is_values, &mut cache) {
                 Ok(file) => files.push(file),
                 Err(error) => errors.push(error),
             }
         }
+        let mut module = Module {
+            files,
+            context: Context::new(),
+            origins: HashMap::new(),
+        };
 
         let mut variables: hcl::Map<String, hcl::Value> = hcl::Map::new();
-        let mut origins = HashMap::new();
         let empty = Context::new();
-        for file in files.iter().filter(|file| !file.is_values) {
-            for block in blocks(&file.body, "variable") {
-                let (Some(name), Some(default)) =
-                    (label(block, 0), attribute(&block.body, "default"))
-                else {
-                    continue;
-                };
-                if let Resolved::Known(value) = evaluate(&empty, default) {
-                    variables.insert(name.to_owned(), value);
-                    origins.insert(name.to_owned(), VariableOrigin::Default);
-                }
+        for (_, block) in module.blocks("variable") {
+            let (Some(name), Some(default)) = (label(&block, 0), attribute(&block.body, "default"))
+            else {
+                continue;
+            };
+            if let Resolved::Known(value) = evaluate(&empty, default) {
+                variables.insert(name.to_owned(), value);
             }
         }
-        for file in files.iter().filter(|file| file.is_values) {
-            for item in file.body.attributes() {
+        let mut origins: HashMap<String, VariableOrigin> = variables
+            .keys()
+            .map(|name| (name.clone(), VariableOrigin::Default))
+            .collect();
+        let values = module.items_where(|file, header| {
+            file.is_values && matches!(header, Header::Attribute { .. })
+        });
+        for (at, tree) in values {
+            for item in tree.attributes() {
                 if let Resolved::Known(value) = evaluate(&empty, &item.value) {
                     variables.insert(item.key.to_string(), value);
-                    origins.insert(
-                        item.key.to_string(),
-                        VariableOrigin::Tfvars(file.path.clone()),
-                    );
+                    let path = module.files[at.file].path.clone();
+                    origins.insert(item.key.to_string(), VariableOrigin::Tfvars(path));
                 }
             }
         }
+        module.origins = origins;
 
         let mut context = Context::new();
         declare_functions(&mut context);
         context.declare_var("var", hcl::Value::Object(variables));
-        let locals = resolve_locals(&files, &mut context);
+        let locals = resolve_locals(&module, size, &mut context);
         context.declare_var("local", hcl::Value::Object(locals));
-        (
-            Module {
-                files,
-                context,
-                origins,
-            },
-            errors,
-        )
+        module.context = context;
+        (module, errors)
     }
 
     /// The value of an expression of this module.
@@ -210,24 +275,65 @@ impl Module {
         evaluate(&context, expression)
     }
 
-    /// Top-level blocks of a type (`resource`, `provider`, …), with the index of their file.
-    pub fn blocks<'m>(&'m self, kind: &'m str) -> impl Iterator<Item = (usize, &'m Block)> + 'm {
+    /// Top-level items of the module's files, parsed, where `keep` accepts their file and
+    /// header (which is read without parsing).
+    fn items_where<'m>(
+        &'m self,
+        keep: impl Fn(&TfFile, &Header) -> bool + 'm,
+    ) -> impl Iterator<Item = (At, Arc<Body>)> + 'm {
         self.files
             .iter()
             .enumerate()
-            .filter(|(_, file)| !file.is_values)
-            .flat_map(move |(index, file)| {
-                blocks(&file.body, kind).map(move |block| (index, block))
+            .flat_map(|(index, file)| file.items.iter().map(move |item| (index, file, item)))
+            .filter(move |(_, file, item)| keep(file, &item.header))
+            .filter_map(|(index, file, item)| {
+                let at = At {
+                    file: index,
+                    offset: item.span.start,
+                };
+                Some((at, file.tree(item)?))
             })
+    }
+
+    /// Every top-level item of every file (blocks of configuration, attributes of variable
+    /// files), for rules that read everything.
+    pub fn items(&self) -> impl Iterator<Item = (At, Arc<Body>)> + '_ {
+        self.items_where(|_, _| true)
+    }
+
+    /// The text an item's spans point into, from the item's first byte.
+    pub fn text(&self, at: At) -> &str {
+        self.files
+            .get(at.file)
+            .and_then(|file| file.text.get(at.offset..))
+            .unwrap_or("")
+    }
+
+    /// Top-level blocks of a type (`resource`, `provider`, …) of configuration files.
+    pub fn blocks<'m>(&'m self, kind: &'m str) -> impl Iterator<Item = (At, TfBlock)> + 'm {
+        self.blocks_where(move |ident, _| ident == kind)
     }
 
     /// `resource "TYPE" "NAME"` blocks of the given types.
     pub fn resources<'m>(
         &'m self,
         types: &'m [&'m str],
-    ) -> impl Iterator<Item = (usize, &'m Block)> + 'm {
-        self.blocks("resource")
-            .filter(move |(_, block)| label(block, 0).is_some_and(|t| types.contains(&t)))
+    ) -> impl Iterator<Item = (At, TfBlock)> + 'm {
+        self.blocks_where(move |ident, labels| {
+            ident == "resource" && labels.first().is_some_and(|t| types.contains(&t.as_str()))
+        })
+    }
+
+    fn blocks_where<'m>(
+        &'m self,
+        keep: impl Fn(&str, &[String]) -> bool + 'm,
+    ) -> impl Iterator<Item = (At, TfBlock)> + 'm {
+        self.items_where(move |file, header| match header {
+            Header::Block { ident, labels } => !file.is_values && keep(ident, labels),
+            _ => false,
+        })
+        .filter(|(_, tree)| tree.blocks().next().is_some())
+        .map(|(at, tree)| (at, TfBlock { tree }))
     }
 
     /// The variables an expression reads (`var.x`), for messages that name the cause.
@@ -323,14 +429,30 @@ fn evaluate(context: &Context<'_>, expression: &Expression) -> Resolved {
 /// work on hostile input (each round reads every pending local).
 const MAX_LOCAL_ROUNDS: usize = 64;
 
-/// Locals may refer to each other in any order: evaluate in rounds until nothing changes.
+/// Locals may refer to each other in any order: evaluate in rounds until nothing changes. Their
+/// blocks are held as trees together, as many as fit in the parse budget of the module's size;
+/// locals beyond stay unknown.
 fn resolve_locals(
-    files: &[TfFile],
+    module: &Module,
+    size: usize,
     context: &mut Context<'static>,
 ) -> hcl::Map<String, hcl::Value> {
-    let mut pending: Vec<(String, &Expression)> = files
+    let mut allowed = budget::budget(size);
+    let trees: Vec<TfBlock> = module
+        .blocks("locals")
+        .take_while(|(at, _)| {
+            let estimate = module.files[at.file]
+                .items
+                .iter()
+                .find(|item| item.span.start == at.offset)
+                .map_or(0, |item| item.estimate);
+            allowed = allowed.saturating_sub(estimate);
+            allowed > 0
+        })
+        .map(|(_, block)| block)
+        .collect();
+    let mut pending: Vec<(String, &Expression)> = trees
         .iter()
-        .flat_map(|file| blocks(&file.body, "locals"))
         .flat_map(|block| {
             block
                 .body
@@ -356,98 +478,106 @@ fn resolve_locals(
     known
 }
 
-/// Parses one file of a module; a JSON file through its HCL translation.
-fn parse_file(path: PathBuf, text: String, is_values: bool) -> Result<TfFile, TfParseError> {
-    let is_json = path.extension().is_some_and(|e| e == "json");
-    let parser = if is_json {
-        budget::Parser::Json
-    } else {
-        budget::Parser::Hcl
+/// What the tree of a realistic block costs per byte of its text (measured with heaptrack on the
+/// fixtures: 27 to 31), for the cache's accounting; the budget, a hard limit, counts tokens.
+const TREE_PER_BYTE: u64 = 32;
+/// A module keeps its blocks' trees while they fit in this many times its size…
+pub const CACHE_PER_BYTE: u64 = 4;
+/// …or in this much, whichever is more.
+const CACHE_FLOOR: u64 = 64 * 1024 * 1024;
+
+/// Reads one file of a module (a JSON file through its HCL translation) and parses each of its
+/// top-level items, keeping their trees while `cache` (bytes of estimated tree) allows.
+fn parse_file(
+    path: PathBuf,
+    text: String,
+    is_values: bool,
+    cache: &mut u64,
+) -> Result<TfFile, TfParseError> {
+    let over_budget = |path, message: String, text| TfParseError {
+        path,
+        message,
+        position: None,
+        text,
+        over_budget: true,
     };
-    if let Err(refused) = budget::check(parser, &text) {
-        return Err(TfParseError {
-            path,
-            message: refused.to_string(),
-            position: None,
-            text,
-            over_budget: true,
-        });
-    }
-    if !is_json {
-        return match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => Ok(TfFile {
-                path,
-                text,
-                body,
-                is_values,
-                json: None,
-            }),
+    let allowed = budget::budget(text.len());
+    let (text, json) = if path.extension().is_some_and(|e| e == "json") {
+        if let Err(refused) = budget::check(budget::Parser::Json, &text) {
+            return Err(over_budget(path, refused.to_string(), text));
+        }
+        let translated = if is_values {
+            terraform_json::translate_values(&text)
+        } else {
+            terraform_json::translate(&text)
+        };
+        match translated {
+            Ok(translation) => (translation.hcl, Some((text, translation.map))),
             Err(error) => {
-                let location = error.location();
-                Err(TfParseError {
+                return Err(TfParseError {
                     path,
-                    message: error.message().to_owned(),
-                    position: Some((location.line(), location.column())),
+                    message: error.message,
+                    position: error.position,
                     text,
                     over_budget: false,
-                })
+                });
             }
-        };
-    }
-    let translated = if is_values {
-        terraform_json::translate_values(&text)
+        }
     } else {
-        terraform_json::translate(&text)
+        (text, None)
     };
-    let translation = match translated {
-        Ok(translation) => translation,
-        Err(error) => {
-            return Err(TfParseError {
-                path,
-                message: error.message,
-                position: error.position,
-                text,
-                over_budget: false,
-            });
-        }
+    let mut file = TfFile {
+        path,
+        text,
+        is_values,
+        json,
+        items: Vec::new(),
     };
-    if let Err(refused) = budget::check(budget::Parser::Hcl, &translation.hcl) {
-        return Err(TfParseError {
-            path,
-            message: refused.to_string(),
-            position: None,
-            text,
-            over_budget: true,
-        });
-    }
-    match hcl_edit::parser::parse_body(&translation.hcl) {
-        Ok(body) => Ok(TfFile {
-            path,
-            text: translation.hcl,
-            body,
-            is_values,
-            json: Some((text, translation.map)),
-        }),
-        // The JSON is valid but what it holds is not: an expression in a string, most likely.
-        Err(error) => {
-            let location = error.location();
-            let translated = SourceFile::new(PathBuf::new(), translation.hcl);
-            let at = translated.offset(Position {
-                line: location.line(),
-                column: location.column(),
-            });
-            let original = translation.map.original(at..at).start;
-            let source = SourceFile::new(PathBuf::new(), text);
-            let position = source.position(original);
-            Err(TfParseError {
-                path,
-                message: error.message().to_owned(),
-                position: Some((position.line, position.column)),
-                text: source.text,
-                over_budget: false,
-            })
+    for outlined in hcl_outline::outline(&file.text) {
+        let source = &file.text[outlined.span.clone()];
+        if let Err(refused) = budget::check_within(budget::Parser::Hcl, source, allowed) {
+            let text = file.json.map_or(file.text, |(text, _)| text);
+            return Err(over_budget(file.path, refused.to_string(), text));
+        }
+        let estimate = (source.len() as u64).saturating_mul(TREE_PER_BYTE);
+        match hcl_edit::parser::parse_body(source) {
+            Ok(tree) => {
+                let keep = estimate <= *cache;
+                if keep {
+                    *cache -= estimate;
+                }
+                file.items.push(Item {
+                    span: outlined.span,
+                    header: outlined.header,
+                    estimate,
+                    tree: keep.then(|| Arc::new(tree)),
+                });
+            }
+            Err(error) => {
+                let location = error.location();
+                let within = SourceFile::new(PathBuf::new(), source.to_owned()).offset(Position {
+                    line: location.line(),
+                    column: location.column(),
+                });
+                let at = outlined.span.start + within;
+                let (text, at) = match file.json {
+                    Some((text, map)) => (text, map.original(at..at).start),
+                    None => (file.text, at),
+                };
+                let message = error.message().to_owned();
+                let source = SourceFile::new(PathBuf::new(), text);
+                let position = source.position(at);
+                return Err(TfParseError {
+                    path: file.path,
+                    message,
+                    position: Some((position.line, position.column)),
+                    text: source.text,
+                    over_budget: false,
+                });
+            }
         }
     }
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -542,15 +672,84 @@ mod tests {
 
     #[test]
     fn spans_point_into_the_file() {
-        let text = "resource \"aws_db_instance\" \"main\" {\n  publicly_accessible = true\n}\n";
+        let text = "variable \"x\" {}\n\n# a comment\nresource \"aws_db_instance\" \"main\" {\n  publicly_accessible = true\n}\n";
         let module = module(&[("db.tf", text)], &[]);
-        let (_, block) = module.resources(&["aws_db_instance"]).next().unwrap();
+        let (at, block) = module.resources(&["aws_db_instance"]).next().unwrap();
         let span = attribute_span(&block.body, "publicly_accessible").unwrap();
-        assert_eq!(&text[span], "publicly_accessible = true");
+        assert_eq!(&text[at.in_file(span)], "publicly_accessible = true");
         assert_eq!(
-            &text[block_header_span(block).unwrap()],
+            &text[at.in_file(block_header_span(&block).unwrap())],
             "resource \"aws_db_instance\" \"main\""
         );
+    }
+
+    /// Parsing item by item reads every fixture exactly as parsing it whole does.
+    #[test]
+    fn items_parse_as_the_whole_file_does() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/terraform");
+        let mut checked = 0;
+        let paths = ignore::WalkBuilder::new(root)
+            .build()
+            .flatten()
+            .map(|entry| entry.into_path())
+            .filter(|path| path.extension().is_some_and(|e| e == "tf"));
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Ok(whole) = hcl_edit::parser::parse_body(&text) else {
+                continue;
+            };
+            let whole: Vec<String> = hcl::Body::from(whole)
+                .into_iter()
+                .map(|structure| format!("{structure:?}"))
+                .collect();
+            let items: Vec<String> = hcl_outline::outline(&text)
+                .into_iter()
+                .map(|item| {
+                    let tree = hcl_edit::parser::parse_body(&text[item.span]).unwrap();
+                    format!("{:?}", hcl::Body::from(tree).into_inner()[0])
+                })
+                .collect();
+            assert_eq!(items, whole, "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked > 20, "{checked} fixtures");
+    }
+
+    #[test]
+    fn a_syntax_error_is_placed_in_the_file_not_in_its_block() {
+        let text = "variable \"a\" {\n  default = 1\n}\n\nresource \"x\" \"y\" {\n  a = = 2\n}\n";
+        let (module, errors) = Module::load(vec![(PathBuf::from("bad.tf"), text.into())], vec![]);
+        assert!(module.files.is_empty());
+        let whole = hcl_edit::parser::parse_body(text).unwrap_err();
+        let expected = (whole.location().line(), whole.location().column());
+        assert_eq!(errors[0].position, Some(expected));
+        assert_eq!(expected.0, 6);
+    }
+
+    /// Beyond the cache, blocks are parsed again when asked for and read the same.
+    #[test]
+    fn blocks_beyond_the_cache_are_parsed_again() {
+        let block = "resource \"aws_db_instance\" \"db\" {\n  publicly_accessible = true\n}\n";
+        let text = block.repeat(3);
+        let mut cache = block.len() as u64 * TREE_PER_BYTE;
+        let file = parse_file(PathBuf::from("main.tf"), text, false, &mut cache).unwrap();
+        let kept: Vec<bool> = file.items.iter().map(|item| item.tree.is_some()).collect();
+        assert_eq!(kept, [true, false, false]);
+        let module = Module {
+            files: vec![file],
+            context: Context::new(),
+            origins: HashMap::new(),
+        };
+        let spans: Vec<Range<usize>> = module
+            .resources(&["aws_db_instance"])
+            .map(|(at, block)| {
+                at.in_file(attribute_span(&block.body, "publicly_accessible").unwrap())
+            })
+            .collect();
+        assert_eq!(spans.len(), 3);
+        for span in spans {
+            assert_eq!(&module.files[0].text[span], "publicly_accessible = true");
+        }
     }
 
     #[test]

@@ -3,12 +3,12 @@
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{Module, block_header_span};
+use crate::formats::terraform::{At, Module, block_header_span};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM012";
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for (file, block) in module.resources(&["aws_db_instance", "aws_rds_cluster"]) {
         let view = View::new(module, file, &block.body);
         // Read replicas are protected and backed up through their source.
@@ -24,7 +24,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
                     view.span("deletion_protection").unwrap_or(0..0),
                     format!(
                         "{} can be deleted without protection{}",
-                        address(block),
+                        address(&block),
                         cause(&view.variables("deletion_protection"))
                     ),
                 ),
@@ -33,10 +33,10 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
                 file,
                 Hit::new(
                     RULE,
-                    block_header_span(block).unwrap_or(0..0),
+                    block_header_span(&block).unwrap_or(0..0),
                     format!(
                         "{} does not set `deletion_protection = true`",
-                        address(block)
+                        address(&block)
                     ),
                 ),
             )),
@@ -50,7 +50,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
                     view.span("backup_retention_period").unwrap_or(0..0),
                     format!(
                         "{} turns automated backups off{}",
-                        address(block),
+                        address(&block),
                         cause(&view.variables("backup_retention_period"))
                     ),
                 ),

@@ -4,7 +4,7 @@
 
 use crate::checks::terraform::{Ports, View, address, cause, open_ingress};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::Module;
+use crate::formats::terraform::{At, Module};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM002";
@@ -20,7 +20,7 @@ const AZURE_FIREWALL_RULES: &[&str] = &[
     "azurerm_mariadb_firewall_rule",
 ];
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for open in open_ingress(module) {
         let reach = match open.ports {
             Ports::All => "every port, databases included".to_owned(),
@@ -52,7 +52,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
             variables.extend(rule.variables("end_ip_address"));
             let message = format!(
                 "{} admits every IPv4 address to the database server{}",
-                address(block),
+                address(&block),
                 cause(&variables)
             );
             hits.push((
@@ -75,7 +75,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
                     {
                         let message = format!(
                             "{} authorizes every address to connect to its public IP{}",
-                            address(block),
+                            address(&block),
                             cause(&network.variables("value"))
                         );
                         hits.push((

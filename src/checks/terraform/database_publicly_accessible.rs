@@ -3,7 +3,7 @@
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::Module;
+use crate::formats::terraform::{At, Module};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM003";
@@ -27,14 +27,14 @@ const AZURE_DATABASES: &[&str] = &[
     "azurerm_cosmosdb_account",
 ];
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for (file, block) in module.resources(AZURE_DATABASES) {
         let view = View::new(module, file, &block.body);
         if view.bool("public_network_access_enabled") == Some(true) {
             let key = "public_network_access_enabled";
             let message = format!(
                 "{} accepts connections from public networks{}",
-                address(block),
+                address(&block),
                 cause(&view.variables(key))
             );
             hits.push((
@@ -48,7 +48,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
         if view.bool("publicly_accessible") == Some(true) {
             let message = format!(
                 "{} has a public endpoint{}",
-                address(block),
+                address(&block),
                 cause(&view.variables("publicly_accessible"))
             );
             hits.push((

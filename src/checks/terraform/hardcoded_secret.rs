@@ -12,40 +12,40 @@ use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Block, Body};
 
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{Module, label};
+use crate::formats::terraform::{At, Module, label};
 use crate::secrets;
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM004";
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
-    for (index, file) in module.files.iter().enumerate() {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
+    for (at, tree) in module.items() {
+        let text = module.text(at);
+        let file = &module.files[at.file];
         if file.is_values {
             let name = file.path.file_name().unwrap_or_default().to_string_lossy();
-            walk(&file.text, &file.body, &format!("`{name}`"), &mut |hit| {
-                hits.push((index, hit))
+            walk(text, &tree, &format!("`{name}`"), &mut |hit| {
+                hits.push((at, hit))
             });
             continue;
         }
-        for block in file.body.blocks() {
+        for block in tree.blocks() {
             let owner = describe(block);
             if block.ident.as_str() == "variable" {
                 let name = label(block, 0).unwrap_or("?");
                 if let Some(attribute) = block.body.get_attribute("default")
                     && let Some(hit) = judge(
-                        &file.text,
+                        text,
                         name,
                         &attribute.value,
                         &format!("the default of variable `{name}`"),
                     )
                 {
-                    hits.push((index, hit));
+                    hits.push((at, hit));
                 }
                 continue;
             }
-            walk(&file.text, &block.body, &owner, &mut |hit| {
-                hits.push((index, hit))
-            });
+            walk(text, &block.body, &owner, &mut |hit| hits.push((at, hit)));
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::checks::terraform::{View, address};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{Module, Resolved, label};
+use crate::formats::terraform::{At, Module, Resolved, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM013";
@@ -19,7 +19,7 @@ const POLICIES: &[&str] = &[
     "aws_iam_group_policy",
 ];
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for (file, block) in module.resources(POLICIES) {
         let view = View::new(module, file, &block.body);
         let Some(Resolved::Known(hcl::Value::String(json))) = view.get("policy") else {
@@ -38,7 +38,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
             allow && has_star(statement.get("Action")) && has_star(statement.get("Resource"))
         });
         if admin {
-            let message = format!("{} allows every action on every resource", address(block));
+            let message = format!("{} allows every action on every resource", address(&block));
             hits.push((
                 file,
                 Hit::new(RULE, view.span("policy").unwrap_or(0..0), message),
@@ -59,7 +59,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
             if allow && star("actions") && star("resources") {
                 let message = format!(
                     "data.{} allows every action on every resource",
-                    address(block)
+                    address(&block)
                 );
                 hits.push((
                     file,

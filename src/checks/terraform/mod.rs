@@ -18,13 +18,14 @@ use std::ops::Range;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
-use crate::formats::terraform::{self, Module, Resolved, attribute, label};
+use crate::formats::terraform::{self, At, Module, Resolved, attribute, label};
 
 /// A block's body read through the module's values; inside a `dynamic` block's `content`, its
 /// iterator is in scope.
 pub(crate) struct View<'m> {
     pub module: &'m Module,
-    pub file: usize,
+    /// Where the block is, which its spans are relative to.
+    pub file: At,
     pub body: &'m Body,
     iterator: Option<(String, hcl::Value)>,
     /// Variables of the `for_each` the iterator comes from.
@@ -32,7 +33,7 @@ pub(crate) struct View<'m> {
 }
 
 impl<'m> View<'m> {
-    pub fn new(module: &'m Module, file: usize, body: &'m Body) -> Self {
+    pub fn new(module: &'m Module, file: At, body: &'m Body) -> Self {
         Self {
             module,
             file,
@@ -252,7 +253,7 @@ impl Ports {
 
 /// An ingress rule that admits the whole internet.
 pub(crate) struct OpenIngress {
-    pub file: usize,
+    pub file: At,
     /// The attribute that opens it to the world (`cidr_blocks`, `source_ranges`, …).
     pub site: Range<usize>,
     pub ports: Ports,
@@ -325,7 +326,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
                 world_source(&ingress, &["cidr_blocks", "ipv6_cidr_blocks"]),
                 aws_ports(&ingress, "protocol"),
             ) {
-                push(&ingress, block, source, ports);
+                push(&ingress, &block, source, ports);
             }
         }
     }
@@ -337,7 +338,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
                 aws_ports(&rule, "protocol"),
             )
         {
-            push(&rule, block, source, ports);
+            push(&rule, &block, source, ports);
         }
     }
     for (file, block) in module.resources(&["aws_vpc_security_group_ingress_rule"]) {
@@ -346,7 +347,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
             world_source(&rule, &["cidr_ipv4", "cidr_ipv6"]),
             aws_ports(&rule, "ip_protocol"),
         ) {
-            push(&rule, block, source, ports);
+            push(&rule, &block, source, ports);
         }
     }
     // AWS network ACLs: allow rules on ingress.
@@ -361,7 +362,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
                 aws_ports(&rule, "protocol"),
             )
         {
-            push(&rule, block, source, ports);
+            push(&rule, &block, source, ports);
         }
     }
     for (file, block) in module.resources(&["aws_network_acl"]) {
@@ -374,7 +375,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
                     aws_ports(&ingress, "protocol"),
                 )
             {
-                push(&ingress, block, source, ports);
+                push(&ingress, &block, source, ports);
             }
         }
     }
@@ -384,7 +385,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
         "azurerm_network_security_group",
     ]) {
         let resource = View::new(module, file, &block.body);
-        let rules = if label(block, 0) == Some("azurerm_network_security_rule") {
+        let rules = if label(&block, 0) == Some("azurerm_network_security_rule") {
             vec![resource]
         } else {
             resource.nested("security_rule")
@@ -409,7 +410,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
                 .or_else(|| rule.strings("destination_port_ranges"))
                 .unwrap_or_default();
             for ports in ranges.iter().filter_map(|r| Ports::parse(r)) {
-                push(&rule, block, source.clone(), ports);
+                push(&rule, &block, source.clone(), ports);
             }
         }
     }
@@ -435,10 +436,10 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
             }
             let ports = allow.strings("ports").unwrap_or_default();
             if ports.is_empty() {
-                push(&allow, block, source.clone(), Ports::All);
+                push(&allow, &block, source.clone(), Ports::All);
             }
             for range in ports.iter().filter_map(|p| Ports::parse(p)) {
-                push(&allow, block, source.clone(), range);
+                push(&allow, &block, source.clone(), range);
             }
         }
     }

@@ -7,7 +7,7 @@
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{Module, attribute, block_header_span, label};
+use crate::formats::terraform::{At, Module, attribute, block_header_span, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM011";
@@ -19,13 +19,13 @@ const PROTECTIONS: &[&str] = &[
     "restrict_public_buckets",
 ];
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for (file, block) in module.resources(&["aws_s3_bucket", "aws_s3_bucket_acl"]) {
         let view = View::new(module, file, &block.body);
         if let Some(acl) = view.string("acl").filter(|acl| acl.starts_with("public-")) {
             let message = format!(
                 "{} grants the canned ACL `{acl}`{}",
-                address(block),
+                address(&block),
                 cause(&view.variables("acl"))
             );
             hits.push((
@@ -42,7 +42,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
                 if view.bool(key) == Some(false) {
                     let message = format!(
                         "{} turns off `{key}`{}",
-                        address(block),
+                        address(&block),
                         cause(&view.variables(key))
                     );
                     hits.push((
@@ -55,15 +55,15 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
         })
         .collect();
     for (file, block) in module.resources(&["aws_s3_bucket"]) {
-        let reference = format!("aws_s3_bucket.{}.", label(block, 1).unwrap_or("?"));
+        let reference = format!("aws_s3_bucket.{}.", label(&block, 1).unwrap_or("?"));
         if !blocks.iter().any(|bucket| bucket.contains(&reference)) {
             let message = format!(
                 "{} has no `aws_s3_bucket_public_access_block` in this module",
-                address(block)
+                address(&block)
             );
             hits.push((
                 file,
-                Hit::new(RULE, block_header_span(block).unwrap_or(0..0), message),
+                Hit::new(RULE, block_header_span(&block).unwrap_or(0..0), message),
             ));
         }
     }

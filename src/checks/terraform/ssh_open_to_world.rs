@@ -3,13 +3,13 @@
 
 use crate::checks::terraform::{cause, open_ingress};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::Module;
+use crate::formats::terraform::{At, Module};
 use crate::ports::SSH;
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM001";
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for open in open_ingress(module) {
         if open.ports.contains(SSH) {
             let message = format!(

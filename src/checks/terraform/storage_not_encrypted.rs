@@ -3,15 +3,15 @@
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{Module, block_header_span, label};
+use crate::formats::terraform::{At, Module, block_header_span, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM010";
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for (file, block) in module.resources(&["aws_db_instance", "aws_rds_cluster", "aws_ebs_volume"])
     {
-        let key = if label(block, 0) == Some("aws_ebs_volume") {
+        let key = if label(&block, 0) == Some("aws_ebs_volume") {
             "encrypted"
         } else {
             "storage_encrypted"
@@ -26,8 +26,8 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
                 file,
                 Hit::new(
                     RULE,
-                    block_header_span(block).unwrap_or(0..0),
-                    format!("{} does not set `{key} = true`", address(block)),
+                    block_header_span(&block).unwrap_or(0..0),
+                    format!("{} does not set `{key} = true`", address(&block)),
                 ),
             )),
             Some(_) if view.bool(key) == Some(false) => hits.push((
@@ -37,7 +37,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
                     view.span(key).unwrap_or(0..0),
                     format!(
                         "{} stores data unencrypted{}",
-                        address(block),
+                        address(&block),
                         cause(&view.variables(key))
                     ),
                 ),

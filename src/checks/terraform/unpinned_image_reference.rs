@@ -11,14 +11,14 @@ use hcl_edit::structure::Block;
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
 use crate::formats::dockerfile::ImageRef;
-use crate::formats::terraform::{Module, Resolved, label};
+use crate::formats::terraform::{At, Module, Resolved, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM005";
 
-fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
+fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for (file, block) in module.blocks("resource") {
-        let kind = label(block, 0).unwrap_or("");
+        let kind = label(&block, 0).unwrap_or("");
         let view = View::new(module, file, &block.body);
         let mut images: Vec<(String, Range<usize>, Vec<String>)> = Vec::new();
         if kind.starts_with("kubernetes_") {
@@ -38,7 +38,7 @@ fn check(module: &Module, hits: &mut Vec<(usize, Hit)>) {
             images.extend(ecs_images(module, &view));
         }
         for (image, span, variables) in images {
-            report(block, &image, span, &variables, file, hits);
+            report(&block, &image, span, &variables, file, hits);
         }
     }
 }
@@ -48,8 +48,8 @@ fn report(
     image: &str,
     span: Range<usize>,
     variables: &[String],
-    file: usize,
-    hits: &mut Vec<(usize, Hit)>,
+    file: At,
+    hits: &mut Vec<(At, Hit)>,
 ) {
     let image = image.trim();
     if image.is_empty() {
@@ -103,7 +103,7 @@ fn ecs_images(module: &Module, view: &View<'_>) -> Vec<(String, Range<usize>, Ve
     else {
         return Vec::new();
     };
-    let source = &module.files[view.file].text;
+    let source = module.text(view.file);
     let raw = source.get(span.clone()).unwrap_or("");
     let variables = view.variables("container_definitions");
     definitions
