@@ -31,7 +31,7 @@ use crate::materialize::{SecretRanges, assign_fingerprints, findings_from_hits};
 use crate::memory::{Content, MemoryFiles};
 use crate::ports;
 use crate::secrets::Overlaps;
-use crate::secrets::scan::is_test_path;
+use crate::secrets::scan::{is_documentation_path, is_test_path};
 use crate::source::{Position, SourceFile};
 use crate::suppress::{self, Date};
 
@@ -559,6 +559,7 @@ impl Context<'_> {
         }
         if self.lower_test_secrets {
             let test_path = is_test_path(repository_path(candidate));
+            let documentation = is_documentation_path(repository_path(candidate));
             for hit in &mut hits {
                 let Some(rule) = self.catalog.get(hit.rule_id) else {
                     continue;
@@ -568,6 +569,8 @@ impl Context<'_> {
                 }
                 let place = if test_path {
                     " (in a test or example path)"
+                } else if documentation {
+                    " (in documentation)"
                 } else if hit.in_test_code {
                     " (in test code)"
                 } else {

@@ -167,9 +167,10 @@ impl Detector {
         match self.verify {
             Some(Verify::Jwt) => is_signed_jwt(secret),
             Some(Verify::Literal) => std::str::from_utf8(secret).is_ok_and(|value| {
-                super::is_literal_secret_value(value) && !super::has_filler(value)
+                super::judge(value, super::Pairing::Declared) == super::Verdict::Secret
             }),
-            None => true,
+            // A provider's format filled in for documentation is not a key.
+            None => !std::str::from_utf8(secret).is_ok_and(super::is_stand_in_token),
         }
     }
 }

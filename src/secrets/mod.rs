@@ -85,7 +85,88 @@ const NON_SECRET_SUFFIXES: &[&str] = &[
     "regex",
     "pattern",
     "format",
+    "permission",
+    "permissions",
+    "scope",
+    "scopes",
+    "action",
+    "actions",
+    "role",
+    "roles",
+    "rule",
+    "rules",
+    "names",
+    "ids",
+    "arns",
+    "paths",
+    "types",
+    "host",
+    "hostname",
+    "address",
+    "addr",
+    "port",
+    "server",
+    "email",
+    "schedule",
+    "interval",
+    "days",
+    "window",
 ];
+
+/// Last words of keys that name what a credential is for rather than hold it: in a Kubernetes
+/// `Secret`, `username`, `apiAddress` or `accountName` sit beside the password and are not one.
+const NON_CREDENTIAL_WORDS: &[&str] = &[
+    "user",
+    "username",
+    "login",
+    "email",
+    "mail",
+    "host",
+    "hostname",
+    "address",
+    "addr",
+    "port",
+    "server",
+    "url",
+    "uri",
+    "endpoint",
+    "database",
+    "dbname",
+    "db",
+    "name",
+    "accountname",
+    "account",
+    "region",
+    "namespace",
+    "domain",
+    "tenant",
+    "org",
+    "organization",
+    "project",
+    "cluster",
+    "bucket",
+    "queue",
+    "topic",
+    "schema",
+    "scheme",
+    "protocol",
+    "id",
+    "type",
+    "path",
+];
+
+/// Whether a key of a secret store (a Kubernetes `Secret`'s entry) names something beside the
+/// credential rather than the credential: `username`, `db_host`, `apiAddress`.
+pub fn is_non_credential_key(name: &str) -> bool {
+    let name = name
+        .rsplit('.')
+        .find(|part| !part.is_empty())
+        .unwrap_or(name);
+    !is_secret_name(name)
+        && split_words(name)
+            .last()
+            .is_some_and(|last| NON_CREDENTIAL_WORDS.contains(&last.as_str()))
+}
 
 /// Whether a variable or key name suggests it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
@@ -116,7 +197,7 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// Splits `dbPassword`, `DB_PASSWORD`, `db-password`, `db.password` into lowercase words.
-fn split_words(name: &str) -> Vec<String> {
+pub(crate) fn split_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
@@ -140,83 +221,12 @@ fn split_words(name: &str) -> Vec<String> {
     words
 }
 
-/// Values that stand for a secret rather than being one.
-const PLACEHOLDERS: &[&str] = &[
-    "pass",
-    "pwd",
-    "user",
-    "username",
-    "changeme",
-    "change_me",
-    "change-me",
-    "changeit",
-    "replaceme",
-    "replace_me",
-    "replace-me",
-    "yourpassword",
-    "your_password",
-    "your-password",
-    "yoursecret",
-    "your_secret",
-    "yourtoken",
-    "your_token",
-    "password",
-    "secret",
-    "token",
-    "example",
-    "dummy",
-    "placeholder",
-    "redacted",
-    "none",
-    "null",
-    "nil",
-    "true",
-    "false",
-    "undefined",
-    "todo",
-    "tbd",
-    "fixme",
-    "test",
-    "default",
-];
-
-/// Whether a value assigned to a secret-like name is a real literal worth reporting: not empty,
-/// not a reference to something else (`$VAR`, `${VAR}`, `{{ .Values.x }}`, `/run/secrets/x`), and
-/// not a placeholder (`changeme`, `<your-token>`, `xxxx`, `****`).
-pub fn is_literal_secret_value(value: &str) -> bool {
-    let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
-    if value.chars().count() < 4 {
-        return false;
-    }
-    if value.contains('$') || value.contains("{{") || value.contains("%(") {
-        return false;
-    }
-    if value.starts_with('/') || value.starts_with("./") || value.starts_with("~/") {
-        return false;
-    }
-    if value.starts_with('<') && value.ends_with('>') {
-        return false;
-    }
-    let lower = value.to_ascii_lowercase();
-    if PLACEHOLDERS.contains(&lower.as_str()) {
-        return false;
-    }
-    // One character repeated (`xxxxxxxx`, `********`, `00000000`).
-    let mut chars = lower.chars();
-    let first = chars.next();
-    if chars.all(|c| Some(c) == first) {
-        return false;
-    }
-    // Short numbers are ports, counts and timeouts rather than credentials.
-    if value.len() < 8 && value.chars().all(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    true
-}
-
 pub mod detectors;
+mod judge;
 mod rust;
 pub mod scan;
+
+pub use judge::{Pairing, Verdict, is_stand_in_token, judge};
 
 /// The first known token format found in `text` (the detector's title), with the byte range of
 /// the secret in it.
@@ -228,30 +238,6 @@ pub fn find_token(text: &str) -> Option<(&'static str, std::ops::Range<usize>)> 
             scan::Source::Detector(detector) => Some((detector.title.as_str(), secret.range)),
             scan::Source::Assignment => None,
         })
-}
-
-/// Words that make a value a stand-in rather than a secret (`mypassword`, `your-token-here`).
-pub fn has_filler(value: &str) -> bool {
-    const FILLERS: &[&str] = &[
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "changeme",
-        "change_me",
-        "example",
-        "sample",
-        "dummy",
-        "fake",
-        "placeholder",
-        "redacted",
-        "your",
-        "xxxx",
-        "****",
-        "insecure",
-    ];
-    let lower = value.to_ascii_lowercase();
-    FILLERS.iter().any(|filler| lower.contains(filler))
 }
 
 /// Byte ranges that can be asked, in logarithmic time, whether any of them overlaps a range: a
@@ -306,7 +292,8 @@ pub fn assigned_secret(name: &str, value: &str) -> Option<AssignedSecret> {
             range,
         });
     }
-    (is_secret_name(name) && is_literal_secret_value(value)).then(|| AssignedSecret {
+    let secret = is_secret_name(name) && judge(value, Pairing::Declared) == Verdict::Secret;
+    secret.then(|| AssignedSecret {
         description: format!("is set to a hardcoded secret (`{}`)", mask(value)),
         range: 0..value.len(),
     })
@@ -417,9 +404,9 @@ mod tests {
             "hunter2hunter2",
             "s3cr3t-Pa55",
             "\"quoted-secret\"",
-            "12345678",
+            "73914062",
         ] {
-            assert!(is_literal_secret_value(value), "{value} is a literal");
+            assert_eq!(judge(value, Pairing::Declared), Verdict::Secret, "{value}");
         }
         for value in [
             "",
@@ -433,22 +420,20 @@ mod tests {
             "********",
             "/run/secrets/db",
             "3600",
+            "12345678",
             "true",
             "\"\"",
         ] {
-            assert!(
-                !is_literal_secret_value(value),
-                "{value} is not a literal secret"
-            );
+            assert_ne!(judge(value, Pairing::Declared), Verdict::Secret, "{value}");
         }
     }
 
     #[test]
     fn token_formats() {
-        let aws = "key AKIAZQ3MPLEXAMPLEQ7Z end";
+        let aws = "key AKIAZQ3MPLKR5TQ7ZWJ4 end";
         let (name, range) = find_token(aws).unwrap();
         assert_eq!(name, "AWS access key ID");
-        assert_eq!(&aws[range], "AKIAZQ3MPLEXAMPLEQ7Z");
+        assert_eq!(&aws[range], "AKIAZQ3MPLKR5TQ7ZWJ4");
 
         let url = "postgres://app:Sup3rS3cret@db:5432/app";
         let (name, range) = find_token(url).unwrap();

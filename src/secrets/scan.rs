@@ -21,8 +21,8 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Captures, Regex, RegexBuilder};
 
-use super::detectors::{Detector, Detectors, MULTILINE_WINDOW, entropy};
-use super::{Overlaps, has_filler, is_literal_secret_value, is_secret_name};
+use super::detectors::{Detector, Detectors, MULTILINE_WINDOW};
+use super::{Overlaps, Pairing, Verdict, is_secret_name, judge};
 
 /// How a file's text is read for assignments, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,25 @@ impl FileClass {
             FileClass::Config
         }
     }
+}
+
+/// Whether a path is documentation (`README.md`, `docs/…`, `.rst`, `.adoc`): the values there
+/// are mostly examples for readers, reported with a lower severity like those of tests.
+pub fn is_documentation_path(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let prose = matches!(
+        extension.as_deref(),
+        Some("md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc")
+    );
+    let directory = path.parent().is_some_and(|parent| {
+        parent.components().any(|c| {
+            let name = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+            matches!(name.as_str(), "docs" | "doc" | "documentation")
+        })
+    });
+    prose || directory
 }
 
 /// Whether a path is test code, test data or an example (`tests/`, `*_test.go`, `.env.example`):
@@ -424,137 +443,14 @@ fn assignment(captures: &Captures<'_>, offset: usize) -> Option<Secret> {
         .or_else(|| captures.name("bare").map(|m| (m, true)))?;
     let text = std::str::from_utf8(value.as_bytes()).ok()?;
     let range = offset + value.start()..offset + value.end();
-    (is_secret_name(name) && is_plausible_secret(text, bare)).then(|| Secret {
+    let secret = is_secret_name(name) && judge(text, Pairing::Guessed { bare }) == Verdict::Secret;
+    secret.then(|| Secret {
         source: Source::Assignment,
         site: range.clone(),
         range,
         name: Some(name.to_owned()),
         in_test_code: false,
     })
-}
-
-/// Whether a literal assigned to a secret-like name looks like a real secret.
-fn is_plausible_secret(value: &str, bare: bool) -> bool {
-    if !is_literal_secret_value(value) || value.chars().count() < 6 || has_filler(value) {
-        return false;
-    }
-    if entropy(value.as_bytes()) < 2.5 {
-        return false;
-    }
-    // Format strings and templates: `{}`, `{0}`, `%s`, `#{x}`.
-    if value.contains('{') && value.contains('}') || value.contains("%s") || value.contains("%d") {
-        return false;
-    }
-    // A sentence (a prompt, a message), words, a flag or a date, not a secret.
-    let words_only = value
-        .bytes()
-        .all(|b| b.is_ascii_alphabetic() || b" .,:'!?-".contains(&b));
-    if value.matches(' ').count() >= 3 || value.contains(' ') && words_only {
-        return false;
-    }
-    if value.trim_start().starts_with('-') || value.starts_with('{') {
-        return false;
-    }
-    let date = value.as_bytes();
-    if date.len() >= 10
-        && date[..4].iter().all(u8::is_ascii_digit)
-        && date[4] == b'-'
-        && date[7] == b'-'
-    {
-        return false;
-    }
-    // Constants (`RSA_2048`, `ECC_NIST_P521`): enumerations, not secrets.
-    let constant = value
-        .bytes()
-        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    if constant && value.contains('_') {
-        return false;
-    }
-    if value.starts_with("http://") || value.starts_with("https://") {
-        return false;
-    }
-    // Names of things, not secrets: identifiers (`NextToken`, `sensitive_value`,
-    // `mail-credentials`) and relative paths (`org/repo`, `keys/prod.pem`).
-    if looks_like_identifier(value) {
-        return false;
-    }
-    let is_segment = |part: &str| {
-        !part.is_empty()
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-    };
-    if value.contains('/') && value.split('/').all(is_segment) {
-        return false;
-    }
-    let is_hex = |v: &str| v.bytes().all(|b| b.is_ascii_hexdigit());
-    // Digests (git SHAs, SHA-256, SHA-512), UUIDs and package integrity hashes.
-    if matches!(value.len(), 40 | 64 | 128) && is_hex(value) {
-        return false;
-    }
-    if value.len() == 36
-        && value.split('-').map(str::len).eq([8, 4, 4, 4, 12])
-        && is_hex(&value.replace('-', ""))
-    {
-        return false;
-    }
-    if ["sha1-", "sha256-", "sha384-", "sha512-"]
-        .iter()
-        .any(|prefix| value.starts_with(prefix))
-    {
-        return false;
-    }
-    if bare {
-        // References rather than values: `settings.DB_PASSWORD`, `process.env.TOKEN`, `DB_PASS`.
-        let is_identifier = |part: &str| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        };
-        if value.contains('.') && value.split('.').all(is_identifier) {
-            return false;
-        }
-        if value.ends_with('(') || value.contains("()") {
-            return false;
-        }
-    }
-    true
-}
-
-/// Letters only, in words of three letters or more on average once split at `.`, `_`, `-` and
-/// case changes (`NextToken`, `AWSAccessKeyId`, `sensitive_value`). Random letters split into
-/// short pieces (`xKqPzRtWmLb`), and secrets rarely go without digits or symbols.
-fn looks_like_identifier(value: &str) -> bool {
-    if !value
-        .bytes()
-        .all(|b| b.is_ascii_alphabetic() || b"._-".contains(&b))
-    {
-        return false;
-    }
-    let bytes = value.as_bytes();
-    let mut words = 0;
-    let mut letters = 0;
-    let mut in_word = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !b.is_ascii_alphabetic() {
-            in_word = false;
-            continue;
-        }
-        let previous = i.checked_sub(1).map(|j| bytes[j]);
-        let next = bytes.get(i + 1);
-        // `aB` starts a word at B; in `AWSAccess`, the word starts at the A before `ccess`.
-        let boundary = previous.is_some_and(|p| p.is_ascii_lowercase() && b.is_ascii_uppercase())
-            || previous.is_some_and(|p| p.is_ascii_uppercase())
-                && b.is_ascii_uppercase()
-                && next.is_some_and(|n| n.is_ascii_lowercase());
-        if !in_word || boundary {
-            words += 1;
-        }
-        in_word = true;
-        letters += 1;
-    }
-    words > 0 && letters >= 3 * words
 }
 
 /// One secret per location: a provider format wins over an assignment of the same value, and of
@@ -689,10 +585,13 @@ mod tests {
             "sensitive_value",
             "DistributionList.NextMarker",
         ] {
-            assert!(looks_like_identifier(name), "{name}");
+            assert!(super::super::judge::looks_like_identifier(name), "{name}");
         }
         for secret in ["xKqPzRtWmLbNvC", "hunter2", "Tr0ub4dor&3"] {
-            assert!(!looks_like_identifier(secret), "{secret}");
+            assert!(
+                !super::super::judge::looks_like_identifier(secret),
+                "{secret}"
+            );
         }
     }
 

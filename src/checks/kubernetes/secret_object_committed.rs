@@ -1,7 +1,9 @@
 //! K8S005: a `Secret` committed with real values.
 //!
 //! `data` values are base64 and decoded before they are judged; `stringData` values are plain.
-//! Empty values, placeholders, template expressions and certificates (which are public) pass.
+//! Empty values, placeholders, template expressions and certificates (which are public) pass, and
+//! so do entries whose key names what the credential is for (`username`, `host`, `apiAddress`)
+//! unless they hold a provider's token.
 
 use base64::Engine as _;
 
@@ -31,6 +33,9 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
                 let Some(value) = decoded else {
                     continue;
                 };
+                if secrets::is_non_credential_key(&key) && secrets::find_token(&value).is_none() {
+                    continue;
+                }
                 if !is_real_secret(&value) {
                     continue;
                 }
@@ -67,5 +72,6 @@ fn decode(raw: &str) -> Option<String> {
 
 fn is_real_secret(value: &str) -> bool {
     !value.contains("-----BEGIN CERTIFICATE")
-        && (secrets::find_token(value).is_some() || secrets::is_literal_secret_value(value))
+        && (secrets::find_token(value).is_some()
+            || secrets::judge(value, secrets::Pairing::Declared) == secrets::Verdict::Secret)
 }

@@ -33,15 +33,11 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
             let owner = describe(block);
             if block.ident.as_str() == "variable" {
                 let name = label(block, 0).unwrap_or("?");
-                if let Some(attribute) = block.body.get_attribute("default")
-                    && let Some(hit) = judge(
-                        text,
-                        name,
-                        &attribute.value,
-                        &format!("the default of variable `{name}`"),
-                    )
-                {
-                    hits.push((at, hit));
+                if let Some(attribute) = block.body.get_attribute("default") {
+                    let subject = format!("the default of variable `{name}`");
+                    judge(text, name, &attribute.value, &subject, &mut |hit| {
+                        hits.push((at, hit))
+                    });
                 }
                 continue;
             }
@@ -54,21 +50,31 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
 fn walk(text: &str, body: &Body, owner: &str, report: &mut dyn FnMut(Hit)) {
     for attribute in body.attributes() {
         let key = attribute.key.as_str();
-        if let Some(hit) = judge(text, key, &attribute.value, &format!("`{key}` of {owner}")) {
-            report(hit);
-        }
+        judge(
+            text,
+            key,
+            &attribute.value,
+            &format!("`{key}` of {owner}"),
+            report,
+        );
     }
     for nested in body.blocks() {
         walk(text, &nested.body, owner, report);
     }
 }
 
-/// A hit when `expression`, assigned to `name`, is a literal secret or holds a known token.
-/// Objects and lists are judged entry by entry, each entry under its own key.
-fn judge(text: &str, name: &str, expression: &Expression, subject: &str) -> Option<Hit> {
+/// Reports `expression`, assigned to `name`, when it is a literal secret or holds a known token.
+/// Objects and lists are judged entry by entry, each entry under its own key, every one of them.
+fn judge(
+    text: &str,
+    name: &str,
+    expression: &Expression,
+    subject: &str,
+    report: &mut dyn FnMut(Hit),
+) {
     match expression {
         Expression::Object(object) => {
-            return object.iter().find_map(|(key, value)| {
+            for (key, value) in object.iter() {
                 let key_text = match key {
                     ObjectKey::Ident(ident) => ident.as_str().to_owned(),
                     ObjectKey::Expression(Expression::String(literal)) => {
@@ -76,21 +82,25 @@ fn judge(text: &str, name: &str, expression: &Expression, subject: &str) -> Opti
                     }
                     ObjectKey::Expression(_) => name.to_owned(),
                 };
-                judge(
-                    text,
-                    &key_text,
-                    value.expr(),
-                    &format!("`{key_text}` in {subject}"),
-                )
-            });
+                let subject = format!("`{key_text}` in {subject}");
+                judge(text, &key_text, value.expr(), &subject, report);
+            }
         }
         Expression::Array(array) => {
-            return array
-                .iter()
-                .find_map(|item| judge(text, name, item, subject));
+            for item in array.iter() {
+                judge(text, name, item, subject, report);
+            }
         }
-        _ => {}
+        _ => {
+            if let Some(hit) = judge_value(text, name, expression, subject) {
+                report(hit);
+            }
+        }
     }
+}
+
+/// A hit when a single value is a literal secret or holds a known token.
+fn judge_value(text: &str, name: &str, expression: &Expression, subject: &str) -> Option<Hit> {
     let span = expression.span()?;
     let raw = text.get(span.clone())?;
     let (value, secret) = match expression {
