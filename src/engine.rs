@@ -27,6 +27,7 @@ use crate::config::PathIgnore;
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Suppression, SuppressionKind};
 use crate::formats::terraform::{self, Module};
+use crate::links;
 use crate::materialize::{SecretRanges, assign_fingerprints, findings_from_hits};
 use crate::memory::{Content, MemoryFiles};
 use crate::ports;
@@ -621,6 +622,57 @@ impl Context<'_> {
     }
 }
 
+/// The files a candidate refers to (a compose service's Dockerfile), read as scanned files are:
+/// from disk or from the staged index, regular files only (never through a symbolic link or from
+/// a device), within `--max-file-size`, and only inside the candidate's repository (or, outside
+/// any, below the candidate's own directory).
+struct Neighbours<'c> {
+    candidate: &'c Candidate,
+    context: &'c Context<'c>,
+}
+
+impl links::Repository for Neighbours<'_> {
+    fn read(&self, relative: &str) -> Option<(String, String)> {
+        let candidate = self.candidate;
+        // The candidate's path within its repository, and the repository's root on disk.
+        let repo_path = if candidate.repo_path.is_empty() {
+            candidate.path.file_name()?.to_string_lossy().into_owned()
+        } else {
+            candidate.repo_path.clone()
+        };
+        let depth = repo_path.split('/').count();
+        let mut root = candidate.path.clone();
+        for _ in 0..depth {
+            root.pop();
+        }
+        let directory = repo_path
+            .rsplit_once('/')
+            .map_or("", |(directory, _)| directory);
+        let target = links::normalize(&format!("{directory}/{relative}"))?;
+        let path = if root.as_os_str().is_empty() {
+            PathBuf::from(&target)
+        } else {
+            root.join(&target)
+        };
+        if matches!(self.context.files, Files::Disk)
+            && !fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_file())
+        {
+            return None;
+        }
+        let neighbour = Candidate {
+            path,
+            repo_path: target.clone(),
+            kind: FileKind::Dockerfile,
+        };
+        let text = self
+            .context
+            .files
+            .read_text(&neighbour, self.context.max_file_size)
+            .ok()?;
+        Some((target, text))
+    }
+}
+
 /// A file's path in its repository (as given, for a file outside any).
 fn repository_path(candidate: &Candidate) -> &Path {
     if candidate.repo_path.is_empty() {
@@ -647,7 +699,8 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     // A check that panics loses only the format's findings: secrets are still looked for.
     let format = if context.checks_format(candidate.kind) {
         panic::catch_unwind(AssertUnwindSafe(|| {
-            checks::run(candidate.kind, &source.text, context.checks)
+            let neighbours = Neighbours { candidate, context };
+            checks::run_in(candidate.kind, &source.text, context.checks, &neighbours)
         }))
     } else {
         Ok(Ok(Vec::new()))

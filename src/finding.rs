@@ -32,6 +32,19 @@ pub struct Finding {
     pub detector: Option<String>,
     /// Set when a suppression covers it: it is then reported as suppressed, out of the gate.
     pub suppression: Option<Suppression>,
+    /// Other places it depends on, in other files (SARIF `relatedLocations`).
+    pub related: Vec<Related>,
+}
+
+/// Another place a finding depends on: the Dockerfile line that makes a compose service run as
+/// root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Relative to the repository root, `/`-separated.
+    pub repo_path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
 }
 
 /// Why a finding is suppressed.

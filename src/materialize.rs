@@ -146,6 +146,7 @@ pub fn findings_from_hits(
             line_hash,
             detector: hit.detector.map(str::to_owned),
             suppression: None,
+            related: hit.related,
         })
     }));
     findings

@@ -1,7 +1,7 @@
 //! Every rule against its fixtures: `fixtures/<format>/<RULE-ID>/{bad,good}-*`.
 //!
 //! A fixture is a file, or a directory scanned as a whole (a Terraform module with its
-//! `variables.tf` and `terraform.tfvars`). Expected findings are marked in the fixture itself: a
+//! `variables.tf` and `terraform.tfvars`, a compose project with the Dockerfiles it builds). Expected findings are marked in the fixture itself: a
 //! comment `# expect: RULE[, RULE…]` says that the next line which is not such a marker carries
 //! exactly those findings (`// expect:` in languages with C-style comments). JSON has no comments, so Terraform JSON fixtures use Terraform's own
 //! comment property instead: `"//": "expect: RULE",`. A fixture is scanned with its directory's rule and every rule its
@@ -79,11 +79,19 @@ fn every_fixture_produces_exactly_its_marked_findings() {
     for (rule, path) in &fixtures {
         // The files of the fixture, and the name each finding is reported under.
         let files: Vec<PathBuf> = if path.is_dir() {
-            let mut files: Vec<PathBuf> = fs::read_dir(path)
-                .unwrap()
-                .flatten()
-                .map(|e| e.path())
-                .collect();
+            // Subdirectories too: a compose project with the Dockerfiles it builds.
+            let mut files = Vec::new();
+            let mut directories = vec![path.clone()];
+            while let Some(directory) = directories.pop() {
+                for entry in fs::read_dir(&directory).unwrap().flatten() {
+                    let entry = entry.path();
+                    if entry.is_dir() {
+                        directories.push(entry);
+                    } else {
+                        files.push(entry);
+                    }
+                }
+            }
             files.sort();
             files
         } else {

@@ -41,6 +41,8 @@ pub struct Hit {
     pub detector: Option<&'static str>,
     /// Whether it sits in test code of a file that is not a test file as a whole.
     pub in_test_code: bool,
+    /// Places in other files it depends on.
+    pub related: Vec<crate::finding::Related>,
 }
 
 impl Hit {
@@ -53,6 +55,7 @@ impl Hit {
             severity: None,
             detector: None,
             in_test_code: false,
+            related: Vec::new(),
         }
     }
 
@@ -214,6 +217,17 @@ pub struct ParseFailure {
 
 /// Parses `text` as a file of `kind` and runs the `checks` that apply to what it contains.
 pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, ParseFailure> {
+    run_in(kind, text, checks, &crate::links::Alone)
+}
+
+/// [`run`], for a file of a repository whose other files it refers to (a compose service's
+/// Dockerfile) can be read through `repository`.
+pub fn run_in(
+    kind: FileKind,
+    text: &str,
+    checks: &[Check],
+    repository: &dyn crate::links::Repository,
+) -> Result<Vec<Hit>, ParseFailure> {
     // A byte order mark becomes three spaces: parsers that skip it would count offsets from
     // after it, and the same length keeps every span valid in the text as given.
     let unmarked;
@@ -262,7 +276,7 @@ pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, Par
             over_budget(budget::Parser::Yaml, text)?;
             let yaml = Yaml::parse(text).map_err(yaml_failure)?;
             let manifests = Manifests::new(&yaml);
-            let compose = ComposeFile::new(&yaml, kind == FileKind::Compose);
+            let compose = ComposeFile::new(&yaml, kind == FileKind::Compose).linked(repository);
             for check in checks {
                 match check.checker {
                     Checker::Kubernetes(function) if !manifests.resources.is_empty() => {

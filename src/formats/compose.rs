@@ -11,6 +11,7 @@
 use std::ops::Range;
 
 use crate::formats::yaml::{Entry, NodeId, Yaml};
+use crate::links::{self, BuildRef, Built, DockerfileRef, Repository};
 
 /// The top-level keys of the compose specification (besides `x-*` extensions).
 const TOP_LEVEL_KEYS: &[&str] = &[
@@ -21,6 +22,9 @@ const TOP_LEVEL_KEYS: &[&str] = &[
 pub struct ComposeFile<'y> {
     pub yaml: &'y Yaml,
     pub services: Vec<Service>,
+    /// For each service, what the Dockerfile it builds says, when it builds one that can be read
+    /// (see [`ComposeFile::linked`]).
+    pub built: Vec<Option<Built>>,
 }
 
 /// One entry of `services`.
@@ -94,7 +98,67 @@ impl<'y> ComposeFile<'y> {
                 services.extend(found);
             }
         }
-        ComposeFile { yaml, services }
+        let built = vec![None; services.len()];
+        ComposeFile {
+            yaml,
+            services,
+            built,
+        }
+    }
+
+    /// The same services, each with the facts of the Dockerfile it builds, read from
+    /// `repository`.
+    pub fn linked(mut self, repository: &dyn Repository) -> Self {
+        self.built = self
+            .services
+            .iter()
+            .map(|service| {
+                let build = self.build(service)?;
+                links::built(&build, repository)
+            })
+            .collect();
+        self
+    }
+
+    /// How a service builds its image: `build: ./api`, or `build: {context, dockerfile,
+    /// dockerfile_inline, target}`. A remote context (a Git URL) is not in the repository.
+    pub fn build(&self, service: &Service) -> Option<BuildRef> {
+        let yaml = self.yaml;
+        let entry = yaml.get(service.node, "build")?;
+        let field = |key| {
+            yaml.get(entry.value, key)
+                .and_then(|e| yaml.str(e.value))
+                .and_then(interpolate)
+        };
+        let (context, dockerfile, inline, target) = if yaml.is_mapping(entry.value) {
+            (
+                field("context").unwrap_or_else(|| ".".to_owned()),
+                field("dockerfile"),
+                field("dockerfile_inline"),
+                field("target"),
+            )
+        } else {
+            (interpolate(yaml.str(entry.value)?)?, None, None, None)
+        };
+        if let Some(text) = inline {
+            return Some(BuildRef {
+                dockerfile: DockerfileRef::Inline(text),
+                target,
+            });
+        }
+        let remote = context.contains("://") || context.starts_with("git@");
+        if remote || context.starts_with('/') {
+            return None;
+        }
+        let dockerfile = dockerfile.unwrap_or_else(|| "Dockerfile".to_owned());
+        // An absolute `dockerfile` is outside the repository's tree as written here.
+        if dockerfile.starts_with('/') {
+            return None;
+        }
+        Some(BuildRef {
+            dockerfile: DockerfileRef::Path(format!("{context}/{dockerfile}")),
+            target,
+        })
     }
 
     /// The span to point at for an entry (see [`Yaml::site`]).

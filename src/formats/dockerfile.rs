@@ -61,6 +61,57 @@ pub struct Stage {
     pub reaches_final_image: bool,
 }
 
+/// Who containers of an image run as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunsAs {
+    /// Root, because of the instruction at this index of [`Dockerfile::instructions`].
+    Root {
+        instruction: usize,
+        cause: RootCause,
+    },
+    /// A user other than root.
+    User(String),
+    /// Decided outside the Dockerfile (a build argument without a default, a non-root base).
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RootCause {
+    /// `USER root`, `USER 0`, in this stage or in the one named by `inherited_from`.
+    User {
+        value: String,
+        inherited_from: Option<String>,
+    },
+    /// No `USER` anywhere in the lineage: the base image's default, root.
+    NeverSet { image: String },
+}
+
+impl RootCause {
+    /// "`USER root`", "`USER 0`, inherited from stage `build`", "no USER after `FROM python:3`".
+    pub fn describe(&self) -> String {
+        match self {
+            RootCause::User {
+                value,
+                inherited_from: None,
+            } => format!("`USER {value}`"),
+            RootCause::User {
+                value,
+                inherited_from: Some(stage),
+            } => format!("`USER {value}`, inherited from stage `{stage}`"),
+            RootCause::NeverSet { image } => format!("no `USER` after `FROM {image}`"),
+        }
+    }
+}
+
+/// `root`, `0`, `root:staff`, `0:0` (the user part decides).
+pub fn is_root_user(user: &str) -> bool {
+    let name = user.trim().split(':').next().unwrap_or("").trim();
+    name == "root"
+        || (!name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_digit())
+            && name.trim_start_matches('0').is_empty())
+}
+
 /// The value of a variable at some point of the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -258,6 +309,86 @@ impl<'a> Dockerfile<'a> {
             .parse::<usize>()
             .is_ok_and(|index| index < before.min(self.stages.len()));
         by_name || by_index
+    }
+
+    /// A stage by its name (`FROM … AS name`, case-insensitive), as `build.target` names it.
+    pub fn stage_named(&self, name: &str) -> Option<&Stage> {
+        self.stage_names
+            .get(&name.to_ascii_lowercase())
+            .map(|&index| &self.stages[index])
+    }
+
+    /// Who containers of `stage`'s image run as. The stage inherits `USER` from the stages it is
+    /// built on (`FROM build`), so its lineage is searched, nearest stage first, last `USER`
+    /// first; with no `USER` at all, the base image decides, which is root unless it is one of
+    /// the well-known non-root variants.
+    pub fn runs_as(&self, stage: &Stage) -> RunsAs {
+        for ancestor in self.lineage(stage) {
+            let last_user =
+                ancestor
+                    .body
+                    .clone()
+                    .rev()
+                    .find_map(|index| match &self.instructions[index] {
+                        Instruction::User(user) => Some((index, user)),
+                        _ => None,
+                    });
+            let Some((index, user)) = last_user else {
+                continue;
+            };
+            // A user from a build argument without a default is not ours to guess.
+            let Some(value) = self.expand_in_stage(&user.arguments.value, ancestor, index) else {
+                return RunsAs::Unknown;
+            };
+            let value = value.trim().to_owned();
+            if !is_root_user(&value) {
+                return RunsAs::User(value);
+            }
+            let inherited_from = (ancestor.index != stage.index).then(|| {
+                ancestor
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| ancestor.index.to_string())
+            });
+            return RunsAs::Root {
+                instruction: index,
+                cause: RootCause::User {
+                    value,
+                    inherited_from,
+                },
+            };
+        }
+        let Some(root_stage) = self.lineage(stage).last() else {
+            return RunsAs::Unknown;
+        };
+        let base = self.resolved_image(root_stage).unwrap_or_default();
+        let name = ImageRef::parse(&base);
+        let base_sets_user = ["nonroot", "rootless"]
+            .iter()
+            .any(|marker| base.contains(marker))
+            || ["windows", "nanoserver", "servercore"]
+                .iter()
+                .any(|marker| name.name.contains(marker));
+        match self.from_instruction(stage) {
+            Some(from) if !base_sets_user => RunsAs::Root {
+                instruction: stage.from,
+                cause: RootCause::NeverSet {
+                    image: from.image.value.to_string(),
+                },
+            },
+            _ => RunsAs::Unknown,
+        }
+    }
+
+    /// Whether `stage`'s image declares a `HEALTHCHECK` (its own or inherited; `HEALTHCHECK NONE`
+    /// is a decision too).
+    pub fn has_healthcheck(&self, stage: &Stage) -> bool {
+        self.lineage(stage).any(|ancestor| {
+            ancestor
+                .body
+                .clone()
+                .any(|index| matches!(self.instructions[index], Instruction::Healthcheck(_)))
+        })
     }
 
     /// `word` with variables expanded as at `instruction` in `stage`.

@@ -114,6 +114,16 @@ impl Serialize for Findings<'_> {
                     kind: s.kind.as_str(),
                     reason: &s.reason,
                 }),
+                related: finding
+                    .related
+                    .iter()
+                    .map(|related| JsonRelated {
+                        path: &related.repo_path,
+                        line: related.line,
+                        column: related.column,
+                        message: &related.message,
+                    })
+                    .collect(),
             }
         }))
     }
@@ -135,6 +145,17 @@ struct JsonFinding<'r> {
     detector: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<JsonSuppression<'r>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'r>>,
+}
+
+/// Another place a finding depends on, relative to the repository root.
+#[derive(Serialize)]
+struct JsonRelated<'r> {
+    path: &'r str,
+    line: usize,
+    column: usize,
+    message: &'r str,
 }
 
 #[derive(Serialize)]

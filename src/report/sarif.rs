@@ -277,6 +277,27 @@ impl Serialize for Results<'_> {
                         justification: &suppression.reason,
                     }]
                 }),
+                related_locations: finding
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(id, related)| RelatedLocation {
+                        id,
+                        physical_location: RelatedPhysicalLocation {
+                            artifact_location: ArtifactLocation {
+                                uri: uri_path(&related.repo_path),
+                                uri_base_id: "%SRCROOT%",
+                            },
+                            region: RelatedRegion {
+                                start_line: related.line,
+                                start_column: related.column.max(1),
+                            },
+                        },
+                        message: Text {
+                            text: &related.message,
+                        },
+                    })
+                    .collect(),
             }
         }))
     }
@@ -294,6 +315,31 @@ struct SarifResult<'r> {
     properties: Properties<'r>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressions: Option<[SarifSuppression<'r>; 1]>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'r>>,
+}
+
+/// Another place of the result, in another file (the Dockerfile line behind a compose service).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'r> {
+    id: usize,
+    physical_location: RelatedPhysicalLocation,
+    message: Text<'r>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedPhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: RelatedRegion,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedRegion {
+    start_line: usize,
+    start_column: usize,
 }
 
 #[derive(Serialize)]

@@ -5,7 +5,7 @@
 //! decision and passes.
 
 use crate::checks::{Check, Hit};
-use crate::formats::dockerfile::{Dockerfile, Instruction};
+use crate::formats::dockerfile::Dockerfile;
 
 pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR015";
@@ -14,13 +14,7 @@ fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
     let Some(last) = dockerfile.final_stage() else {
         return;
     };
-    let has_healthcheck = dockerfile.lineage(last).any(|stage| {
-        stage
-            .body
-            .clone()
-            .any(|index| matches!(dockerfile.instructions[index], Instruction::Healthcheck(_)))
-    });
-    if !has_healthcheck {
+    if !dockerfile.has_healthcheck(last) {
         hits.push(Hit::new(
             RULE,
             dockerfile.instruction_span(&dockerfile.instructions[last.from]),

@@ -1,0 +1,181 @@
+//! Across artifacts: what one file of a repository says about what another deploys.
+//!
+//! A compose service with `build:` runs the image its Dockerfile makes, so the Dockerfile's final
+//! `USER` and `HEALTHCHECK` are the service's, unless the service overrides them. Scanners that
+//! read each file alone must either stay silent about such a service (and miss a root container)
+//! or guess (and cry wolf about one whose Dockerfile sets a user). Here the check of the compose
+//! file is given the facts of the Dockerfile it builds, read through a [`Repository`] that the
+//! engine provides: files on disk or staged in git, inside the repository, never through a
+//! symbolic link, within the size limit, parsed within the same memory budget as any file.
+
+use crate::finding::Related;
+use crate::formats::budget;
+use crate::formats::dockerfile::{Dockerfile, RunsAs};
+use crate::source::SourceFile;
+
+/// Reads files of the repository that the file being checked refers to.
+pub trait Repository {
+    /// The file at `relative` (`/`-separated, relative to the directory of the file being
+    /// checked): its path in the repository and its text, when it is inside the repository and
+    /// can be read.
+    fn read(&self, relative: &str) -> Option<(String, String)>;
+}
+
+/// A repository with nothing in it: checks of a file on its own.
+pub struct Alone;
+
+impl Repository for Alone {
+    fn read(&self, _: &str) -> Option<(String, String)> {
+        None
+    }
+}
+
+/// How a compose service builds its image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildRef {
+    /// The Dockerfile, relative to the compose file's directory (`api/Dockerfile`), or its text
+    /// when written inline (`dockerfile_inline`).
+    pub dockerfile: DockerfileRef,
+    /// `build.target`: the stage whose image is built, instead of the last one.
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DockerfileRef {
+    Path(String),
+    Inline(String),
+}
+
+/// What a built image's Dockerfile says about the containers it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    /// The Dockerfile's path in the repository (`(inline)` for `dockerfile_inline`).
+    pub dockerfile: String,
+    pub user: BuiltUser,
+    /// It declares a `HEALTHCHECK` (or `HEALTHCHECK NONE`).
+    pub healthcheck: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuiltUser {
+    /// Root, because of the instruction at this place, said this way (`` `USER root` ``).
+    Root {
+        at: Related,
+        cause: String,
+    },
+    NonRoot(String),
+    Unknown,
+}
+
+/// The facts of the image `build` makes, when its Dockerfile can be read and parsed.
+pub fn built(build: &BuildRef, repository: &dyn Repository) -> Option<Built> {
+    let (path, text) = match &build.dockerfile {
+        DockerfileRef::Path(relative) => repository.read(relative)?,
+        DockerfileRef::Inline(text) => ("(inline)".to_owned(), text.clone()),
+    };
+    budget::check(budget::Parser::Dockerfile, &text).ok()?;
+    let dockerfile = Dockerfile::parse(&text).ok()?;
+    let stage = match &build.target {
+        Some(target) => dockerfile.stage_named(target)?,
+        None => dockerfile.final_stage()?,
+    };
+    let user = match dockerfile.runs_as(stage) {
+        RunsAs::Root { instruction, cause } => {
+            let span = dockerfile.instruction_span(&dockerfile.instructions[instruction]);
+            let source = SourceFile::new(path.clone().into(), text.clone());
+            let position = source.position(span.start);
+            let cause = cause.describe();
+            BuiltUser::Root {
+                at: Related {
+                    repo_path: path.clone(),
+                    line: position.line,
+                    column: position.column,
+                    message: format!("the image runs as root here ({cause})"),
+                },
+                cause,
+            }
+        }
+        RunsAs::User(user) => BuiltUser::NonRoot(user),
+        RunsAs::Unknown => BuiltUser::Unknown,
+    };
+    Some(Built {
+        healthcheck: dockerfile.has_healthcheck(stage),
+        dockerfile: path,
+        user,
+    })
+}
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs above its start.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Files(Vec<(&'static str, &'static str)>);
+
+    impl Repository for Files {
+        fn read(&self, relative: &str) -> Option<(String, String)> {
+            let path = normalize(relative)?;
+            self.0
+                .iter()
+                .find(|(name, _)| *name == path)
+                .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        }
+    }
+
+    fn build(path: &str, target: Option<&str>) -> BuildRef {
+        BuildRef {
+            dockerfile: DockerfileRef::Path(path.to_owned()),
+            target: target.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn the_final_stage_or_the_target_decides() {
+        let files = Files(vec![(
+            "api/Dockerfile",
+            "FROM golang:1.22 AS build\nRUN go build\n\nFROM gcr.io/distroless/static:nonroot\nUSER 65532\nHEALTHCHECK NONE\n",
+        )]);
+        let built = built(&build("./api/Dockerfile", None), &files).unwrap();
+        assert_eq!(built.user, BuiltUser::NonRoot("65532".to_owned()));
+        assert!(built.healthcheck);
+        let builder = super::built(&build("api/Dockerfile", Some("build")), &files).unwrap();
+        let BuiltUser::Root { at, cause } = builder.user else {
+            panic!("{:?}", builder.user);
+        };
+        assert_eq!(
+            (at.repo_path.as_str(), at.line, at.column),
+            ("api/Dockerfile", 1, 1)
+        );
+        assert_eq!(cause, "no `USER` after `FROM golang:1.22`");
+        assert!(!builder.healthcheck);
+    }
+
+    #[test]
+    fn unreadable_or_broken_dockerfiles_say_nothing() {
+        let files = Files(vec![("Dockerfile", "RUN no from\n")]);
+        assert_eq!(built(&build("Dockerfile", None), &files), None);
+        assert_eq!(built(&build("missing/Dockerfile", None), &files), None);
+        assert_eq!(built(&build("Dockerfile", Some("nope")), &files), None);
+    }
+
+    #[test]
+    fn paths_never_climb_above_their_start() {
+        assert_eq!(normalize("./a/./b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("../outside"), None);
+        assert_eq!(normalize("a/../../b"), None);
+    }
+}
