@@ -1,5 +1,8 @@
 //! Embeds the rule catalog and the secret detectors (`rules/**/*.yaml`) in the binary, so that a `palisade` binary is
-//! self-contained and the catalog it reports is exactly the one it was built and tested with.
+//! self-contained and the catalog it reports is exactly the one it was built and tested with;
+//! and registers every check: each file of `src/checks/<format>/` that defines a `CHECK` is a
+//! module of its format and an entry of `checks::CHECKS`, so adding a rule is writing its YAML,
+//! its check file and its fixtures, nothing more.
 //!
 //! Each file is embedded twice: as written, for the tests that hold the files to their rules,
 //! and converted to JSON, which the binary reads at start-up. Reading the YAML took about 5 ms,
@@ -39,9 +42,62 @@ fn main() {
         &detectors,
     );
 
-    let dest =
-        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rule_files.rs");
-    fs::write(dest, out).expect("write the embedded catalog index");
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    fs::write(out_dir.join("rule_files.rs"), out).expect("write the embedded catalog index");
+    register_checks(&root, &out_dir);
+}
+
+/// The formats whose checks live in `src/checks/<format>/`, in the order their checks run.
+const CHECK_FORMATS: &[&str] = &[
+    "dockerfile",
+    "kubernetes",
+    "compose",
+    "terraform",
+    "secrets",
+];
+
+/// Writes `checks_<format>.rs` (the format's rule modules) and `checks.rs` (the registry).
+fn register_checks(root: &Path, out_dir: &Path) {
+    println!("cargo:rerun-if-changed=src/checks");
+    let mut registry = String::from(
+        "/// Every check, by format, each format's in file-name order.\npub static CHECKS: &[Check] = &[\n",
+    );
+    for format in CHECK_FORMATS {
+        let directory = root.join("src/checks").join(format);
+        let mut files: Vec<PathBuf> = fs::read_dir(&directory)
+            .unwrap_or_else(|error| panic!("cannot list {}: {error}", directory.display()))
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+            .filter(|path| path.file_stem().is_some_and(|stem| stem != "mod"))
+            .collect();
+        files.sort();
+        let mut modules = String::new();
+        for file in files {
+            let text = fs::read_to_string(&file)
+                .unwrap_or_else(|error| panic!("cannot read {}: {error}", file.display()));
+            // Helpers shared by a format's checks (`shell.rs`) define no check.
+            if !text.contains("pub const CHECK: Check") {
+                continue;
+            }
+            let stem = file
+                .file_stem()
+                .expect("a file has a name")
+                .to_string_lossy()
+                .into_owned();
+            writeln!(
+                modules,
+                "#[path = {:?}]\npub mod {stem};",
+                file.display().to_string()
+            )
+            .expect("write to a string");
+            writeln!(registry, "    {format}::{stem}::CHECK,").expect("write to a string");
+        }
+        fs::write(out_dir.join(format!("checks_{format}.rs")), modules)
+            .expect("write a format's check modules");
+    }
+    registry.push_str("];\n");
+    fs::write(out_dir.join("checks.rs"), registry).expect("write the check registry");
 }
 
 /// Writes `{name}` (the files as written) and `{name}_JSON` (the same files as JSON).

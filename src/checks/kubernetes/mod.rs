@@ -1,23 +1,8 @@
 //! Kubernetes checks, one module per rule, named after the rule. Shared here: walking containers
 //! and reading the effective security context (container settings over pod settings).
 
-pub mod allow_privilege_escalation;
-pub mod capabilities_not_dropped;
-pub mod container_runs_as_root;
-pub mod dangerous_capability_added;
-pub mod database_exposed;
-pub mod host_namespace_shared;
-pub mod host_path_volume;
-pub mod missing_probes;
-pub mod missing_resource_limits;
-pub mod missing_seccomp_profile;
-pub mod privileged_container;
-pub mod secret_in_container_env;
-pub mod secret_object_committed;
-pub mod service_account_token_mounted;
-pub mod ssh_exposed;
-pub mod unpinned_container_image;
-pub mod writable_root_filesystem;
+// The rule modules: every file of this directory that defines a `CHECK` (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/checks_kubernetes.rs"));
 
 use crate::formats::kubernetes::{Container, ContainerGroup, Manifests, Pod, Resource};
 use crate::formats::yaml::Entry;

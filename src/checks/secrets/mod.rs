@@ -1,8 +1,8 @@
 //! Secret checks: every file read as text, one scan shared by the rules (a provider format, a
 //! literal assigned to a secret-like name).
 
-pub mod hardcoded_password;
-pub mod leaked_credential;
+// The rule modules: every file of this directory that defines a `CHECK` (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/checks_secrets.rs"));
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -3,15 +3,8 @@
 //! open to the whole internet across AWS, Azure and Google Cloud, which both the SSH and the
 //! database rules judge.
 
-pub mod database_not_protected;
-pub mod database_open_to_world;
-pub mod database_publicly_accessible;
-pub mod hardcoded_secret;
-pub mod iam_wildcard_policy;
-pub mod s3_bucket_public;
-pub mod ssh_open_to_world;
-pub mod storage_not_encrypted;
-pub mod unpinned_image_reference;
+// The rule modules: every file of this directory that defines a `CHECK` (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/checks_terraform.rs"));
 
 use std::ops::Range;
 
