@@ -336,14 +336,12 @@ fn scan_with(
             .unwrap_or_default();
         by_directory.entry(directory).or_default().push(candidate);
     }
-    let work: Vec<Work<'_>> = files
+    // Modules first: a module is the largest unit of work, and one left for the end would keep
+    // a single core busy while the others wait.
+    let work: Vec<Work<'_>> = by_directory
         .into_iter()
-        .map(Work::File)
-        .chain(
-            by_directory
-                .into_iter()
-                .map(|(directory, candidates)| Work::Module(directory, candidates)),
-        )
+        .map(|(directory, candidates)| Work::Module(directory, candidates))
+        .chain(files.into_iter().map(Work::File))
         .collect();
     // Outcomes are tallied as they come rather than collected: memory then grows with the
     // findings, not with the number of files.
@@ -351,7 +349,10 @@ fn scan_with(
         progress.total.store(to_check.len(), Ordering::Relaxed);
     }
     let tally = pool.install(|| {
+        // One unit per job: rayon otherwise hands each thread a run of units to go through in
+        // order, and a run that holds the slow units cannot be shared once it has started.
         work.par_iter()
+            .with_max_len(1)
             .fold(Tally::default, |mut tally, item| {
                 let outcomes = check_work(item, &context);
                 if let Some(progress) = &options.progress {

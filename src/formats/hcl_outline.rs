@@ -96,6 +96,10 @@ pub fn outline(text: &str) -> Vec<Item> {
                     at = (end + 1).min(bytes.len());
                 }
             }
+            // Inside brackets only what opens or closes something matters, newlines included.
+            Some(Frame::Nested) if !OPENS_OR_CLOSES[usize::from(byte)] => {
+                at = skip_plain(bytes, at, |b| OPENS_OR_CLOSES[usize::from(b)]);
+            }
             None | Some(Frame::Nested) if matches!(byte, b' ' | b'\t' | b'\r') => {
                 at = skip_plain(bytes, at, |b| !matches!(b, b' ' | b'\t' | b'\r'));
             }
@@ -145,6 +149,18 @@ pub fn outline(text: &str) -> Vec<Item> {
     }
     items
 }
+
+/// Bytes that start a string, heredoc or comment, or open or close a bracket.
+const OPENS_OR_CLOSES: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"\"{}[]()<#/";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// A byte that neither starts a string, heredoc or comment, nor opens or closes a bracket, nor
 /// ends a line, nor is white space.
