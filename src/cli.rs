@@ -16,10 +16,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::{self, Baseline, DEFAULT_BASELINE};
 use crate::catalog::{Catalog, Rule, Severity};
-use crate::config::{self, Config};
-use crate::engine::{
-    self, DEFAULT_MAX_FILE_SIZE, Progress, RuleSelection, ScanOptions, TestSecrets,
-};
+use crate::config::{self, Config, TestSecrets};
+use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, Progress, RuleSelection, ScanOptions};
 use crate::git::{self, Changes, Selection};
 use crate::memory::{Content, MemoryFiles};
 use crate::report::{self, Format, RenderOptions};

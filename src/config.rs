@@ -17,8 +17,19 @@ use serde::Deserialize;
 
 use crate::bounded;
 use crate::catalog::{Catalog, Severity};
-use crate::engine::TestSecrets;
 use crate::suppress::Date;
+
+/// What a secret found in test code, test data or an example (`tests/`, `*_test.go`,
+/// `.env.example`) is worth.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestSecrets {
+    /// Reported one severity lower, and said to be in a test path.
+    #[default]
+    Lower,
+    /// Reported like any other.
+    Keep,
+}
 
 /// The names looked for, in order, in each directory.
 pub const FILE_NAMES: &[&str] = &[".palisade.yaml", ".palisade.yml"];

@@ -23,7 +23,7 @@ use regex::bytes::Regex;
 
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::checks::{self, Check, Hit};
-use crate::config::PathIgnore;
+use crate::config::{PathIgnore, TestSecrets};
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Suppression, SuppressionKind};
 use crate::formats::terraform::{self, Module};
@@ -68,18 +68,6 @@ pub struct ScanOptions {
 pub struct Progress {
     pub total: AtomicUsize,
     pub done: AtomicUsize,
-}
-
-/// What a secret found in test code, test data or an example (`tests/`, `*_test.go`,
-/// `.env.example`) is worth.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TestSecrets {
-    /// Reported one severity lower, and said to be in a test path.
-    #[default]
-    Lower,
-    /// Reported like any other.
-    Keep,
 }
 
 impl Default for ScanOptions {

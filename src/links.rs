@@ -10,7 +10,8 @@
 
 use crate::finding::Related;
 use crate::formats::budget;
-use crate::formats::dockerfile::{Dockerfile, RunsAs};
+use crate::formats::compose::{BuildRef, ComposeFile, DockerfileRef};
+use crate::formats::dockerfile::{BuiltUser, Dockerfile, ImageFacts, RunsAs};
 use crate::source::SourceFile;
 
 /// Reads files of the repository that the file being checked refers to.
@@ -30,45 +31,18 @@ impl Repository for Alone {
     }
 }
 
-/// How a compose service builds its image.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildRef {
-    /// The Dockerfile, relative to the compose file's directory (`api/Dockerfile`), or its text
-    /// when written inline (`dockerfile_inline`).
-    pub dockerfile: DockerfileRef,
-    /// `build.target`: the stage whose image is built, instead of the last one.
-    pub target: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DockerfileRef {
-    Path(String),
-    Inline(String),
-}
-
-/// What a built image's Dockerfile says about the containers it runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Built {
-    /// The Dockerfile's path in the repository (`(inline)` for `dockerfile_inline`).
-    pub dockerfile: String,
-    pub user: BuiltUser,
-    /// It declares a `HEALTHCHECK` (or `HEALTHCHECK NONE`).
-    pub healthcheck: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BuiltUser {
-    /// Root, because of the instruction at this place, said this way (`` `USER root` ``).
-    Root {
-        at: Related,
-        cause: String,
-    },
-    NonRoot(String),
-    Unknown,
+/// Each service of `compose` with the facts of the Dockerfile it builds, read from `repository`.
+pub fn link<'y>(mut compose: ComposeFile<'y>, repository: &dyn Repository) -> ComposeFile<'y> {
+    compose.built = compose
+        .services
+        .iter()
+        .map(|service| built(&compose.build(service)?, repository))
+        .collect();
+    compose
 }
 
 /// The facts of the image `build` makes, when its Dockerfile can be read and parsed.
-pub fn built(build: &BuildRef, repository: &dyn Repository) -> Option<Built> {
+pub fn built(build: &BuildRef, repository: &dyn Repository) -> Option<ImageFacts> {
     let (path, text) = match &build.dockerfile {
         DockerfileRef::Path(relative) => repository.read(relative)?,
         DockerfileRef::Inline(text) => ("(inline)".to_owned(), text.clone()),
@@ -98,7 +72,7 @@ pub fn built(build: &BuildRef, repository: &dyn Repository) -> Option<Built> {
         RunsAs::User(user) => BuiltUser::NonRoot(user),
         RunsAs::Unknown => BuiltUser::Unknown,
     };
-    Some(Built {
+    Some(ImageFacts {
         healthcheck: dockerfile.has_healthcheck(stage),
         dockerfile: path,
         user,

@@ -223,7 +223,10 @@ pub fn run_in(
             over_budget(budget::Parser::Yaml, text)?;
             let yaml = Yaml::parse(text).map_err(yaml_failure)?;
             let manifests = Manifests::new(&yaml);
-            let compose = ComposeFile::new(&yaml, kind == FileKind::Compose).linked(repository);
+            let compose = crate::links::link(
+                ComposeFile::new(&yaml, kind == FileKind::Compose),
+                repository,
+            );
             for check in checks {
                 match check.checker {
                     Checker::Kubernetes(function) if !manifests.resources.is_empty() => {

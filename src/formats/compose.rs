@@ -10,8 +10,8 @@
 
 use std::ops::Range;
 
+use crate::formats::dockerfile::ImageFacts;
 use crate::formats::yaml::{Entry, NodeId, Yaml};
-use crate::links::{self, BuildRef, Built, DockerfileRef, Repository};
 
 /// The top-level keys of the compose specification (besides `x-*` extensions).
 const TOP_LEVEL_KEYS: &[&str] = &[
@@ -23,8 +23,8 @@ pub struct ComposeFile<'y> {
     pub yaml: &'y Yaml,
     pub services: Vec<Service>,
     /// For each service, what the Dockerfile it builds says, when it builds one that can be read
-    /// (see [`ComposeFile::linked`]).
-    pub built: Vec<Option<Built>>,
+    /// (see [`crate::links::link`]).
+    pub built: Vec<Option<ImageFacts>>,
 }
 
 /// One entry of `services`.
@@ -33,6 +33,22 @@ pub struct Service {
     /// The service's name key, where findings about something missing point.
     pub key: NodeId,
     pub node: NodeId,
+}
+
+/// How a compose service builds its image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildRef {
+    /// The Dockerfile, relative to the compose file's directory (`api/Dockerfile`), or its text
+    /// when written inline (`dockerfile_inline`).
+    pub dockerfile: DockerfileRef,
+    /// `build.target`: the stage whose image is built, instead of the last one.
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DockerfileRef {
+    Path(String),
+    Inline(String),
 }
 
 /// A published port: which container port, and where it is reachable.
@@ -104,20 +120,6 @@ impl<'y> ComposeFile<'y> {
             services,
             built,
         }
-    }
-
-    /// The same services, each with the facts of the Dockerfile it builds, read from
-    /// `repository`.
-    pub fn linked(mut self, repository: &dyn Repository) -> Self {
-        self.built = self
-            .services
-            .iter()
-            .map(|service| {
-                let build = self.build(service)?;
-                links::built(&build, repository)
-            })
-            .collect();
-        self
     }
 
     /// How a service builds its image: `build: ./api`, or `build: {context, dockerfile,

@@ -61,6 +61,28 @@ pub struct Stage {
     pub reaches_final_image: bool,
 }
 
+/// What a Dockerfile says about the containers of the image it builds, for the files that
+/// run that image (a compose service with `build:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFacts {
+    /// The Dockerfile's path in the repository (`(inline)` for `dockerfile_inline`).
+    pub dockerfile: String,
+    pub user: BuiltUser,
+    /// It declares a `HEALTHCHECK` (or `HEALTHCHECK NONE`).
+    pub healthcheck: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuiltUser {
+    /// Root, because of the instruction at this place, said this way (`` `USER root` ``).
+    Root {
+        at: crate::finding::Related,
+        cause: String,
+    },
+    NonRoot(String),
+    Unknown,
+}
+
 /// Who containers of an image run as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunsAs {

@@ -5,8 +5,7 @@
 
 use crate::checks::{Check, Hit};
 use crate::formats::compose::ComposeFile;
-use crate::formats::dockerfile::is_root_user;
-use crate::links::BuiltUser;
+use crate::formats::dockerfile::{BuiltUser, is_root_user};
 
 pub const CHECK: Check = Check::compose(RULE, check);
 const RULE: &str = "CMP001";
