@@ -21,7 +21,8 @@ use crate::finding::{Diagnostic, DiagnosticKind};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
-    /// `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`.
+    /// `Dockerfile`, `Dockerfile.*`, `Dockerfile_*`, `Dockerfile-*`, `*.Dockerfile` (any case),
+    /// and the same with `Containerfile`.
     Dockerfile,
     /// `docker-compose*.y(a)ml`, `compose*.y(a)ml`.
     Compose,
@@ -109,11 +110,16 @@ type NameTest = fn(&str, &str) -> bool;
 /// The file-kind table: the first row whose test matches a file name decides its kind.
 const KIND_TABLE: &[(FileKind, NameTest)] = &[
     (FileKind::Dockerfile, |name, lower| {
-        name == "Dockerfile"
-            || name.starts_with("Dockerfile.")
-            || name == "Containerfile"
-            || name.starts_with("Containerfile.")
+        let named = |base: &str| {
+            name.strip_prefix(base)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '_', '-']))
+        };
+        named("Dockerfile")
+            || named("Containerfile")
+            || lower == "dockerfile"
+            || lower == "containerfile"
             || lower.ends_with(".dockerfile")
+            || lower.ends_with(".containerfile")
     }),
     (FileKind::Compose, |_, lower| {
         (lower.starts_with("docker-compose") || lower.starts_with("compose"))
@@ -450,6 +456,10 @@ mod tests {
             ("api.dockerfile", FileKind::Dockerfile),
             ("Containerfile", FileKind::Dockerfile),
             ("Containerfile.dev", FileKind::Dockerfile),
+            ("Dockerfile_prod", FileKind::Dockerfile),
+            ("Dockerfile-alpine", FileKind::Dockerfile),
+            ("dockerfile", FileKind::Dockerfile),
+            ("web.containerfile", FileKind::Dockerfile),
             ("dockerfile.txt", FileKind::Text),
             ("docker-compose.yml", FileKind::Compose),
             ("docker-compose.override.yaml", FileKind::Compose),

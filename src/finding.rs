@@ -1,8 +1,7 @@
 //! What a scan produces: findings about the scanned files, and diagnostics about the scan itself.
 
-use std::path::PathBuf;
-
 use std::fmt;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
