@@ -23,8 +23,8 @@ const AZURE_FIREWALL_RULES: &[&str] = &[
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for open in open_ingress(module) {
         let reach = match open.ports {
-            Ports::All => "every port, databases included".to_owned(),
-            ports => match ports.database() {
+            Ports::All if open.denied.is_empty() => "every port, databases included".to_owned(),
+            ports => match open.database() {
                 Some((port, database)) if ports == Ports::Range(port, port) => {
                     format!("{database} port {port}")
                 }

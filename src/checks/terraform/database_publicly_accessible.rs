@@ -1,9 +1,16 @@
 //! TFM003: a managed database given a public endpoint: `publicly_accessible = true` on AWS,
-//! `public_network_access_enabled = true` on Azure database servers.
+//! `public_network_access_enabled = true` on Azure database servers, or left out where the
+//! provider's default is public.
+//!
+//! Defaults (azurerm provider): `public_network_access_enabled` is true unless set on SQL,
+//! PostgreSQL, MySQL and MariaDB servers and Cosmos DB accounts; a flexible server is public
+//! unless it is placed in a subnet (`delegated_subnet_id`), which makes it private. On AWS,
+//! `publicly_accessible` defaults to false, and `azurerm_sql_server` (retired) has no such
+//! setting: only an explicit value counts there.
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{At, Module};
+use crate::formats::terraform::{At, Module, block_header_span, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM003";
@@ -15,32 +22,72 @@ const DATABASES: &[&str] = &[
     "aws_dms_replication_instance",
 ];
 
-/// Azure database servers, whose public network access is on unless turned off.
-const AZURE_DATABASES: &[&str] = &[
-    "azurerm_mssql_server",
-    "azurerm_sql_server",
-    "azurerm_postgresql_server",
-    "azurerm_postgresql_flexible_server",
-    "azurerm_mysql_server",
-    "azurerm_mysql_flexible_server",
-    "azurerm_mariadb_server",
-    "azurerm_cosmosdb_account",
+/// Azure database servers with `public_network_access_enabled`, and what leaving it out means.
+const AZURE_DATABASES: &[(&str, Default)] = &[
+    ("azurerm_mssql_server", Default::Public),
+    ("azurerm_postgresql_server", Default::Public),
+    ("azurerm_mysql_server", Default::Public),
+    ("azurerm_mariadb_server", Default::Public),
+    ("azurerm_cosmosdb_account", Default::Public),
+    (
+        "azurerm_postgresql_flexible_server",
+        Default::PublicOutsideASubnet,
+    ),
+    (
+        "azurerm_mysql_flexible_server",
+        Default::PublicOutsideASubnet,
+    ),
+    ("azurerm_sql_server", Default::Unknown),
 ];
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Default {
+    Public,
+    /// Public unless `delegated_subnet_id` puts it in a virtual network.
+    PublicOutsideASubnet,
+    Unknown,
+}
+
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
-    for (file, block) in module.resources(AZURE_DATABASES) {
+    let types: Vec<&str> = AZURE_DATABASES.iter().map(|(kind, _)| *kind).collect();
+    for (file, block) in module.resources(&types) {
         let view = View::new(module, file, &block.body);
-        if view.bool("public_network_access_enabled") == Some(true) {
-            let key = "public_network_access_enabled";
-            let message = format!(
-                "{} accepts connections from public networks{}",
-                address(&block),
-                cause(&view.variables(key))
-            );
-            hits.push((
-                file,
-                Hit::new(RULE, view.span(key).unwrap_or(0..0), message),
-            ));
+        let key = "public_network_access_enabled";
+        let kind = label(&block, 0).unwrap_or("");
+        let default = AZURE_DATABASES
+            .iter()
+            .find(|(name, _)| *name == kind)
+            .map_or(Default::Unknown, |(_, default)| *default);
+        match view.get(key) {
+            Some(_) if view.bool(key) == Some(true) => {
+                let message = format!(
+                    "{} accepts connections from public networks{}",
+                    address(&block),
+                    cause(&view.variables(key))
+                );
+                hits.push((
+                    file,
+                    Hit::new(RULE, view.span(key).unwrap_or(0..0), message),
+                ));
+            }
+            // Set, to false or to something unknown: not ours to guess.
+            Some(_) => {}
+            None => {
+                let in_subnet = view.get("delegated_subnet_id").is_some();
+                let public = match default {
+                    Default::Public => true,
+                    Default::PublicOutsideASubnet => !in_subnet,
+                    Default::Unknown => false,
+                };
+                if public {
+                    let message = format!(
+                        "{} accepts connections from public networks: `{key}` is not set, and the provider's default is true",
+                        address(&block)
+                    );
+                    let site = block_header_span(&block).unwrap_or(0..0);
+                    hits.push((file, Hit::new(RULE, site, message)));
+                }
+            }
         }
     }
     for (file, block) in module.resources(DATABASES) {

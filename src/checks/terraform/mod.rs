@@ -6,6 +6,7 @@
 // The rule modules: every file of this directory that defines a `CHECK` (see `build.rs`).
 include!(concat!(env!("OUT_DIR"), "/checks_terraform.rs"));
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use hcl_edit::expr::Expression;
@@ -23,6 +24,17 @@ pub(crate) struct View<'m> {
     iterator: Option<(String, hcl::Value)>,
     /// Variables of the `for_each` the iterator comes from.
     iterator_variables: Vec<String>,
+    /// Set when the view is an element of a list of objects written as an attribute
+    /// (`ingress = [{ … }]`) rather than as blocks.
+    written: Option<Written>,
+}
+
+/// An object of an attribute list: its values, and the attribute of [`View::body`] it is in,
+/// where findings about it point.
+#[derive(Clone)]
+struct Written {
+    values: hcl::Map<String, hcl::Value>,
+    attribute: String,
 }
 
 impl<'m> View<'m> {
@@ -33,11 +45,18 @@ impl<'m> View<'m> {
             body,
             iterator: None,
             iterator_variables: Vec::new(),
+            written: None,
         }
     }
 
     /// The resolved value of an attribute; `None` when it is absent.
     pub fn get(&self, key: &str) -> Option<Resolved> {
+        if let Some(written) = &self.written {
+            return written
+                .values
+                .get(key)
+                .map(|value| Resolved::Known(value.clone()));
+        }
         let expression = attribute(self.body, key)?;
         Some(match &self.iterator {
             Some((name, value)) => self.module.eval_with(expression, name, value.clone()),
@@ -80,14 +99,27 @@ impl<'m> View<'m> {
         }
     }
 
-    /// Where an attribute is, key through value.
+    /// An attribute's expression as written (`aws_network_acl.main.id`), to tell which resource
+    /// it refers to.
+    pub fn text(&self, key: &str) -> Option<String> {
+        if self.written.is_some() {
+            return None;
+        }
+        let expression = attribute(self.body, key)?;
+        Some(hcl::Expression::from(expression.clone()).to_string())
+    }
+
+    /// Where an attribute is, key through value (for an object of an attribute list, the whole
+    /// list attribute).
     pub fn span(&self, key: &str) -> Option<Range<usize>> {
+        let key = self.written.as_ref().map_or(key, |w| w.attribute.as_str());
         terraform::attribute_span(self.body, key)
     }
 
     /// The variables an attribute's value reads (through a `dynamic` block's iterator too), for
     /// messages.
     pub fn variables(&self, key: &str) -> Vec<String> {
+        let key = self.written.as_ref().map_or(key, |w| w.attribute.as_str());
         let Some(expression) = attribute(self.body, key) else {
             return Vec::new();
         };
@@ -104,8 +136,13 @@ impl<'m> View<'m> {
         variables
     }
 
-    /// Nested blocks by name, `dynamic "name"` blocks expanded over a known `for_each`.
+    /// Nested blocks by name, `dynamic "name"` blocks expanded over a known `for_each`, and the
+    /// objects of an attribute of that name (`ingress = [{ … }]`, Terraform's attributes-as-blocks
+    /// syntax).
     pub fn nested(&self, name: &str) -> Vec<View<'m>> {
+        if self.written.is_some() {
+            return Vec::new();
+        }
         let body: &'m Body = self.body;
         let mut views: Vec<View<'m>> = body
             .blocks()
@@ -116,6 +153,7 @@ impl<'m> View<'m> {
                 body: &block.body,
                 iterator: self.iterator.clone(),
                 iterator_variables: self.iterator_variables.clone(),
+                written: None,
             })
             .collect();
         let dynamics = body
@@ -135,6 +173,7 @@ impl<'m> View<'m> {
                 body: &dynamic.body,
                 iterator: self.iterator.clone(),
                 iterator_variables: self.iterator_variables.clone(),
+                written: None,
             };
             let for_each_variables = outer.variables("for_each");
             // `iterator = rule` names the variable; it is not a value to evaluate.
@@ -166,6 +205,27 @@ impl<'m> View<'m> {
                     body: &content.body,
                     iterator: Some((iterator.clone(), hcl::Value::Object(object))),
                     iterator_variables: for_each_variables.clone(),
+                    written: None,
+                });
+            }
+        }
+        let objects = match self.get(name) {
+            Some(Resolved::Known(hcl::Value::Array(items))) => items,
+            Some(Resolved::Known(object @ hcl::Value::Object(_))) => vec![object],
+            _ => Vec::new(),
+        };
+        for object in objects {
+            if let hcl::Value::Object(values) = object {
+                views.push(View {
+                    module: self.module,
+                    file: self.file,
+                    body,
+                    iterator: self.iterator.clone(),
+                    iterator_variables: self.iterator_variables.clone(),
+                    written: Some(Written {
+                        values,
+                        attribute: name.to_owned(),
+                    }),
                 });
             }
         }
@@ -250,10 +310,80 @@ pub(crate) struct OpenIngress {
     /// The attribute that opens it to the world (`cidr_blocks`, `source_ranges`, …).
     pub site: Range<usize>,
     pub ports: Ports,
+    /// Ports that rules evaluated before it deny to the world (network ACLs and security
+    /// groups with numbered rules, where the first match decides).
+    pub denied: Vec<Ports>,
     /// `aws_security_group.web`.
     pub resource: String,
     /// Variables the open source range comes from.
     pub variables: Vec<String>,
+}
+
+impl OpenIngress {
+    /// Whether anyone on the internet reaches `port` through this rule.
+    pub fn opens(&self, port: u16) -> bool {
+        self.ports.contains(port) && !self.denied.iter().any(|denied| denied.contains(port))
+    }
+
+    /// The first database port it lets the world reach.
+    pub fn database(&self) -> Option<(u16, std::borrow::Cow<'static, str>)> {
+        if self.denied.is_empty() {
+            return self.ports.database();
+        }
+        let (mut low, high) = match self.ports {
+            Ports::All => (0, u16::MAX),
+            Ports::Range(low, high) => (low, high),
+        };
+        loop {
+            let (port, name) = crate::ports::database_in_range(low, high)?;
+            if self.opens(port) {
+                return Some((port, name));
+            }
+            low = port.checked_add(1)?;
+        }
+    }
+}
+
+/// A rule of an ordered list (a network ACL, a network security group): the lowest number that
+/// matches decides.
+struct Numbered {
+    file: At,
+    resource: String,
+    /// Its number, when known.
+    order: Option<f64>,
+    allow: bool,
+    ports: Vec<Ports>,
+    /// Where its source admits the world, and the variables behind it.
+    world: Option<(Range<usize>, Vec<String>)>,
+}
+
+/// The allow rules of an ordered list open to the world, each with what earlier deny rules of
+/// the same list take back.
+fn first_match_wins(rules: &[Numbered], found: &mut Vec<OpenIngress>) {
+    for rule in rules.iter().filter(|rule| rule.allow) {
+        let Some((site, variables)) = &rule.world else {
+            continue;
+        };
+        // A number that is not known puts the allow rule first and the deny rule last: what
+        // cannot be shown to be denied is reported.
+        let allowed_at = rule.order.unwrap_or(f64::NEG_INFINITY);
+        let denied: Vec<Ports> = rules
+            .iter()
+            .filter(|other| !other.allow && other.world.is_some())
+            .filter(|other| other.order.unwrap_or(f64::INFINITY) < allowed_at)
+            .flat_map(|other| other.ports.iter().copied())
+            .collect();
+        for &ports in &rule.ports {
+            found.push(OpenIngress {
+                file: rule.file,
+                site: site.clone(),
+                ports,
+                denied: denied.clone(),
+                resource: rule.resource.clone(),
+                variables: variables.clone(),
+            });
+        }
+    }
 }
 
 /// Sources that mean "anyone on the internet".
@@ -307,6 +437,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
             file: view.file,
             site,
             ports,
+            denied: Vec::new(),
             resource: address(block),
             variables,
         });
@@ -343,68 +474,80 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
             push(&rule, &block, source, ports);
         }
     }
-    // AWS network ACLs: allow rules on ingress.
+    // AWS network ACLs, in `rule_no` order: ingress rules of one ACL, inline or standalone.
+    let mut acls: BTreeMap<String, Vec<Numbered>> = BTreeMap::new();
+    let nacl_rule = |view: &View<'_>, resource: String, action: &str, order: &str| {
+        let allow = view.string(action)?.eq_ignore_ascii_case("allow");
+        Some(Numbered {
+            order: view.string(order).and_then(|order| order.parse().ok()),
+            allow,
+            ports: aws_ports(view, "protocol").into_iter().collect(),
+            world: world_source(view, &["cidr_block", "ipv6_cidr_block"]),
+            resource,
+            file: view.file,
+        })
+    };
     for (file, block) in module.resources(&["aws_network_acl_rule"]) {
         let rule = View::new(module, file, &block.body);
-        if rule.bool("egress") != Some(true)
-            && rule
-                .string("rule_action")
-                .is_some_and(|a| a.eq_ignore_ascii_case("allow"))
-            && let (Some(source), Some(ports)) = (
-                world_source(&rule, &["cidr_block", "ipv6_cidr_block"]),
-                aws_ports(&rule, "protocol"),
-            )
-        {
-            push(&rule, &block, source, ports);
+        if rule.bool("egress") == Some(true) {
+            continue;
+        }
+        let acl = rule.text("network_acl_id").unwrap_or_default();
+        if let Some(rule) = nacl_rule(&rule, address(&block), "rule_action", "rule_number") {
+            acls.entry(acl).or_default().push(rule);
         }
     }
     for (file, block) in module.resources(&["aws_network_acl"]) {
+        let acl = format!("{}.id", address(&block));
         for ingress in View::new(module, file, &block.body).nested("ingress") {
-            if ingress
-                .string("action")
-                .is_some_and(|a| a.eq_ignore_ascii_case("allow"))
-                && let (Some(source), Some(ports)) = (
-                    world_source(&ingress, &["cidr_block", "ipv6_cidr_block"]),
-                    aws_ports(&ingress, "protocol"),
-                )
-            {
-                push(&ingress, &block, source, ports);
+            if let Some(rule) = nacl_rule(&ingress, address(&block), "action", "rule_no") {
+                acls.entry(acl.clone()).or_default().push(rule);
             }
         }
     }
-    // Azure network security rules, standalone and inline.
+    // Azure network security groups, in `priority` order: inbound rules of one group, inline or
+    // standalone.
+    let mut groups: BTreeMap<String, Vec<Numbered>> = BTreeMap::new();
     for (file, block) in module.resources(&[
         "azurerm_network_security_rule",
         "azurerm_network_security_group",
     ]) {
         let resource = View::new(module, file, &block.body);
-        let rules = if label(&block, 0) == Some("azurerm_network_security_rule") {
-            vec![resource]
+        let (group, rules) = if label(&block, 0) == Some("azurerm_network_security_rule") {
+            let group = resource
+                .text("network_security_group_name")
+                .unwrap_or_default();
+            (group, vec![resource])
         } else {
-            resource.nested("security_rule")
+            let group = resource.text("name").unwrap_or_else(|| address(&block));
+            (group, resource.nested("security_rule"))
         };
         for rule in rules {
             let inbound = rule
                 .string("direction")
                 .is_some_and(|d| d.eq_ignore_ascii_case("inbound"));
-            let allow = rule
-                .string("access")
-                .is_some_and(|a| a.eq_ignore_ascii_case("allow"));
-            let Some(source) =
-                world_source(&rule, &["source_address_prefix", "source_address_prefixes"])
-            else {
+            let Some(access) = rule.string("access") else {
                 continue;
             };
-            if !inbound || !allow {
+            if !inbound {
                 continue;
             }
-            let ranges = rule
+            let order = rule.string("priority").and_then(|order| order.parse().ok());
+            let ports = rule
                 .strings("destination_port_range")
                 .or_else(|| rule.strings("destination_port_ranges"))
-                .unwrap_or_default();
-            for ports in ranges.iter().filter_map(|r| Ports::parse(r)) {
-                push(&rule, &block, source.clone(), ports);
-            }
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|range| Ports::parse(range))
+                .collect();
+            groups.entry(group.clone()).or_default().push(Numbered {
+                order,
+                allow: access.eq_ignore_ascii_case("allow"),
+                ports,
+                world: world_source(&rule, &["source_address_prefix", "source_address_prefixes"]),
+                resource: address(&block),
+                file: rule.file,
+            });
         }
     }
     // Google Cloud firewalls: ingress unless said otherwise, and not disabled.
@@ -435,6 +578,9 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
                 push(&allow, &block, source.clone(), range);
             }
         }
+    }
+    for rules in acls.values().chain(groups.values()) {
+        first_match_wins(rules, &mut found);
     }
     found
 }

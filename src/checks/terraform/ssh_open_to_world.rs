@@ -11,7 +11,7 @@ const RULE: &str = "TFM001";
 
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for open in open_ingress(module) {
-        if open.ports.contains(SSH) {
+        if open.opens(SSH) {
             let message = format!(
                 "{} lets anyone on the internet reach SSH ({}){}",
                 open.resource,
