@@ -49,6 +49,7 @@ enum Default {
 }
 
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
+    rds_modules(module, hits);
     let types: Vec<&str> = AZURE_DATABASES.iter().map(|(kind, _)| *kind).collect();
     for (file, block) in module.resources(&types) {
         let view = View::new(module, file, &block.body);
@@ -107,5 +108,26 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                 ),
             ));
         }
+    }
+}
+
+/// The `terraform-aws-modules/rds` and `rds-aurora` modules (registry, Git, or a local copy,
+/// recognised by an `engine` beside `publicly_accessible`) pass `publicly_accessible` to the
+/// instances they create.
+fn rds_modules(module: &Module, hits: &mut Vec<(At, Hit)>) {
+    for (file, block) in module.blocks("module") {
+        let view = View::new(module, file, &block.body);
+        let source = view.string("source").unwrap_or_default();
+        let is_rds = source.contains("rds") || view.get("engine").is_some();
+        if !is_rds || view.bool("publicly_accessible") != Some(true) {
+            continue;
+        }
+        let message = format!(
+            "module.{} creates a database with a public endpoint{}",
+            label(&block, 0).unwrap_or("?"),
+            cause(&view.variables("publicly_accessible"))
+        );
+        let site = view.span("publicly_accessible").unwrap_or(0..0);
+        hits.push((file, Hit::new(RULE, site, message)));
     }
 }

@@ -304,6 +304,157 @@ impl Ports {
     }
 }
 
+/// The `terraform-aws-modules/security-group` module (from the registry, Git, or a local copy),
+/// read with its documented semantics: the named `ingress_rules` (and, for its per-service
+/// submodules such as `modules/ssh`, their automatic rules) apply to `ingress_cidr_blocks`, and
+/// each entry of `ingress_with_cidr_blocks` is a named `rule` or ports and a protocol, from its
+/// own comma-separated `cidr_blocks` or else from `ingress_cidr_blocks`. Its inputs are specific
+/// enough to recognise a copy under any `source`.
+fn registry_security_groups(module: &Module, found: &mut Vec<OpenIngress>) {
+    for (file, block) in module.blocks("module") {
+        let view = View::new(module, file, &block.body);
+        let source = view.string("source").unwrap_or_default();
+        let inputs = [
+            "ingress_cidr_blocks",
+            "ingress_with_cidr_blocks",
+            "ingress_rules",
+        ];
+        if !source.contains("security-group") && !inputs.iter().any(|key| view.get(key).is_some()) {
+            continue;
+        }
+        let resource = format!("module.{}", label(&block, 0).unwrap_or("?"));
+        let mut push = |(site, variables): (Range<usize>, Vec<String>), ports: Ports| {
+            found.push(OpenIngress {
+                file,
+                site,
+                ports,
+                denied: Vec::new(),
+                resource: resource.clone(),
+                variables,
+            });
+        };
+        let world = world_source(&view, &["ingress_cidr_blocks", "ingress_ipv6_cidr_blocks"]);
+        let mut rules = view.strings("ingress_rules").unwrap_or_default();
+        if view.get("auto_ingress_rules").is_none()
+            && let Some(service) = security_group_submodule(&source)
+        {
+            rules.extend(
+                submodule_rules(service)
+                    .iter()
+                    .map(|rule| (*rule).to_owned()),
+            );
+        }
+        if let Some(world) = &world {
+            for ports in rules.iter().filter_map(|rule| named_rule(rule)) {
+                push(world.clone(), ports);
+            }
+        }
+        let Some(Resolved::Known(hcl::Value::Array(entries))) =
+            view.get("ingress_with_cidr_blocks")
+        else {
+            continue;
+        };
+        for entry in entries {
+            let hcl::Value::Object(entry) = entry else {
+                continue;
+            };
+            let text = |key: &str| match entry.get(key) {
+                Some(hcl::Value::String(text)) => Some(text.clone()),
+                Some(hcl::Value::Number(number)) => Some(number.to_string()),
+                _ => None,
+            };
+            let source = match text("cidr_blocks") {
+                Some(cidrs) => cidrs.split(',').any(is_world).then(|| {
+                    let key = "ingress_with_cidr_blocks";
+                    (view.span(key).unwrap_or(0..0), view.variables(key))
+                }),
+                None => world.clone(),
+            };
+            let ports = match text("rule") {
+                Some(rule) => named_rule(&rule),
+                None => {
+                    let protocol = text("protocol").unwrap_or_else(|| "tcp".to_owned());
+                    match (protocol.as_str(), text("from_port"), text("to_port")) {
+                        ("-1" | "all", _, _) => Some(Ports::All),
+                        ("tcp" | "6", Some(from), Some(to)) => {
+                            match (from.parse::<u16>(), to.parse::<u16>()) {
+                                (Ok(0), Ok(0)) => Some(Ports::All),
+                                (Ok(from), Ok(to)) => Some(Ports::Range(from, to.max(from))),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            if let (Some(source), Some(ports)) = (source, ports) {
+                push(source, ports);
+            }
+        }
+    }
+}
+
+/// `…/security-group/aws//modules/ssh`, `git::…terraform-aws-security-group.git//modules/ssh`,
+/// `../../modules/ssh`: the per-service submodule a source names.
+fn security_group_submodule(source: &str) -> Option<&str> {
+    let (_, rest) = source.rsplit_once("modules/")?;
+    let name = rest.split(['?', '/']).next()?;
+    (!name.is_empty() && name != "aws").then_some(name)
+}
+
+/// The rules a per-service submodule adds by itself (its `auto_ingress_rules`).
+fn submodule_rules(service: &str) -> &'static [&'static str] {
+    match service {
+        "ssh" => &["ssh-tcp"],
+        "postgresql" => &["postgresql-tcp"],
+        "mysql" => &["mysql-tcp"],
+        "mssql" => &["mssql-tcp"],
+        "oracle-db" => &["oracle-db-tcp"],
+        "redis" => &["redis-tcp"],
+        "memcached" => &["memcached-tcp"],
+        "mongodb" => &["mongodb-27017-tcp"],
+        "elasticsearch" => &["elasticsearch-rest-tcp"],
+        "cassandra" => &["cassandra-clients-tcp"],
+        "rdp" => &["rdp-tcp"],
+        _ => &[],
+    }
+}
+
+/// The ports of one of the module's named rules (`ssh-tcp`, `postgresql-tcp`, `all-all`), or of
+/// any named `<service>-<port>-tcp`.
+fn named_rule(rule: &str) -> Option<Ports> {
+    const NAMED: &[(&str, u16)] = &[
+        ("ssh-tcp", 22),
+        ("postgresql-tcp", 5432),
+        ("mysql-tcp", 3306),
+        ("mssql-tcp", 1433),
+        ("oracle-db-tcp", 1521),
+        ("redis-tcp", 6379),
+        ("memcached-tcp", 11211),
+        ("elasticsearch-rest-tcp", 9200),
+        ("elasticsearch-java-tcp", 9300),
+        ("cassandra-clients-tcp", 9042),
+        ("cassandra-thrift-clients-tcp", 9160),
+        ("rdp-tcp", 3389),
+        ("http-80-tcp", 80),
+        ("https-443-tcp", 443),
+    ];
+    match rule {
+        "all-all" | "all-tcp" => return Some(Ports::All),
+        _ => {}
+    }
+    if let Some(&(_, port)) = NAMED.iter().find(|(name, _)| *name == rule) {
+        return Some(Ports::Range(port, port));
+    }
+    let port = rule
+        .strip_suffix("-tcp")?
+        .rsplit('-')
+        .next()?
+        .parse()
+        .ok()?;
+    Some(Ports::Range(port, port))
+}
+
 /// An ingress rule that admits the whole internet.
 pub(crate) struct OpenIngress {
     pub file: At,
@@ -582,6 +733,7 @@ pub(crate) fn open_ingress(module: &Module) -> Vec<OpenIngress> {
     for rules in acls.values().chain(groups.values()) {
         first_match_wins(rules, &mut found);
     }
+    registry_security_groups(module, &mut found);
     found
 }
 
