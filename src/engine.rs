@@ -14,8 +14,8 @@ use std::fs;
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -299,6 +299,7 @@ fn scan_with(
         max_file_size: options.max_file_size,
         secrets: checks::wants_secrets(&checks),
         lower_test_secrets: options.test_secrets == TestSecrets::Lower,
+        built_images: Mutex::new(HashMap::new()),
         targets,
     };
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|candidate| {
@@ -466,7 +467,13 @@ struct Context<'c> {
     today: Date,
     /// Severity overrides, path ignores and the secret allowlist.
     options: &'c ScanOptions,
+    /// Images built by the build configurations of each directory (repository root, and the
+    /// directory relative to it), read once per scan.
+    built_images: Mutex<HashMap<(PathBuf, String), BuiltImages>>,
 }
+
+/// Images a directory's build configurations build.
+type BuiltImages = Arc<[String]>;
 
 impl Context<'_> {
     /// Whether a rule of a file kind's own format is enabled.
@@ -620,28 +627,29 @@ struct Neighbours<'c> {
     context: &'c Context<'c>,
 }
 
-impl links::Repository for Neighbours<'_> {
-    fn read(&self, relative: &str) -> Option<(String, String)> {
+impl Neighbours<'_> {
+    /// The candidate's repository root on disk and its path in the repository.
+    fn place(&self) -> Option<(PathBuf, String)> {
         let candidate = self.candidate;
-        // The candidate's path within its repository, and the repository's root on disk.
         let repo_path = if candidate.repo_path.is_empty() {
             candidate.path.file_name()?.to_string_lossy().into_owned()
         } else {
             candidate.repo_path.clone()
         };
-        let depth = repo_path.split('/').count();
         let mut root = candidate.path.clone();
-        for _ in 0..depth {
+        for _ in 0..repo_path.split('/').count() {
             root.pop();
         }
-        let directory = repo_path
-            .rsplit_once('/')
-            .map_or("", |(directory, _)| directory);
-        let target = links::normalize(&format!("{directory}/{relative}"))?;
+        Some((root, repo_path))
+    }
+
+    /// The file at `target` (normalised, relative to the repository root), when it is a regular
+    /// file that can be read.
+    fn read_in_repository(&self, root: &Path, target: &str) -> Option<String> {
         let path = if root.as_os_str().is_empty() {
-            PathBuf::from(&target)
+            PathBuf::from(target)
         } else {
-            root.join(&target)
+            root.join(target)
         };
         if matches!(self.context.files, Files::Disk)
             && !fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_file())
@@ -650,15 +658,66 @@ impl links::Repository for Neighbours<'_> {
         }
         let neighbour = Candidate {
             path,
-            repo_path: target.clone(),
-            kind: FileKind::Dockerfile,
+            repo_path: target.to_owned(),
+            kind: FileKind::Text,
         };
-        let text = self
-            .context
+        self.context
             .files
             .read_text(&neighbour, self.context.max_file_size)
-            .ok()?;
+            .ok()
+    }
+}
+
+impl links::Repository for Neighbours<'_> {
+    fn read(&self, relative: &str) -> Option<(String, String)> {
+        let (root, repo_path) = self.place()?;
+        let directory = repo_path
+            .rsplit_once('/')
+            .map_or("", |(directory, _)| directory);
+        let target = links::normalize(&format!("{directory}/{relative}"))?;
+        let text = self.read_in_repository(&root, &target)?;
         Some((target, text))
+    }
+
+    fn built_images(&self) -> Arc<[String]> {
+        let Some((root, repo_path)) = self.place() else {
+            return Arc::from([]);
+        };
+        // Every directory from the file's up to the repository root, each read once per scan.
+        let mut images = Vec::new();
+        let mut directory = repo_path
+            .rsplit_once('/')
+            .map_or("", |(directory, _)| directory);
+        loop {
+            let key = (root.clone(), directory.to_owned());
+            let cached = self
+                .context
+                .built_images
+                .lock()
+                .ok()
+                .and_then(|cache| cache.get(&key).cloned());
+            let found = cached.unwrap_or_else(|| {
+                let found: Arc<[String]> = links::BUILD_CONFIGURATIONS
+                    .iter()
+                    .filter_map(|name| {
+                        let target = links::normalize(&format!("{directory}/{name}"))?;
+                        let text = self.read_in_repository(&root, &target)?;
+                        Some(links::built_images(name, &text))
+                    })
+                    .flatten()
+                    .collect();
+                if let Ok(mut cache) = self.context.built_images.lock() {
+                    cache.insert(key, found.clone());
+                }
+                found
+            });
+            images.extend(found.iter().cloned());
+            if directory.is_empty() {
+                break;
+            }
+            directory = directory.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
+        Arc::from(images)
     }
 }
 

@@ -8,6 +8,8 @@
 //! engine provides: files on disk or staged in git, inside the repository, never through a
 //! symbolic link, within the size limit, parsed within the same memory budget as any file.
 
+use std::sync::Arc;
+
 use crate::finding::Related;
 use crate::formats::budget;
 use crate::formats::compose::{BuildRef, ComposeFile, DockerfileRef};
@@ -20,6 +22,71 @@ pub trait Repository {
     /// checked): its path in the repository and its text, when it is inside the repository and
     /// can be read.
     fn read(&self, relative: &str) -> Option<(String, String)>;
+
+    /// Images the repository builds and tags itself at deploy time, declared by the build
+    /// configurations (`skaffold.yaml`, `Tiltfile`) of the file's directory or of any directory
+    /// above it within the repository: see [`built_images`].
+    fn built_images(&self) -> Arc<[String]> {
+        Arc::from([])
+    }
+}
+
+/// The build configurations looked for, from a manifest's directory up to the repository root.
+pub const BUILD_CONFIGURATIONS: &[&str] = &["skaffold.yaml", "skaffold.yml", "Tiltfile"];
+
+/// The images a build configuration builds: a Skaffold file's `build.artifacts[].image` (and
+/// those of its profiles), a Tiltfile's `docker_build('image', …)` and similar calls. Manifests
+/// name these images bare (`image: frontend`), and the tool replaces the name with the digest
+/// of what it built when it deploys, so they are not unpinned images.
+pub fn built_images(name: &str, text: &str) -> Vec<String> {
+    if name == "Tiltfile" {
+        return tilt_images(text);
+    }
+    let Ok(yaml) = crate::formats::yaml::Yaml::parse(text) else {
+        return Vec::new();
+    };
+    let mut images = Vec::new();
+    for &document in &yaml.documents {
+        let mut builds = vec![document];
+        if let Some(profiles) = yaml.get(document, "profiles") {
+            builds.extend(yaml.items(profiles.value).iter().copied());
+        }
+        for build in builds {
+            let Some(artifacts) = yaml
+                .get(build, "build")
+                .and_then(|b| yaml.get(b.value, "artifacts"))
+            else {
+                continue;
+            };
+            for &artifact in yaml.items(artifacts.value) {
+                if let Some(image) = yaml.get(artifact, "image").and_then(|e| yaml.str(e.value)) {
+                    images.push(image.trim().to_owned());
+                }
+            }
+        }
+    }
+    images
+}
+
+/// `docker_build('app', '.')`, `docker_build(ref="app", …)`, `custom_build('app', …)`,
+/// `ko_build('app', …)`: the first argument or `ref=`.
+fn tilt_images(text: &str) -> Vec<String> {
+    let mut images = Vec::new();
+    for call in ["docker_build(", "custom_build(", "ko_build("] {
+        for (at, _) in text.match_indices(call) {
+            let rest = text[at + call.len()..].trim_start();
+            let rest = rest.strip_prefix("ref").map_or(rest, |r| {
+                r.trim_start().strip_prefix('=').unwrap_or(r).trim_start()
+            });
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some(end) = rest[1..].find(quote) {
+                images.push(rest[1..1 + end].to_owned());
+            }
+        }
+    }
+    images
 }
 
 /// A repository with nothing in it: checks of a file on its own.
@@ -144,6 +211,18 @@ mod tests {
         assert_eq!(built(&build("Dockerfile", None), &files), None);
         assert_eq!(built(&build("missing/Dockerfile", None), &files), None);
         assert_eq!(built(&build("Dockerfile", Some("nope")), &files), None);
+    }
+
+    #[test]
+    fn images_a_build_configuration_builds() {
+        let skaffold = "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n    - image: frontend\n      context: src/frontend\n    - image: gcr.io/acme/cart\nprofiles:\n  - name: dev\n    build:\n      artifacts:\n        - image: debug-tools\n";
+        assert_eq!(
+            built_images("skaffold.yaml", skaffold),
+            ["frontend", "gcr.io/acme/cart", "debug-tools"]
+        );
+        let tilt = "docker_build('api', './api')\ndocker_build(ref=\"web\", context='web')\nk8s_yaml('k8s.yaml')\n";
+        assert_eq!(built_images("Tiltfile", tilt), ["api", "web"]);
+        assert!(built_images("skaffold.yaml", "not: [valid").is_empty());
     }
 
     #[test]

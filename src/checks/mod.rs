@@ -222,7 +222,10 @@ pub fn run_in(
             }
             over_budget(budget::Parser::Yaml, text)?;
             let yaml = Yaml::parse(text).map_err(yaml_failure)?;
-            let manifests = Manifests::new(&yaml);
+            let mut manifests = Manifests::new(&yaml);
+            if !manifests.resources.is_empty() {
+                manifests.built_images = repository.built_images();
+            }
             let compose = crate::links::link(
                 ComposeFile::new(&yaml, kind == FileKind::Compose),
                 repository,
