@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use regex::bytes::Regex;
 
-use crate::catalog::{Catalog, Rule, Severity};
+use crate::catalog::{Catalog, Policy, Rule, Severity};
 use crate::checks::{self, Check, Hit};
 use crate::config::{PathIgnore, TestSecrets};
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
@@ -561,7 +561,8 @@ impl Context<'_> {
                 let Some(rule) = self.catalog.get(hit.rule_id) else {
                     continue;
                 };
-                if !rule.targets.contains(&Target::Secrets) {
+                // Every rule about hardcoded secrets, the formats' own (`TFM004`, `DKR004`) too.
+                if rule.policy != Policy::NoHardcodedSecrets {
                     continue;
                 }
                 let place = if test_path {

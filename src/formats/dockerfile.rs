@@ -233,6 +233,23 @@ impl<'s> ImageRef<'s> {
     }
 
     /// Neither pinned to a digest nor to a tag other than `latest`.
+    /// Whether the image is one of the well-known ones whose own `USER` is not root (or that
+    /// have no root at all): `:nonroot` and `-rootless` variants, Chainguard images, the
+    /// unprivileged nginx, the Kubernetes `pause` container, Windows images.
+    pub fn runs_as_non_root(&self) -> bool {
+        let tag = self.tag.unwrap_or("");
+        let last = self.name.rsplit('/').next().unwrap_or(self.name);
+        ["nonroot", "rootless"]
+            .iter()
+            .any(|marker| tag.contains(marker) || self.name.contains(marker))
+            || self.name.starts_with("cgr.dev/chainguard/")
+            || last == "nginx-unprivileged"
+            || last == "pause"
+            || ["windows", "nanoserver", "servercore"]
+                .iter()
+                .any(|marker| self.name.contains(marker))
+    }
+
     pub fn is_floating(&self) -> bool {
         self.digest.is_none() && matches!(self.tag, None | Some("latest"))
     }
@@ -384,13 +401,7 @@ impl<'a> Dockerfile<'a> {
             return RunsAs::Unknown;
         };
         let base = self.resolved_image(root_stage).unwrap_or_default();
-        let name = ImageRef::parse(&base);
-        let base_sets_user = ["nonroot", "rootless"]
-            .iter()
-            .any(|marker| base.contains(marker))
-            || ["windows", "nanoserver", "servercore"]
-                .iter()
-                .any(|marker| name.name.contains(marker));
+        let base_sets_user = ImageRef::parse(&base).runs_as_non_root();
         match self.from_instruction(stage) {
             Some(from) if !base_sets_user => RunsAs::Root {
                 instruction: stage.from,

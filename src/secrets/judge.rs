@@ -163,6 +163,15 @@ pub fn judge(value: &str, pairing: Pairing) -> Verdict {
     if is_stand_in(value) {
         return Verdict::Placeholder;
     }
+    // Words in capitals joined by underscores name something (`GOOGLE_API_KEY_VAL`,
+    // `API_KEY_FROM_ENV`): another variable, a constant, a stand-in, not a secret's value.
+    let constant = value
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && value.split('_').filter(|word| word.len() >= 2).count() >= 2;
+    if constant {
+        return Verdict::NotSecret;
+    }
     if is_other_value(value) {
         return Verdict::NotSecret;
     }
@@ -179,7 +188,12 @@ pub fn judge(value: &str, pairing: Pairing) -> Verdict {
 /// or a documentation key that says `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`).
 pub fn is_stand_in_token(token: &str) -> bool {
     let upper = token.to_ascii_uppercase();
-    upper.contains("EXAMPLE") || has_filler_run(token) || is_one_character(token)
+    upper.contains("EXAMPLE")
+        || has_filler_run(token)
+        || is_one_character(token)
+        // Mostly runs along the keyboard after a provider's prefix (`ghp_abcdef1234567890…`).
+        || sequential_share(&joined(token)) >= 0.8
+        || PUBLISHED.iter().any(|published| token.contains(published))
 }
 
 /// A reference to a value kept elsewhere, or a template that will produce it: `$VAR`, `${VAR}`,
@@ -228,50 +242,75 @@ fn is_stand_in(value: &str) -> bool {
         .flat_map(|word| segment(&word).unwrap_or_else(|| vec![word]))
         .collect();
     // The value's letters and digits as one word: `PaSsWoRd`, `Secret123!`.
-    let joined: String = value
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let joined = joined(value);
     all_stand_in(&words)
         || segment(&joined).is_some_and(|words| all_stand_in(&words))
-        || is_keyboard_sequence(&joined)
+        || (joined.len() >= 4 && sequential_share(&joined) >= 1.0)
+        || PUBLISHED.iter().any(|published| value.contains(published))
 }
 
-/// Runs along the alphabet, the digits or a keyboard row (`abcdefg`, `abc123`, `qwerty1234`):
-/// what people type when a value is needed and does not matter.
-fn is_keyboard_sequence(joined: &str) -> bool {
+/// Runs along the alphabet, the digits or a keyboard row, either way (`abcdefg`, `abc123xyz456`,
+/// `qwerty1234`, `4321`): what people type when a value is needed and does not matter. The share
+/// of `joined` (lowercase letters and digits) that such runs of three or more cover; a random
+/// secret has almost none.
+fn sequential_share(joined: &str) -> f64 {
     const ROWS: &[&str] = &[
         "abcdefghijklmnopqrstuvwxyz",
+        "zyxwvutsrqponmlkjihgfedcba",
         "01234567890",
+        "09876543210",
         "qwertyuiop",
         "asdfghjkl",
         "zxcvbnm",
     ];
-    let mut rest = joined;
-    let mut runs = 0;
-    while !rest.is_empty() {
+    let bytes = joined.as_bytes();
+    let (mut at, mut covered) = (0, 0);
+    while at < bytes.len() {
         let longest = ROWS
             .iter()
             .filter_map(|row| {
-                let start = row.find(rest.get(..1)?)?;
-                let common = row[start..]
-                    .bytes()
-                    .zip(rest.bytes())
-                    .take_while(|(a, b)| a == b)
-                    .count();
-                Some(common)
+                let start = row.find(joined.get(at..at + 1)?)?;
+                Some(
+                    row.as_bytes()[start..]
+                        .iter()
+                        .zip(&bytes[at..])
+                        .take_while(|(a, b)| a == b)
+                        .count(),
+                )
             })
             .max()
             .unwrap_or(0);
-        if longest < 3 {
-            return false;
+        if longest >= 3 {
+            covered += longest;
+            at += longest;
+        } else {
+            at += 1;
         }
-        rest = &rest[longest..];
-        runs += 1;
     }
-    (1..=2).contains(&runs)
+    if bytes.is_empty() {
+        0.0
+    } else {
+        covered as f64 / bytes.len() as f64
+    }
 }
+
+/// Letters and digits of a value, lowercase.
+fn joined(value: &str) -> String {
+    value
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Keys that their providers publish for development and documentation, which grant nothing:
+/// the storage emulator's account (Azurite), Stripe's documentation keys.
+const PUBLISHED: &[&str] = &[
+    "devstoreaccount1",
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "pk_test_TYooMQauvdEDq54NiTphI7jx",
+];
 
 /// Words with some letters, all stand-in words or numbers.
 fn all_stand_in(words: &[String]) -> bool {
@@ -612,6 +651,9 @@ mod tests {
             "abcdefg",
             "abc123",
             "qwerty1234",
+            "abc123xyz456",
+            "GOOGLE_API_KEY_VAL",
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=abc",
         ] {
             let verdict = judge(value, DECLARED);
             assert!(
@@ -702,5 +744,8 @@ mod tests {
             assert!(is_stand_in_token(token), "{token}");
         }
         assert!(!is_stand_in_token("AKIAZ7QK3VNB5TXRHJ2W"));
+        assert!(!is_stand_in_token(
+            "ghp_Zq9mXv4Lp2wTr7Kd3NbH8sYc1JfG6uQe5AoB"
+        ));
     }
 }

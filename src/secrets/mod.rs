@@ -183,8 +183,20 @@ pub fn is_secret_name(name: &str) -> bool {
     if NON_SECRET_SUFFIXES.contains(&last.as_str()) {
         return false;
     }
-    // A public key or a public token is meant to be shared.
-    if words.iter().any(|word| word == "public") {
+    // A public key or a public token is meant to be shared; a placeholder or an example
+    // says what it is (`tokenPlaceholderConfigValue`, `example_password`).
+    const NOT_HELD: &[&str] = &[
+        "public",
+        "placeholder",
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "mock",
+        "masked",
+        "redacted",
+    ];
+    if words.iter().any(|word| NOT_HELD.contains(&word.as_str())) {
         return false;
     }
     let single = words

@@ -2,12 +2,15 @@
 //!
 //! The effective security context (the container's fields over the pod's) must either set
 //! `runAsNonRoot: true` or a non-zero `runAsUser`; `runAsUser: 0` is root whatever else is set.
-//! Without either, the image's `USER` decides, which the manifest cannot vouch for.
+//! Without either, the image's `USER` decides, which the manifest cannot vouch for, unless the
+//! image is one of the well-known ones that run as another user by themselves
+//! ([`ImageRef::runs_as_non_root`]).
 
 use crate::checks::kubernetes::{
     container_setting, describe, each_container, effective_setting, pod_setting,
 };
 use crate::checks::{Check, Hit};
+use crate::formats::dockerfile::ImageRef;
 use crate::formats::kubernetes::Manifests;
 
 pub const CHECK: Check = Check::kubernetes(RULE, check);
@@ -37,8 +40,13 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
         let user = effective_setting(manifests, pod, container, &["runAsUser"])
             .and_then(|e| yaml.as_int(e.value));
         let non_root = effective_setting(manifests, pod, container, &["runAsNonRoot"]);
+        let image_user = yaml
+            .get(container.node, "image")
+            .and_then(|entry| yaml.str(entry.value))
+            .is_some_and(|image| ImageRef::parse(image.trim()).runs_as_non_root());
         if user.is_some_and(|uid| uid > 0)
             || non_root.is_some_and(|e| yaml.as_bool(e.value) == Some(true))
+            || (non_root.is_none() && image_user)
         {
             return;
         }
