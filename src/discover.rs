@@ -149,6 +149,47 @@ pub fn classify(path: &Path) -> FileKind {
         .map_or(FileKind::Text, |(kind, _)| *kind)
 }
 
+/// The kind of a file that its name left as text, by what it contains: a Kubernetes manifest is
+/// one whatever its extension (`secret.key`, `deploy.yml.txt`), when its first document starts
+/// with `apiVersion:` and `kind:` at the top level (YAML) or it is a JSON object holding both.
+/// Prose (Markdown, reStructuredText, AsciiDoc, HTML) is left alone: its examples are not files.
+pub fn kind_by_content(path: &Path, text: &str) -> Option<FileKind> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let prose = matches!(
+        extension.as_deref(),
+        Some("md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc" | "html" | "htm")
+    );
+    if prose {
+        return None;
+    }
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with('{') {
+        let head = &start[..start.len().min(4096)];
+        return (head.contains("\"apiVersion\"") && head.contains("\"kind\""))
+            .then_some(FileKind::Json);
+    }
+    // The top-level keys before the first document ends, past comments and a leading `---`.
+    let mut keys = text
+        .lines()
+        .map(|line| line.trim_end())
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .skip_while(|line| *line == "---")
+        .take_while(|line| *line != "---")
+        .filter(|line| !line.starts_with([' ', '\t', '-']))
+        .take(64);
+    let (mut api_version, mut kind) = (false, false);
+    for line in keys.by_ref() {
+        api_version |= line.starts_with("apiVersion:");
+        kind |= line.starts_with("kind:");
+        if api_version && kind {
+            return Some(FileKind::Yaml);
+        }
+    }
+    None
+}
+
 /// A file to scan.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate {
@@ -446,6 +487,31 @@ fn repo_prefix(root: &Path, is_dir: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifests_by_content_whatever_their_name() {
+        let secret =
+            "# saved from kubectl\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n";
+        assert_eq!(
+            kind_by_content(Path::new("creds.key"), secret),
+            Some(FileKind::Yaml)
+        );
+        let json = "{\"apiVersion\": \"v1\", \"kind\": \"Secret\"}";
+        assert_eq!(
+            kind_by_content(Path::new("secret.txt"), json),
+            Some(FileKind::Json)
+        );
+        // Prose with an example, nested keys, and plain text are not manifests.
+        assert_eq!(kind_by_content(Path::new("README.md"), secret), None);
+        assert_eq!(
+            kind_by_content(Path::new("a.txt"), "spec:\n  apiVersion: v1\n  kind: Pod\n"),
+            None
+        );
+        assert_eq!(
+            kind_by_content(Path::new("notes"), "apiVersion is a field\n"),
+            None
+        );
+    }
 
     #[test]
     fn classifies_by_name() {

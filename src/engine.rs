@@ -303,10 +303,12 @@ fn scan_with(
         targets,
     };
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|candidate| {
-        // Suppression comments can be wrong in any file.
+        // Suppression comments can be wrong in any file, and any file may be a manifest by
+        // what it holds.
         context.secrets
             || context.enabled.contains(suppress::RULE)
             || context.checks_format(candidate.kind)
+            || (candidate.kind == FileKind::Text && context.targets.contains(&Target::Kubernetes))
     });
     // Terraform is checked a module (directory) at a time: values come from sibling files.
     let (modules, files): (Vec<&Candidate>, Vec<&Candidate>) =
@@ -745,11 +747,16 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
         }
     };
     let source = SourceFile::new(path.clone(), text);
+    // A file that its name left as text may be a manifest by what it holds.
+    let kind = match candidate.kind {
+        FileKind::Text => discover::kind_by_content(path, &source.text).unwrap_or(FileKind::Text),
+        kind => kind,
+    };
     // A check that panics loses only the format's findings: secrets are still looked for.
-    let format = if context.checks_format(candidate.kind) {
+    let format = if context.checks_format(kind) {
         panic::catch_unwind(AssertUnwindSafe(|| {
             let neighbours = Neighbours { candidate, context };
-            checks::run_in(candidate.kind, &source.text, context.checks, &neighbours)
+            checks::run_in(kind, &source.text, context.checks, &neighbours)
         }))
     } else {
         Ok(Ok(Vec::new()))
@@ -771,10 +778,9 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
                     format!("skipped: {}", failure.message),
                 )
             } else {
-                let kind = candidate.kind.as_str();
                 (
                     DiagnosticKind::ParseError,
-                    not_checked(kind, &failure.message, failure.over_budget),
+                    not_checked(kind.as_str(), &failure.message, failure.over_budget),
                 )
             };
             let mut diagnostic =

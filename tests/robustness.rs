@@ -557,3 +557,19 @@ fn a_byte_order_mark_keeps_dockerfile_spans_in_place() {
         &text[curl.span.clone()]
     );
 }
+
+/// A manifest recognised by what it holds, not by its name, is reported when it does not parse,
+/// like any file of its kind: a scan never quietly skips it.
+#[test]
+fn a_manifest_known_only_by_its_content_is_reported_when_broken() {
+    let report = scan_text(
+        "exported.key",
+        "apiVersion: v1\nkind: Secret\nstringData: [unclosed\n",
+    );
+    assert_eq!(report.files_unparsed, 1, "{:?}", report.diagnostics);
+    assert!(
+        report.diagnostics[0].message.contains("yaml"),
+        "{:?}",
+        report.diagnostics
+    );
+}
