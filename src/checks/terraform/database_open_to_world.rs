@@ -1,6 +1,8 @@
 //! TFM002: a database reachable from the whole internet by network rules: a firewall or security
 //! group rule on a database port, an Azure database firewall rule from `0.0.0.0` to
-//! `255.255.255.255`, or a Cloud SQL authorized network of `0.0.0.0/0` with a public IPv4 address.
+//! `255.255.255.255`, a Cloud SQL authorized network of `0.0.0.0/0` with a public IPv4 address,
+//! an Alibaba Cloud database whitelist (`security_ips`) holding `0.0.0.0/0` or `0.0.0.0`, or an
+//! RDS DB security group (`aws_db_security_group`) ingress from `0.0.0.0/0`.
 
 use crate::checks::terraform::{Ports, View, address, cause, open_ingress};
 use crate::checks::{Check, Hit};
@@ -84,6 +86,51 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                         ));
                     }
                 }
+            }
+        }
+    }
+    // Alibaba Cloud databases admit the addresses of their whitelist; `0.0.0.0/0` (and
+    // `0.0.0.0`, which the console reads the same way) is everyone.
+    const WHITELISTED: &[&str] = &[
+        "alicloud_db_instance",
+        "alicloud_mongodb_instance",
+        "alicloud_kvstore_instance",
+    ];
+    for (file, block) in module.resources(WHITELISTED) {
+        let instance = View::new(module, file, &block.body);
+        let everyone = instance.strings("security_ips").is_some_and(|ips| {
+            ips.iter()
+                .flat_map(|ip| ip.split(','))
+                .any(|ip| matches!(ip.trim(), "0.0.0.0/0" | "0.0.0.0"))
+        });
+        if everyone {
+            let message = format!(
+                "{} whitelists every address (`security_ips`){}",
+                address(&block),
+                cause(&instance.variables("security_ips"))
+            );
+            hits.push((
+                file,
+                Hit::new(RULE, instance.span("security_ips").unwrap_or(0..0), message),
+            ));
+        }
+    }
+    // RDS DB security groups (EC2-Classic) admit the CIDR ranges of their ingress blocks.
+    for (file, block) in module.resources(&["aws_db_security_group"]) {
+        for ingress in View::new(module, file, &block.body).nested("ingress") {
+            if ingress
+                .string("cidr")
+                .is_some_and(|cidr| matches!(cidr.trim(), "0.0.0.0/0" | "::/0"))
+            {
+                let message = format!(
+                    "{} admits every address to its databases{}",
+                    address(&block),
+                    cause(&ingress.variables("cidr"))
+                );
+                hits.push((
+                    file,
+                    Hit::new(RULE, ingress.span("cidr").unwrap_or(0..0), message),
+                ));
             }
         }
     }
