@@ -32,6 +32,7 @@ def repeat(glob_pattern, separator):
     return separator.join([text] * (n // len(text) + 1))[:n]
 write("tf-heredoc/main.tf", "locals {\n  x = <<EOT\n" + "${a}" * (n // 4) + "\nEOT\n}\n")
 write("tf-list/main.tf", "locals {\n  x = [" + "1," * (n // 2) + "]\n}\n")
+write("tf-blocks/main.tf", "".join(f"locals {{\n  a{i} = {i}\n}}\n" for i in range(n // 24)))
 write("tf-attributes/main.tf", "locals {\n" + "".join(f'  a{i} = "${{var.x}}-{i}"\n' for i in range(n // 25)) + "}\n")
 # A 267-byte file whose directory holds a hostile sibling, read for variables.
 write("tf-sibling/big.tf", "locals {\n  x = <<EOT\n" + "${a}" * (n // 4) + "\nEOT\n}\n")

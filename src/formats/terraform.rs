@@ -204,9 +204,7 @@ impl Module {
             .chain(&values)
             .map(|(_, text)| text.len())
             .sum();
-        let mut cache = (size as u64)
-            .saturating_mul(CACHE_PER_BYTE)
-            .max(CACHE_FLOOR);
+        let mut cache = cache_allowance(size);
         let (mut files, mut errors) = (Vec::new(), Vec::new());
         let sources = configuration
             .into_iter()
@@ -430,29 +428,33 @@ fn evaluate(context: &Context<'_>, expression: &Expression) -> Resolved {
 const MAX_LOCAL_ROUNDS: usize = 64;
 
 /// Locals may refer to each other in any order: evaluate in rounds until nothing changes. Their
-/// blocks are held as trees together, as many as fit in the parse budget of the module's size;
-/// locals beyond stay unknown.
+/// blocks are held as trees together: those the module keeps, and as many others as fit in one
+/// more cache allowance; locals beyond stay unknown.
 fn resolve_locals(
     module: &Module,
     size: usize,
     context: &mut Context<'static>,
 ) -> hcl::Map<String, hcl::Value> {
-    let mut allowed = budget::budget(size);
-    let trees: Vec<TfBlock> = module
-        .blocks("locals")
-        .take_while(|(at, _)| {
-            let estimate = module.files[at.file]
-                .items
-                .iter()
-                .find(|item| item.span.start == at.offset)
-                .map_or(0, |item| item.estimate);
-            allowed = allowed.saturating_sub(estimate);
+    let mut allowed = cache_allowance(size);
+    let trees: Vec<Arc<Body>> = module
+        .files
+        .iter()
+        .filter(|file| !file.is_values)
+        .flat_map(|file| file.items.iter().map(move |item| (file, item)))
+        .filter(
+            |(_, item)| matches!(&item.header, Header::Block { ident, .. } if ident == "locals"),
+        )
+        .take_while(|(_, item)| {
+            if item.tree.is_none() {
+                allowed = allowed.saturating_sub(item.estimate);
+            }
             allowed > 0
         })
-        .map(|(_, block)| block)
+        .filter_map(|(file, item)| file.tree(item))
         .collect();
     let mut pending: Vec<(String, &Expression)> = trees
         .iter()
+        .flat_map(|tree| tree.blocks())
         .flat_map(|block| {
             block
                 .body
@@ -481,10 +483,28 @@ fn resolve_locals(
 /// What the tree of a realistic block costs per byte of its text (measured with heaptrack on the
 /// fixtures: 27 to 31), for the cache's accounting; the budget, a hard limit, counts tokens.
 const TREE_PER_BYTE: u64 = 32;
+/// …plus what every block's tree costs whatever its size (two bodies with room for four
+/// structures each, measured with heaptrack on files of a million one-line blocks).
+const TREE_PER_ITEM: u64 = 2560;
 /// A module keeps its blocks' trees while they fit in this many times its size…
 pub const CACHE_PER_BYTE: u64 = 4;
 /// …or in this much, whichever is more.
 const CACHE_FLOOR: u64 = 64 * 1024 * 1024;
+
+/// How much estimated tree a module of `size` bytes may keep: the cache, and again as much for
+/// the locals held together while they are resolved.
+fn cache_allowance(size: usize) -> u64 {
+    (size as u64)
+        .saturating_mul(CACHE_PER_BYTE)
+        .max(CACHE_FLOOR)
+}
+
+/// The estimated cost of the tree of a block of `length` bytes.
+fn tree_estimate(length: usize) -> u64 {
+    (length as u64)
+        .saturating_mul(TREE_PER_BYTE)
+        .saturating_add(TREE_PER_ITEM)
+}
 
 /// Reads one file of a module (a JSON file through its HCL translation) and parses each of its
 /// top-level items, keeping their trees while `cache` (bytes of estimated tree) allows.
@@ -533,13 +553,25 @@ fn parse_file(
         json,
         items: Vec::new(),
     };
-    for outlined in hcl_outline::outline(&file.text) {
+    let outline = hcl_outline::outline(&file.text);
+    // Every block's tree costs something whatever its size: a file of very many tiny blocks
+    // cannot be held within the budget however they are cached.
+    let least = (outline.len() as u64).saturating_mul(TREE_PER_ITEM);
+    if least > allowed {
+        let refused = budget::OverBudget {
+            estimate: least,
+            budget: allowed,
+        };
+        let text = file.json.map_or(file.text, |(text, _)| text);
+        return Err(over_budget(file.path, refused.to_string(), text));
+    }
+    for outlined in outline {
         let source = &file.text[outlined.span.clone()];
         if let Err(refused) = budget::check_within(budget::Parser::Hcl, source, allowed) {
             let text = file.json.map_or(file.text, |(text, _)| text);
             return Err(over_budget(file.path, refused.to_string(), text));
         }
-        let estimate = (source.len() as u64).saturating_mul(TREE_PER_BYTE);
+        let estimate = tree_estimate(source.len());
         match hcl_edit::parser::parse_body(source) {
             Ok(tree) => {
                 let keep = estimate <= *cache;
@@ -731,7 +763,7 @@ mod tests {
     fn blocks_beyond_the_cache_are_parsed_again() {
         let block = "resource \"aws_db_instance\" \"db\" {\n  publicly_accessible = true\n}\n";
         let text = block.repeat(3);
-        let mut cache = block.len() as u64 * TREE_PER_BYTE;
+        let mut cache = tree_estimate(block.len());
         let file = parse_file(PathBuf::from("main.tf"), text, false, &mut cache).unwrap();
         let kept: Vec<bool> = file.items.iter().map(|item| item.tree.is_some()).collect();
         assert_eq!(kept, [true, false, false]);
@@ -750,6 +782,16 @@ mod tests {
         for span in spans {
             assert_eq!(&module.files[0].text[span], "publicly_accessible = true");
         }
+    }
+
+    /// Each block's tree has a cost of its own: a file of very many tiny blocks is refused
+    /// before any is parsed, however small each one is.
+    #[test]
+    fn very_many_tiny_blocks_are_over_the_budget() {
+        let text = "locals {}\n".repeat(60_000);
+        let (module, errors) = Module::load(vec![(PathBuf::from("main.tf"), text)], vec![]);
+        assert!(module.files.is_empty());
+        assert!(errors[0].over_budget, "{:?}", errors[0].message);
     }
 
     #[test]
