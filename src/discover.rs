@@ -164,23 +164,27 @@ pub fn kind_by_content(path: &Path, text: &str) -> Option<FileKind> {
     if prose {
         return None;
     }
-    let start = text.trim_start_matches('\u{feff}').trim_start();
-    if start.starts_with('{') {
-        let head = &start[..start.len().min(4096)];
+    // A manifest says what it is at its top: only the start of a file is read, so that every
+    // text file does not cost a second pass.
+    let mut end = text.len().min(16 * 1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text[..end].trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('{') {
         return (head.contains("\"apiVersion\"") && head.contains("\"kind\""))
             .then_some(FileKind::Json);
     }
-    // The top-level keys before the first document ends, past comments and a leading `---`.
-    let mut keys = text
+    // The top-level keys of the first document, past comments and a leading `---`.
+    let keys = head
         .lines()
-        .map(|line| line.trim_end())
+        .map(str::trim_end)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .skip_while(|line| *line == "---")
         .take_while(|line| *line != "---")
-        .filter(|line| !line.starts_with([' ', '\t', '-']))
-        .take(64);
+        .filter(|line| !line.starts_with([' ', '\t', '-']));
     let (mut api_version, mut kind) = (false, false);
-    for line in keys.by_ref() {
+    for line in keys {
         api_version |= line.starts_with("apiVersion:");
         kind |= line.starts_with("kind:");
         if api_version && kind {

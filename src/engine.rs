@@ -705,7 +705,7 @@ impl links::Repository for Neighbours<'_> {
                     .filter_map(|name| {
                         let target = links::normalize(&format!("{directory}/{name}"))?;
                         let text = self.read_in_repository(&root, &target)?;
-                        Some(links::built_images(name, &text))
+                        Some(links::images_built_by(name, &text))
                     })
                     .flatten()
                     .collect();

@@ -25,7 +25,7 @@ pub trait Repository {
 
     /// Images the repository builds and tags itself at deploy time, declared by the build
     /// configurations (`skaffold.yaml`, `Tiltfile`) of the file's directory or of any directory
-    /// above it within the repository: see [`built_images`].
+    /// above it within the repository: see [`images_built_by`].
     fn built_images(&self) -> Arc<[String]> {
         Arc::from([])
     }
@@ -38,7 +38,7 @@ pub const BUILD_CONFIGURATIONS: &[&str] = &["skaffold.yaml", "skaffold.yml", "Ti
 /// those of its profiles), a Tiltfile's `docker_build('image', …)` and similar calls. Manifests
 /// name these images bare (`image: frontend`), and the tool replaces the name with the digest
 /// of what it built when it deploys, so they are not unpinned images.
-pub fn built_images(name: &str, text: &str) -> Vec<String> {
+pub fn images_built_by(name: &str, text: &str) -> Vec<String> {
     if name == "Tiltfile" {
         return tilt_images(text);
     }
@@ -217,12 +217,12 @@ mod tests {
     fn images_a_build_configuration_builds() {
         let skaffold = "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n    - image: frontend\n      context: src/frontend\n    - image: gcr.io/acme/cart\nprofiles:\n  - name: dev\n    build:\n      artifacts:\n        - image: debug-tools\n";
         assert_eq!(
-            built_images("skaffold.yaml", skaffold),
+            images_built_by("skaffold.yaml", skaffold),
             ["frontend", "gcr.io/acme/cart", "debug-tools"]
         );
         let tilt = "docker_build('api', './api')\ndocker_build(ref=\"web\", context='web')\nk8s_yaml('k8s.yaml')\n";
-        assert_eq!(built_images("Tiltfile", tilt), ["api", "web"]);
-        assert!(built_images("skaffold.yaml", "not: [valid").is_empty());
+        assert_eq!(images_built_by("Tiltfile", tilt), ["api", "web"]);
+        assert!(images_built_by("skaffold.yaml", "not: [valid").is_empty());
     }
 
     #[test]

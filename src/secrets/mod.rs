@@ -158,25 +158,24 @@ const NON_CREDENTIAL_WORDS: &[&str] = &[
 /// Whether a key of a secret store (a Kubernetes `Secret`'s entry) names something beside the
 /// credential rather than the credential: `username`, `db_host`, `apiAddress`.
 pub fn is_non_credential_key(name: &str) -> bool {
-    let name = name
-        .rsplit('.')
-        .find(|part| !part.is_empty())
-        .unwrap_or(name);
+    let name = assigned_part(name);
     !is_secret_name(name)
         && split_words(name)
             .last()
             .is_some_and(|last| NON_CREDENTIAL_WORDS.contains(&last.as_str()))
 }
 
+/// In a dotted path (`spring.datasource.password`, `Token.Comment`) the last part is what is
+/// assigned.
+fn assigned_part(name: &str) -> &str {
+    name.rsplit('.')
+        .find(|part| !part.is_empty())
+        .unwrap_or(name)
+}
+
 /// Whether a variable or key name suggests it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
-    // In a dotted path (`spring.datasource.password`, `Token.Comment`) the last part is what is
-    // assigned.
-    let name = name
-        .rsplit('.')
-        .find(|part| !part.is_empty())
-        .unwrap_or(name);
-    let words = split_words(name);
+    let words = split_words(assigned_part(name));
     let Some(last) = words.last() else {
         return false;
     };
