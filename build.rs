@@ -1,8 +1,8 @@
 //! Embeds the rule catalog and the secret detectors (`rules/**/*.yaml`) in the binary, so that a `palisade` binary is
 //! self-contained and the catalog it reports is exactly the one it was built and tested with;
-//! and registers every check: each file of `src/checks/<format>/` that defines a `CHECK` is a
-//! module of its format and an entry of `checks::CHECKS`, so adding a rule is writing its YAML,
-//! its check file and its fixtures, nothing more.
+//! and registers every check: each file of `src/checks/<dir>/` that defines `Check` constants is a
+//! module of its directory and each constant an entry of `checks::CHECKS`, so adding a rule is
+//! writing its YAML, its check file and its fixtures, nothing more.
 //!
 //! Each file is embedded twice: as written, for the tests that hold the files to their rules,
 //! and converted to JSON, which the binary reads at start-up. Reading the YAML took about 5 ms,
@@ -47,8 +47,10 @@ fn main() {
     register_checks(&root, &out_dir);
 }
 
-/// The formats whose checks live in `src/checks/<format>/`, in the order their checks run.
+/// The directories of `src/checks/`, in the order their checks run: the policies every format
+/// shares (`deployment`), then each format's own.
 const CHECK_FORMATS: &[&str] = &[
+    "deployment",
     "dockerfile",
     "kubernetes",
     "compose",
@@ -76,8 +78,15 @@ fn register_checks(root: &Path, out_dir: &Path) {
         for file in files {
             let text = fs::read_to_string(&file)
                 .unwrap_or_else(|error| panic!("cannot read {}: {error}", file.display()));
-            // Helpers shared by a format's checks (`shell.rs`) define no check.
-            if !text.contains("pub const CHECK: Check") {
+            // A rule's file defines `CHECK`; a shared policy's file one constant per format it
+            // applies to. Helpers shared by a format's checks (`shell.rs`) define none.
+            let constants: Vec<&str> = text
+                .lines()
+                .filter_map(|line| line.strip_prefix("pub const "))
+                .filter_map(|rest| rest.split_once(": Check ="))
+                .map(|(name, _)| name.trim())
+                .collect();
+            if constants.is_empty() {
                 continue;
             }
             let stem = file
@@ -91,7 +100,9 @@ fn register_checks(root: &Path, out_dir: &Path) {
                 file.display().to_string()
             )
             .expect("write to a string");
-            writeln!(registry, "    {format}::{stem}::CHECK,").expect("write to a string");
+            for constant in constants {
+                writeln!(registry, "    {format}::{stem}::{constant},").expect("write to a string");
+            }
         }
         fs::write(out_dir.join(format!("checks_{format}.rs")), modules)
             .expect("write a format's check modules");

@@ -26,11 +26,12 @@ use crate::checks::{self, Check, Hit};
 use crate::config::{PathIgnore, TestSecrets};
 use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding, Suppression, SuppressionKind};
+use crate::formats::compose::DockerfileRef;
 use crate::formats::terraform::{self, Module};
 use crate::links;
 use crate::materialize::{SecretRanges, assign_fingerprints, findings_from_hits};
 use crate::memory::{Content, MemoryFiles};
-use crate::ports;
+use crate::model::ports::Databases;
 use crate::secrets::Overlaps;
 use crate::secrets::scan::{is_documentation_path, is_test_path};
 use crate::source::{Position, SourceFile};
@@ -263,15 +264,8 @@ fn scan_with(
     let catalog = Catalog::builtin();
     let targets: BTreeSet<Target> = checks.iter().map(|check| check.checker.target()).collect();
 
-    // The scan's database ports go to its own workers only (see `ports`).
-    let extra_ports: ports::Extra = options
-        .database_ports
-        .iter()
-        .map(|(port, name)| (*port, Arc::<str>::from(name.as_str())))
-        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
-        .start_handler(move |_| ports::set_for_this_thread(extra_ports.clone()))
         .build()
         .map_err(|error| ScanError::ThreadPool(error.to_string()))?;
     let walk = WalkOptions {
@@ -286,6 +280,11 @@ fn scan_with(
 
     let context = Context {
         checks: &checks,
+        settings: checks::Settings {
+            databases: Databases {
+                extra: options.database_ports.clone(),
+            },
+        },
         catalog,
         options,
         enabled: catalog
@@ -455,6 +454,8 @@ enum FileOutcome {
 /// What every file of a scan is checked with.
 struct Context<'c> {
     checks: &'c [Check],
+    /// What the checks are told besides which rules run.
+    settings: checks::Settings,
     catalog: &'c Catalog,
     files: Files<'c>,
     max_file_size: u64,
@@ -475,7 +476,7 @@ struct Context<'c> {
 }
 
 /// Images a directory's build configurations build.
-type BuiltImages = Arc<[String]>;
+type BuiltImages = Arc<[links::BuiltImage]>;
 
 impl Context<'_> {
     /// Whether a rule of a file kind's own format is enabled.
@@ -682,7 +683,14 @@ impl links::Repository for Neighbours<'_> {
         Some((target, text))
     }
 
-    fn built_images(&self) -> Arc<[String]> {
+    fn read_from_root(&self, path: &str) -> Option<(String, String)> {
+        let (root, _) = self.place()?;
+        let target = links::normalize(path)?;
+        let text = self.read_in_repository(&root, &target)?;
+        Some((target, text))
+    }
+
+    fn built_images(&self) -> Arc<[links::BuiltImage]> {
         let Some((root, repo_path)) = self.place() else {
             return Arc::from([]);
         };
@@ -700,7 +708,7 @@ impl links::Repository for Neighbours<'_> {
                 .ok()
                 .and_then(|cache| cache.get(&key).cloned());
             let found = cached.unwrap_or_else(|| {
-                let found: Arc<[String]> = links::BUILD_CONFIGURATIONS
+                let found: BuiltImages = links::BUILD_CONFIGURATIONS
                     .iter()
                     .filter_map(|name| {
                         let target = links::normalize(&format!("{directory}/{name}"))?;
@@ -708,6 +716,18 @@ impl links::Repository for Neighbours<'_> {
                         Some(links::images_built_by(name, &text))
                     })
                     .flatten()
+                    .map(|mut image| {
+                        // From the configuration's directory to the repository root.
+                        image.build = image.build.take().and_then(|mut build| {
+                            if let DockerfileRef::Path(path) = &build.dockerfile {
+                                build.dockerfile = DockerfileRef::FromRoot(links::normalize(
+                                    &format!("{directory}/{path}"),
+                                )?);
+                            }
+                            Some(build)
+                        });
+                        image
+                    })
                     .collect();
                 if let Ok(mut cache) = self.context.built_images.lock() {
                     cache.insert(key, found.clone());
@@ -756,7 +776,13 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     let format = if context.checks_format(kind) {
         panic::catch_unwind(AssertUnwindSafe(|| {
             let neighbours = Neighbours { candidate, context };
-            checks::run_in(kind, &source.text, context.checks, &neighbours)
+            checks::run_in(
+                kind,
+                &source.text,
+                context.checks,
+                &context.settings,
+                &neighbours,
+            )
         }))
     } else {
         Ok(Ok(Vec::new()))
@@ -913,7 +939,7 @@ fn scan_module(
     // Hits by file, in one pass over the module's hits.
     let mut hits = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut by_file: Vec<Vec<Hit>> = vec![Vec::new(); module.files.len()];
-        for (index, hit) in checks::run_module(&module, context.checks) {
+        for (index, hit) in checks::run_module(&module, context.checks, &context.settings) {
             if let Some(own) = by_file.get_mut(index) {
                 own.push(hit);
             }

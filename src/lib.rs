@@ -6,7 +6,6 @@
 
 pub mod baseline;
 pub mod bounded;
-pub mod capabilities;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
@@ -17,9 +16,10 @@ pub mod finding;
 pub mod formats;
 pub mod git;
 pub mod links;
+pub mod lower;
 pub mod materialize;
 pub mod memory;
-pub mod ports;
+pub mod model;
 pub mod report;
 pub mod secrets;
 pub mod source;

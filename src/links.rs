@@ -23,10 +23,18 @@ pub trait Repository {
     /// can be read.
     fn read(&self, relative: &str) -> Option<(String, String)>;
 
+    /// The file at `path`, relative to the repository root: its path and text, as [`read`].
+    ///
+    /// [`read`]: Repository::read
+    fn read_from_root(&self, _path: &str) -> Option<(String, String)> {
+        None
+    }
+
     /// Images the repository builds and tags itself at deploy time, declared by the build
     /// configurations (`skaffold.yaml`, `Tiltfile`) of the file's directory or of any directory
-    /// above it within the repository: see [`images_built_by`].
-    fn built_images(&self) -> Arc<[String]> {
+    /// above it within the repository (see [`images_built_by`]), with their Dockerfiles
+    /// relative to the repository root.
+    fn built_images(&self) -> Arc<[BuiltImage]> {
         Arc::from([])
     }
 }
@@ -34,13 +42,30 @@ pub trait Repository {
 /// The build configurations looked for, from a manifest's directory up to the repository root.
 pub const BUILD_CONFIGURATIONS: &[&str] = &["skaffold.yaml", "skaffold.yml", "Tiltfile"];
 
+/// An image a build configuration builds, and how, when it is built from a Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltImage {
+    pub image: String,
+    /// The Dockerfile and target stage: relative to the build configuration's directory as
+    /// [`images_built_by`] reads it, from the repository root after [`Repository::built_images`].
+    pub build: Option<BuildRef>,
+}
+
+/// Builders of Skaffold artifacts that do not build from a Dockerfile.
+const SKAFFOLD_NON_DOCKER_BUILDERS: &[&str] = &["jib", "ko", "bazel", "buildpacks", "custom"];
+
 /// The images a build configuration builds: a Skaffold file's `build.artifacts[].image` (and
 /// those of its profiles), a Tiltfile's `docker_build('image', …)` and similar calls. Manifests
 /// name these images bare (`image: frontend`), and the tool replaces the name with the digest
-/// of what it built when it deploys, so they are not unpinned images.
-pub fn images_built_by(name: &str, text: &str) -> Vec<String> {
+/// of what it built when it deploys, so they are not unpinned images. A Skaffold artifact built
+/// by Docker (the default builder) says its Dockerfile: `context` (default `.`) joined with
+/// `docker.dockerfile` (default `Dockerfile`), and `docker.target`.
+pub fn images_built_by(name: &str, text: &str) -> Vec<BuiltImage> {
     if name == "Tiltfile" {
-        return tilt_images(text);
+        return tilt_images(text)
+            .into_iter()
+            .map(|image| BuiltImage { image, build: None })
+            .collect();
     }
     let Ok(yaml) = crate::formats::yaml::Yaml::parse(text) else {
         return Vec::new();
@@ -59,9 +84,28 @@ pub fn images_built_by(name: &str, text: &str) -> Vec<String> {
                 continue;
             };
             for &artifact in yaml.items(artifacts.value) {
-                if let Some(image) = yaml.get(artifact, "image").and_then(|e| yaml.str(e.value)) {
-                    images.push(image.trim().to_owned());
-                }
+                let field = |node, key| yaml.get(node, key).and_then(|e| yaml.str(e.value));
+                let Some(image) = field(artifact, "image") else {
+                    continue;
+                };
+                let docker = yaml.get(artifact, "docker").map(|e| e.value);
+                let by_docker = !SKAFFOLD_NON_DOCKER_BUILDERS
+                    .iter()
+                    .any(|builder| yaml.get(artifact, builder).is_some());
+                let build = by_docker.then(|| {
+                    let context = field(artifact, "context").unwrap_or(".");
+                    let dockerfile = docker
+                        .and_then(|d| field(d, "dockerfile"))
+                        .unwrap_or("Dockerfile");
+                    BuildRef {
+                        dockerfile: DockerfileRef::Path(format!("{context}/{dockerfile}")),
+                        target: docker.and_then(|d| field(d, "target")).map(str::to_owned),
+                    }
+                });
+                images.push(BuiltImage {
+                    image: image.trim().to_owned(),
+                    build,
+                });
             }
         }
     }
@@ -108,10 +152,27 @@ pub fn link<'y>(mut compose: ComposeFile<'y>, repository: &dyn Repository) -> Co
     compose
 }
 
+/// The images the repository builds, for a manifest of it, each with the facts of its
+/// Dockerfile when it can be read.
+pub fn built_images(repository: &dyn Repository) -> Vec<(String, Option<ImageFacts>)> {
+    repository
+        .built_images()
+        .iter()
+        .map(|built_image| {
+            let facts = built_image
+                .build
+                .as_ref()
+                .and_then(|build| built(build, repository));
+            (built_image.image.clone(), facts)
+        })
+        .collect()
+}
+
 /// The facts of the image `build` makes, when its Dockerfile can be read and parsed.
 pub fn built(build: &BuildRef, repository: &dyn Repository) -> Option<ImageFacts> {
     let (path, text) = match &build.dockerfile {
         DockerfileRef::Path(relative) => repository.read(relative)?,
+        DockerfileRef::FromRoot(path) => repository.read_from_root(path)?,
         DockerfileRef::Inline(text) => ("(inline)".to_owned(), text.clone()),
     };
     budget::check(budget::Parser::Dockerfile, &text).ok()?;
@@ -216,13 +277,32 @@ mod tests {
     #[test]
     fn images_a_build_configuration_builds() {
         let skaffold = "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n    - image: frontend\n      context: src/frontend\n    - image: gcr.io/acme/cart\nprofiles:\n  - name: dev\n    build:\n      artifacts:\n        - image: debug-tools\n";
+        let images = images_built_by("skaffold.yaml", skaffold);
+        let names: Vec<&str> = images.iter().map(|i| i.image.as_str()).collect();
+        assert_eq!(names, ["frontend", "gcr.io/acme/cart", "debug-tools"]);
         assert_eq!(
-            images_built_by("skaffold.yaml", skaffold),
-            ["frontend", "gcr.io/acme/cart", "debug-tools"]
+            images[0].build,
+            Some(build("src/frontend/Dockerfile", None)),
+            "the context's Dockerfile"
         );
         let tilt = "docker_build('api', './api')\ndocker_build(ref=\"web\", context='web')\nk8s_yaml('k8s.yaml')\n";
-        assert_eq!(images_built_by("Tiltfile", tilt), ["api", "web"]);
+        let names: Vec<String> = images_built_by("Tiltfile", tilt)
+            .into_iter()
+            .map(|i| i.image)
+            .collect();
+        assert_eq!(names, ["api", "web"]);
         assert!(images_built_by("skaffold.yaml", "not: [valid").is_empty());
+    }
+
+    #[test]
+    fn skaffold_says_the_dockerfile_and_target_of_docker_builds_only() {
+        let skaffold = "build:\n  artifacts:\n    - image: api\n      context: services/api\n      docker:\n        dockerfile: build/Dockerfile.prod\n        target: runtime\n    - image: worker\n      jib: {}\n";
+        let images = images_built_by("skaffold.yaml", skaffold);
+        assert_eq!(
+            images[0].build,
+            Some(build("services/api/build/Dockerfile.prod", Some("runtime")))
+        );
+        assert_eq!(images[1].build, None);
     }
 
     #[test]

@@ -1174,3 +1174,61 @@ fn no_progress_line_when_standard_error_is_not_a_terminal() {
         "{stderr}"
     );
 }
+
+/// A container whose root comes from the Dockerfile the repository builds it from is reported
+/// at the container and points at the Dockerfile's line, in JSON and in SARIF, for compose and
+/// Kubernetes alike.
+#[test]
+fn findings_across_files_point_at_the_dockerfile_they_depend_on() {
+    for (fixture, rule, dockerfile) in [
+        (
+            "fixtures/compose/CMP001/bad-built-as-root",
+            "CMP001",
+            "fixtures/compose/CMP001/bad-built-as-root/api/Dockerfile",
+        ),
+        (
+            "fixtures/kubernetes/K8S001/bad-built-as-root",
+            "K8S001",
+            "fixtures/kubernetes/K8S001/bad-built-as-root/services/api/Dockerfile",
+        ),
+    ] {
+        let output = palisade()
+            .args(["scan", fixture, "--select", rule, "--format", "json"])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let related: Vec<(String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|finding| finding["related"].as_array().cloned().unwrap_or_default())
+            .map(|place| {
+                (
+                    place["path"].as_str().unwrap().to_owned(),
+                    place["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert!(
+            related.contains(&(dockerfile.to_owned(), 5)),
+            "{rule}: {related:?}"
+        );
+
+        let output = palisade()
+            .args(["scan", fixture, "--select", rule, "--format", "sarif"])
+            .output()
+            .unwrap();
+        let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let uris: Vec<&str> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|result| result["relatedLocations"].as_array().unwrap().iter())
+            .filter_map(|place| place["physicalLocation"]["artifactLocation"]["uri"].as_str())
+            .collect();
+        assert!(
+            uris.iter().any(|uri| uri.ends_with(dockerfile)),
+            "{rule}: {uris:?}"
+        );
+    }
+}

@@ -1,11 +1,14 @@
-//! How each rule is checked: one small function per rule, grouped by format.
+//! How each rule is checked: one small function per rule, or per policy that every format shares.
 //!
-//! A check is a pure function of a parsed document that pushes [`Hit`]s (a rule, a span, a
-//! message). The registry [`CHECKS`] ties each function to its rule id in the catalog; a test
+//! A check is a pure function that pushes [`Hit`]s (a rule, a span, a message). Policies that
+//! every format shares (`deployment/`) read the model of what gets deployed, which each format is
+//! lowered into once (`crate::lower`); rules of facts only one format has read that format's
+//! document. The registry [`CHECKS`] ties each function to its rule id in the catalog; a test
 //! keeps the two one-to-one. Files are parsed once, then every enabled check of their format runs
-//! over the same document.
+//! over the same document and model.
 
 pub mod compose;
+pub mod deployment;
 pub mod dockerfile;
 pub mod kubernetes;
 pub mod secrets;
@@ -23,6 +26,8 @@ use crate::formats::dockerfile::Dockerfile;
 use crate::formats::kubernetes::Manifests;
 use crate::formats::terraform::{At, Module};
 use crate::formats::yaml::Yaml;
+use crate::lower;
+use crate::model::Deployment;
 use crate::source::Position;
 
 /// What a check reports: the engine turns it into a [`crate::finding::Finding`].
@@ -43,6 +48,8 @@ pub struct Hit {
     pub in_test_code: bool,
     /// Places in other files it depends on.
     pub related: Vec<crate::finding::Related>,
+    /// Which file of its unit it is in (a Terraform module's); 0 for a file on its own.
+    pub file: usize,
 }
 
 impl Hit {
@@ -56,7 +63,13 @@ impl Hit {
             detector: None,
             in_test_code: false,
             related: Vec::new(),
+            file: 0,
         }
+    }
+
+    pub fn in_file(mut self, file: usize) -> Self {
+        self.file = file;
+        self
     }
 
     pub fn with_secret(mut self, secret: Range<usize>) -> Self {
@@ -65,9 +78,25 @@ impl Hit {
     }
 }
 
+/// What a scan's settings tell the checks, beyond which rules run: one value per scan, handed
+/// down with the checks, so that two scans in one process never share state.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Which ports are databases: the well-known ones and those the configuration adds.
+    pub databases: crate::model::ports::Databases,
+}
+
+/// A policy over the model of what gets deployed, given the rule id it reports under.
+pub type Policy = fn(&Deployment, &Settings, &'static str, &mut Vec<Hit>);
+
 /// A check function, by the document model it reads.
 #[derive(Clone, Copy)]
 pub enum Checker {
+    /// A policy shared by formats, run on the deployments lowered from files of `format`.
+    Deployment {
+        format: Target,
+        policy: Policy,
+    },
     Dockerfile(fn(&Dockerfile<'_>, &mut Vec<Hit>)),
     Kubernetes(fn(&Manifests<'_>, &mut Vec<Hit>)),
     Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
@@ -80,6 +109,7 @@ pub enum Checker {
 impl Checker {
     pub fn target(self) -> Target {
         match self {
+            Checker::Deployment { format, .. } => format,
             Checker::Dockerfile(_) => Target::Dockerfile,
             Checker::Kubernetes(_) => Target::Kubernetes,
             Checker::Compose(_) => Target::Compose,
@@ -97,6 +127,14 @@ pub struct Check {
 }
 
 impl Check {
+    /// A shared policy, reported under `rule_id` for files of `format`.
+    pub const fn deployment(rule_id: &'static str, format: Target, policy: Policy) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::Deployment { format, policy },
+        }
+    }
+
     pub const fn secrets(
         rule_id: &'static str,
         function: fn(&SecretFile<'_>, &mut Vec<Hit>),
@@ -164,7 +202,13 @@ pub struct ParseFailure {
 
 /// Parses `text` as a file of `kind` and runs the `checks` that apply to what it contains.
 pub fn run(kind: FileKind, text: &str, checks: &[Check]) -> Result<Vec<Hit>, ParseFailure> {
-    run_in(kind, text, checks, &crate::links::Alone)
+    run_in(
+        kind,
+        text,
+        checks,
+        &Settings::default(),
+        &crate::links::Alone,
+    )
 }
 
 /// [`run`], for a file of a repository whose other files it refers to (a compose service's
@@ -173,6 +217,7 @@ pub fn run_in(
     kind: FileKind,
     text: &str,
     checks: &[Check],
+    settings: &Settings,
     repository: &dyn crate::links::Repository,
 ) -> Result<Vec<Hit>, ParseFailure> {
     // A byte order mark becomes three spaces: parsers that skip it would count offsets from
@@ -204,6 +249,10 @@ pub fn run_in(
                     function(&document, &mut hits);
                 }
             }
+            if wants_deployment(checks, Target::Dockerfile) {
+                let deployment = lower::dockerfile::lower(&document);
+                run_policies(&deployment, Target::Dockerfile, checks, settings, &mut hits);
+            }
         }
         FileKind::Yaml | FileKind::Json | FileKind::Compose => {
             // Most YAML in a repository is neither (CI configs, app settings): do not even parse it.
@@ -222,10 +271,7 @@ pub fn run_in(
             }
             over_budget(budget::Parser::Yaml, text)?;
             let yaml = Yaml::parse(text).map_err(yaml_failure)?;
-            let mut manifests = Manifests::new(&yaml);
-            if !manifests.resources.is_empty() {
-                manifests.built_images = repository.built_images();
-            }
+            let manifests = Manifests::new(&yaml);
             let compose = crate::links::link(
                 ComposeFile::new(&yaml, kind == FileKind::Compose),
                 repository,
@@ -240,6 +286,15 @@ pub fn run_in(
                     }
                     _ => {}
                 }
+            }
+            if !manifests.resources.is_empty() && wants_deployment(checks, Target::Kubernetes) {
+                let built = crate::links::built_images(repository);
+                let deployment = lower::kubernetes::lower(&manifests, &built);
+                run_policies(&deployment, Target::Kubernetes, checks, settings, &mut hits);
+            }
+            if !compose.services.is_empty() && wants_deployment(checks, Target::Compose) {
+                let deployment = lower::compose::lower(&compose);
+                run_policies(&deployment, Target::Compose, checks, settings, &mut hits);
             }
         }
         FileKind::Terraform | FileKind::TerraformJson => {
@@ -259,7 +314,11 @@ pub fn run_in(
                     over_budget: error.over_budget,
                 });
             }
-            hits.extend(run_module(&module, checks).into_iter().map(|(_, hit)| hit));
+            hits.extend(
+                run_module(&module, checks, settings)
+                    .into_iter()
+                    .map(|(_, hit)| hit),
+            );
         }
         // Text has no format of its own: only secrets are looked for.
         FileKind::Text => hits.extend(run_secrets(Path::new(""), text, checks)),
@@ -275,6 +334,30 @@ fn over_budget(parser: budget::Parser, text: &str) -> Result<(), ParseFailure> {
         skipped: false,
         over_budget: true,
     })
+}
+
+/// Whether any of `checks` is a shared policy that applies to files of `format`.
+fn wants_deployment(checks: &[Check], format: Target) -> bool {
+    checks
+        .iter()
+        .any(|check| matches!(check.checker, Checker::Deployment { format: f, .. } if f == format))
+}
+
+/// Runs the shared policies of `checks` that apply to `format` over what a file deploys.
+fn run_policies(
+    deployment: &Deployment,
+    format: Target,
+    checks: &[Check],
+    settings: &Settings,
+    hits: &mut Vec<Hit>,
+) {
+    for check in checks {
+        if let Checker::Deployment { format: f, policy } = check.checker
+            && f == format
+        {
+            policy(deployment, settings, check.rule_id, hits);
+        }
+    }
 }
 
 /// Whether any of `checks` looks for secrets (which read every file).
@@ -299,12 +382,28 @@ pub fn run_secrets(path: &Path, text: &str, checks: &[Check]) -> Vec<Hit> {
 
 /// Runs the Terraform `checks` over a module: hits with the index of their file in the module.
 /// Spans are in each file as written (rules see a JSON file through its HCL translation).
-pub fn run_module(module: &Module, checks: &[Check]) -> Vec<(usize, Hit)> {
+pub fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec<(usize, Hit)> {
     let mut hits = Vec::new();
     for check in checks {
         if let Checker::Terraform(function) = check.checker {
             function(module, &mut hits);
         }
+    }
+    if wants_deployment(checks, Target::Terraform) {
+        // The model's spans are already in each file's text; `At` of the file's start maps them.
+        let deployment = Deployment {
+            exposures: lower::terraform::exposures(module),
+            ..Deployment::default()
+        };
+        let mut found = Vec::new();
+        run_policies(&deployment, Target::Terraform, checks, settings, &mut found);
+        hits.extend(found.into_iter().map(|hit| {
+            let at = At {
+                file: hit.file,
+                offset: 0,
+            };
+            (at, hit)
+        }));
     }
     hits.into_iter()
         .filter_map(|(at, mut hit)| {

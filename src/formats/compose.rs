@@ -47,7 +47,10 @@ pub struct BuildRef {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DockerfileRef {
+    /// Relative to the directory of the file that names it.
     Path(String),
+    /// Relative to the repository root.
+    FromRoot(String),
     Inline(String),
 }
 

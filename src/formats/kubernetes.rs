@@ -16,9 +16,6 @@ use crate::formats::yaml::{Entry, NodeId, Yaml};
 pub struct Manifests<'y> {
     pub yaml: &'y Yaml,
     pub resources: Vec<Resource>,
-    /// Images the repository builds and tags itself at deploy time (Skaffold, Tilt), which
-    /// manifests name bare; set by [`crate::checks::run_in`] from the build configurations.
-    pub built_images: std::sync::Arc<[String]>,
 }
 
 /// One Kubernetes object.
@@ -58,11 +55,7 @@ impl<'y> Manifests<'y> {
         for &document in &yaml.documents {
             collect(yaml, document, &mut resources, 0);
         }
-        Manifests {
-            yaml,
-            resources,
-            built_images: std::sync::Arc::from([]),
-        }
+        Manifests { yaml, resources }
     }
 
     /// Where to point for a value found with [`Yaml::get`]: the key and its value, or the merge

@@ -7,7 +7,8 @@
 use std::ops::Range;
 
 use crate::checks::{Check, Hit};
-use crate::formats::dockerfile::{Dockerfile, ImageRef, Instruction, Stage};
+use crate::formats::dockerfile::{Dockerfile, Instruction, Stage};
+use crate::model::image::ImageRef;
 
 pub const CHECK: Check = Check::dockerfile(RULE, check);
 const RULE: &str = "DKR002";

@@ -10,8 +10,8 @@ use hcl_edit::structure::Block;
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
-use crate::formats::dockerfile::ImageRef;
 use crate::formats::terraform::{At, Module, Resolved, label};
+use crate::model::image::ImageRef;
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM005";

@@ -1,8 +1,6 @@
 //! Well-known ports, in one place for every format's network rules.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::sync::Arc;
 
 /// SSH.
 pub const SSH: u16 = 22;
@@ -29,56 +27,41 @@ pub const DATABASES: &[(u16, &str)] = &[
     (50000, "DB2"),
 ];
 
-/// Ports a configuration adds to [`DATABASES`], with the product listening there.
-pub type Extra = Arc<[(u16, Arc<str>)]>;
-
-thread_local! {
-    /// The ports the scan running on this thread adds. Each scan runs its checks on a thread
-    /// pool of its own, whose threads are given the scan's ports as they start
-    /// ([`set_for_this_thread`]): two scans in one process never see each other's ports, and the
-    /// checks deep inside every format's rules need no extra argument.
-    static CONFIGURED: RefCell<Extra> = RefCell::new(Arc::from([]));
+/// The database ports of one scan: the well-known ones and those its configuration adds. Each
+/// scan has its own, handed to the policies with the rest of its settings, so two scans in one
+/// process never see each other's ports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Databases {
+    /// Ports the configuration adds, with the product listening there.
+    pub extra: Vec<(u16, String)>,
 }
 
-/// Gives this thread the ports its scan counts as databases, besides the well-known ones.
-pub fn set_for_this_thread(extra: Extra) {
-    CONFIGURED.with(|configured| *configured.borrow_mut() = extra);
-}
-
-/// The database usually listening on `port`.
-pub fn database(port: u16) -> Option<Cow<'static, str>> {
-    if let Some(&(_, name)) = DATABASES.iter().find(|(p, _)| *p == port) {
-        return Some(Cow::Borrowed(name));
-    }
-    CONFIGURED.with(|configured| {
-        configured
-            .borrow()
+impl Databases {
+    /// The database usually listening on `port`.
+    pub fn at(&self, port: u16) -> Option<Cow<'_, str>> {
+        if let Some(&(_, name)) = DATABASES.iter().find(|(p, _)| *p == port) {
+            return Some(Cow::Borrowed(name));
+        }
+        self.extra
             .iter()
             .find(|(p, _)| *p == port)
-            .map(|(_, name)| Cow::Owned(name.to_string()))
-    })
-}
+            .map(|(_, name)| Cow::Borrowed(name.as_str()))
+    }
 
-/// The first database port in `low..=high` (a well-known one before a configured one).
-pub fn database_in_range(low: u16, high: u16) -> Option<(u16, Cow<'static, str>)> {
-    let within = |port: u16| (low..=high).contains(&port);
-    let known = DATABASES
-        .iter()
-        .filter(|(port, _)| within(*port))
-        .min_by_key(|(port, _)| *port)
-        .map(|&(port, name)| (port, Cow::Borrowed(name)));
-    let configured = CONFIGURED.with(|configured| {
-        configured
-            .borrow()
+    /// The lowest database port in `low..=high`.
+    pub fn in_range(&self, low: u16, high: u16) -> Option<(u16, Cow<'_, str>)> {
+        let within = |port: u16| (low..=high).contains(&port);
+        let known = DATABASES
             .iter()
             .filter(|(port, _)| within(*port))
-            .min_by_key(|(port, _)| *port)
-            .map(|(port, name)| (*port, Cow::Owned(name.to_string())))
-    });
-    known
-        .into_iter()
-        .chain(configured)
-        .min_by_key(|(port, _)| *port)
+            .map(|&(port, name)| (port, Cow::Borrowed(name)));
+        let configured = self
+            .extra
+            .iter()
+            .filter(|(port, _)| within(*port))
+            .map(|(port, name)| (*port, Cow::Borrowed(name.as_str())));
+        known.chain(configured).min_by_key(|(port, _)| *port)
+    }
 }
 
 /// Image names (the last path component, without tag) of databases, for rules that judge a
@@ -136,31 +119,28 @@ mod tests {
             None
         );
         assert_eq!(super::database_image("example/postgres-exporter:1.0"), None);
+        let databases = super::Databases::default();
         assert_eq!(
-            super::database_in_range(5400, 5500),
+            databases.in_range(5400, 5500),
             Some((5432, "PostgreSQL".into()))
         );
-        assert_eq!(super::database_in_range(8000, 8080), None);
+        assert_eq!(databases.in_range(8000, 8080), None);
     }
 
-    /// Threads of two scans with different ports, at once: each sees its own.
     #[test]
-    fn each_scan_thread_sees_its_own_ports() {
-        let threads: Vec<_> = [(7000u16, "ScyllaDB"), (7001, "Other")]
-            .into_iter()
-            .map(|(port, name)| {
-                std::thread::spawn(move || {
-                    super::set_for_this_thread(std::sync::Arc::from([(port, name.into())]));
-                    for _ in 0..1_000 {
-                        assert_eq!(super::database(port).as_deref(), Some(name));
-                        assert_eq!(super::database(port ^ 1), None);
-                        std::thread::yield_now();
-                    }
-                })
-            })
-            .collect();
-        for thread in threads {
-            thread.join().unwrap();
-        }
+    fn configured_ports_join_the_known_ones() {
+        let databases = super::Databases {
+            extra: vec![(7000, "ScyllaDB".to_owned()), (5000, "Custom".to_owned())],
+        };
+        assert_eq!(databases.at(7000).as_deref(), Some("ScyllaDB"));
+        assert_eq!(databases.at(7001), None);
+        assert_eq!(
+            databases.in_range(4000, 6000),
+            Some((5000, "Custom".into()))
+        );
+        assert_eq!(
+            databases.in_range(5001, 6000),
+            Some((5432, "PostgreSQL".into()))
+        );
     }
 }

@@ -1,0 +1,20 @@
+//! A privileged container: root on the machine, with every device and capability.
+
+use crate::checks::{Check, Hit, Settings};
+use crate::discover::Target;
+use crate::model::Deployment;
+
+pub const COMPOSE: Check = Check::deployment("CMP002", Target::Compose, check);
+pub const KUBERNETES: Check = Check::deployment("K8S002", Target::Kubernetes, check);
+
+fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+    for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
+        if let Some(span) = &container.privileged {
+            hits.push(Hit::new(
+                rule,
+                span.clone(),
+                format!("{} runs privileged", container.label),
+            ));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! no-hardcoded-secrets: a secret written into what a container is configured with (compose
+//! `environment`, a pod's `env`, a Dockerfile's `ENV` and `ARG`), as the one judgement of
+//! `secrets` finds it. The value is masked in the message and in every snippet of the file.
+
+use crate::checks::{Check, Hit, Settings};
+use crate::discover::Target;
+use crate::model::Deployment;
+
+pub const DOCKERFILE: Check = Check::deployment("DKR004", Target::Dockerfile, check);
+pub const COMPOSE: Check = Check::deployment("CMP004", Target::Compose, check);
+pub const KUBERNETES: Check = Check::deployment("K8S004", Target::Kubernetes, check);
+
+fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+    for secret in &deployment.secrets {
+        hits.push(
+            Hit::new(
+                rule,
+                secret.site.clone(),
+                format!("{} {}", secret.place, secret.description),
+            )
+            .with_secret(secret.span.clone()),
+        );
+    }
+}
