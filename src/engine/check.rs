@@ -1,0 +1,322 @@
+//! Checking: each unit parsed once, lowered into the model of what gets deployed and checked by
+//! every enabled check of its format, secrets looked for in every file read. A file that cannot
+//! be parsed becomes a diagnostic (its secrets are still looked for), and a check that panics
+//! costs only its unit's findings.
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use crate::checks::{self, Hit};
+use crate::discover::{self, Candidate, FileKind};
+use crate::finding::{Diagnostic, DiagnosticKind, Finding};
+use crate::formats::terraform::{self, Module};
+use crate::secrets::Overlaps;
+use crate::source::{Position, SourceFile};
+
+use super::Context;
+use super::read::{Neighbours, repository_path};
+use super::units::Work;
+
+/// What the files checked by one worker gave.
+#[derive(Default)]
+pub(super) struct Tally {
+    pub(super) findings: Vec<Finding>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) files_scanned: usize,
+    pub(super) files_unparsed: usize,
+    pub(super) files_not_checked: usize,
+}
+
+impl Tally {
+    pub(super) fn add(&mut self, outcome: FileOutcome) {
+        let findings = match outcome {
+            FileOutcome::Checked(findings) => {
+                self.files_scanned += 1;
+                findings
+            }
+            FileOutcome::Unparsed(diagnostic, findings) => {
+                self.files_scanned += 1;
+                self.files_unparsed += 1;
+                self.diagnostics.push(diagnostic);
+                findings
+            }
+            FileOutcome::Skipped(diagnostic, findings) => {
+                self.files_not_checked += 1;
+                self.diagnostics.push(diagnostic);
+                findings
+            }
+        };
+        // A file with many findings is kept as it is rather than copied.
+        self.merge_findings(findings);
+    }
+
+    fn merge_findings(&mut self, mut findings: Vec<Finding>) {
+        if self.findings.len() < findings.len() {
+            std::mem::swap(&mut self.findings, &mut findings);
+        }
+        self.findings.append(&mut findings);
+    }
+
+    pub(super) fn merge(mut self, mut other: Tally) -> Tally {
+        self.merge_findings(std::mem::take(&mut other.findings));
+        self.diagnostics.append(&mut other.diagnostics);
+        self.files_scanned += other.files_scanned;
+        self.files_unparsed += other.files_unparsed;
+        self.files_not_checked += other.files_not_checked;
+        self
+    }
+}
+
+pub(super) enum FileOutcome {
+    Checked(Vec<Finding>),
+    /// Read, but not valid in its format (or a check failed on it); secrets are still looked for.
+    Unparsed(Diagnostic, Vec<Finding>),
+    /// Not read, or not a file of its format (a template); secrets are still looked for in what
+    /// was read.
+    Skipped(Diagnostic, Vec<Finding>),
+}
+
+impl Context<'_> {
+    /// The secret hits of a file not already reported by a format's rule (`format`), which knows
+    /// more about what the value is.
+    fn secret_hits(&self, candidate: &Candidate, text: &str, format: &[Hit]) -> Vec<Hit> {
+        if !self.secrets {
+            return Vec::new();
+        }
+        let path = repository_path(candidate);
+        let reported = Overlaps::new(format.iter().filter_map(|hit| hit.secret.clone()));
+        checks::run_secrets(path, text, self.checks)
+            .into_iter()
+            .filter(|hit| !reported.any(hit.secret.as_ref().unwrap_or(&hit.span)))
+            .collect()
+    }
+}
+
+fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
+    let path = &candidate.path;
+    let text = match context.files.read_text(candidate, context.max_file_size) {
+        Ok(text) => text,
+        Err((kind, message)) => {
+            let diagnostic =
+                Diagnostic::new(path.clone(), kind, message).in_repository(&candidate.repo_path);
+            return match kind {
+                DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic, Vec::new()),
+                _ => FileOutcome::Skipped(diagnostic, Vec::new()),
+            };
+        }
+    };
+    let source = SourceFile::new(path.clone(), text);
+    // A file that its name left as text may be a manifest by what it holds.
+    let kind = match candidate.kind {
+        FileKind::Text => discover::kind_by_content(path, &source.text).unwrap_or(FileKind::Text),
+        kind => kind,
+    };
+    // A check that panics loses only the format's findings: secrets are still looked for.
+    let format = if context.checks_format(kind) {
+        panic::catch_unwind(AssertUnwindSafe(|| {
+            let neighbours = Neighbours { candidate, context };
+            checks::run_in(
+                kind,
+                &source.text,
+                context.checks,
+                &context.settings,
+                &neighbours,
+            )
+        }))
+    } else {
+        Ok(Ok(Vec::new()))
+    };
+    let own = match &format {
+        Ok(Ok(hits)) => hits.as_slice(),
+        _ => &[],
+    };
+    let secrets = context.secret_hits(candidate, &source.text, own);
+    match format {
+        Ok(Ok(mut hits)) => {
+            hits.extend(secrets);
+            FileOutcome::Checked(context.findings(candidate, &source, hits))
+        }
+        Ok(Err(failure)) => {
+            let (kind, message) = if failure.skipped {
+                (
+                    DiagnosticKind::Skipped,
+                    format!("skipped: {}", failure.message),
+                )
+            } else {
+                (
+                    DiagnosticKind::ParseError,
+                    not_checked(kind.as_str(), &failure.message, failure.over_budget),
+                )
+            };
+            let mut diagnostic =
+                Diagnostic::new(path.clone(), kind, message).in_repository(&candidate.repo_path);
+            diagnostic.position = failure.position;
+            let findings = context.findings(candidate, &source, secrets);
+            if failure.skipped {
+                FileOutcome::Skipped(diagnostic, findings)
+            } else {
+                FileOutcome::Unparsed(diagnostic, findings)
+            }
+        }
+        Err(payload) => FileOutcome::Unparsed(
+            internal_error(candidate, "file", payload.as_ref()),
+            context.findings(candidate, &source, secrets),
+        ),
+    }
+}
+
+/// Checks one unit of work. A panic anywhere in it (a bug) costs only its own files' findings:
+/// they are reported as internal errors and the scan goes on.
+pub(super) fn check_work(item: &Work<'_>, context: &Context<'_>) -> Vec<FileOutcome> {
+    let outcomes = panic::catch_unwind(AssertUnwindSafe(|| match item {
+        Work::File(candidate) => vec![scan_file(candidate, context)],
+        Work::Module(directory, candidates) => scan_module(directory, candidates, context),
+    }));
+    outcomes.unwrap_or_else(|payload| {
+        let (what, candidates) = match item {
+            Work::File(candidate) => ("file", std::slice::from_ref(candidate)),
+            Work::Module(_, candidates) => ("module", candidates.as_slice()),
+        };
+        candidates
+            .iter()
+            .map(|candidate| {
+                FileOutcome::Unparsed(
+                    internal_error(candidate, what, payload.as_ref()),
+                    Vec::new(),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The diagnostic of a check that panicked on a file (`what`: the file or its module), with
+/// the panic's message, for the bug report it asks for.
+fn internal_error(
+    candidate: &Candidate,
+    what: &str,
+    payload: &(dyn std::any::Any + Send),
+) -> Diagnostic {
+    let cause = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    Diagnostic::new(
+        candidate.path.clone(),
+        DiagnosticKind::InternalError,
+        format!(
+            "not checked: a check failed unexpectedly on this {what} ({cause}); please report it"
+        ),
+    )
+    .in_repository(&candidate.repo_path)
+}
+
+/// Checks the Terraform `candidates` of one directory as a module. The directory's other
+/// Terraform files are read too, for variables and locals, but only candidates are reported on.
+fn scan_module(
+    directory: &Path,
+    candidates: &[&Candidate],
+    context: &Context<'_>,
+) -> Vec<FileOutcome> {
+    let mut paths: BTreeSet<PathBuf> = candidates.iter().map(|c| c.path.clone()).collect();
+    paths.extend(context.files.module_files(directory));
+    let reported: HashMap<&Path, &Candidate> =
+        candidates.iter().map(|c| (c.path.as_path(), *c)).collect();
+    let mut outcomes = Vec::new();
+    let (mut configuration, mut values) = (Vec::new(), Vec::new());
+    for path in paths {
+        let candidate = reported.get(path.as_path());
+        let sibling = Candidate {
+            path: path.clone(),
+            repo_path: String::new(),
+            kind: FileKind::Terraform,
+        };
+        match context.files.read_text(
+            candidate.copied().unwrap_or(&sibling),
+            context.max_file_size,
+        ) {
+            Ok(text) => {
+                if terraform::is_values_file(&path) {
+                    values.push((path, text));
+                } else {
+                    configuration.push((path, text));
+                }
+            }
+            Err((kind, message)) => {
+                if let Some(candidate) = candidate {
+                    let diagnostic = Diagnostic::new(path.clone(), kind, message)
+                        .in_repository(&candidate.repo_path);
+                    outcomes.push(match kind {
+                        DiagnosticKind::ParseError => FileOutcome::Unparsed(diagnostic, Vec::new()),
+                        _ => FileOutcome::Skipped(diagnostic, Vec::new()),
+                    });
+                }
+            }
+        }
+    }
+
+    let (module, errors) = Module::load(configuration, values);
+    for error in errors {
+        if let Some(candidate) = reported.get(error.path.as_path()) {
+            let mut diagnostic = Diagnostic::new(
+                error.path.clone(),
+                DiagnosticKind::ParseError,
+                not_checked("terraform", &error.message, error.over_budget),
+            )
+            .in_repository(&candidate.repo_path);
+            diagnostic.position = error
+                .position
+                .map(|(line, column)| Position { line, column });
+            let secrets = context.secret_hits(candidate, &error.text, &[]);
+            let source = SourceFile::new(error.path.clone(), error.text);
+            outcomes.push(FileOutcome::Unparsed(
+                diagnostic,
+                context.findings(candidate, &source, secrets),
+            ));
+        }
+    }
+    // Hits by file, in one pass over the module's hits.
+    let mut hits = panic::catch_unwind(AssertUnwindSafe(|| {
+        let mut by_file: Vec<Vec<Hit>> = vec![Vec::new(); module.files.len()];
+        for (index, hit) in checks::run_module(&module, context.checks, &context.settings) {
+            if let Some(own) = by_file.get_mut(index) {
+                own.push(hit);
+            }
+        }
+        by_file
+    }));
+    for (index, file) in module.files.iter().enumerate() {
+        let Some(candidate) = reported.get(file.path.as_path()) else {
+            continue;
+        };
+        outcomes.push(match &mut hits {
+            Ok(by_file) => {
+                let mut own = std::mem::take(&mut by_file[index]);
+                let secrets = context.secret_hits(candidate, file.source(), &own);
+                own.extend(secrets);
+                let source = SourceFile::new(file.path.clone(), file.source().to_owned());
+                FileOutcome::Checked(context.findings(candidate, &source, own))
+            }
+            Err(payload) => {
+                let secrets = context.secret_hits(candidate, file.source(), &[]);
+                let source = SourceFile::new(file.path.clone(), file.source().to_owned());
+                FileOutcome::Unparsed(
+                    internal_error(candidate, "module", payload.as_ref()),
+                    context.findings(candidate, &source, secrets),
+                )
+            }
+        });
+    }
+    outcomes
+}
+
+/// The message of a file that was read but not checked: invalid in its format, or over the
+/// parse budget (which is no fault of the format).
+fn not_checked(kind: &str, message: &str, over_budget: bool) -> String {
+    if over_budget {
+        format!("not checked: {message}")
+    } else {
+        format!("not checked: invalid {kind}: {message}")
+    }
+}
