@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::{Diagnostic, DiagnosticKind};
 
 /// What a file is by its name, which decides how it is parsed. The rules that apply depend on
-/// what its content turns out to be: see [`FileKind::targets`].
+/// what its content turns out to be, which the formats that read the kind decide (`checks::format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
@@ -58,19 +58,6 @@ impl FileKind {
             FileKind::Terraform => "terraform",
             FileKind::TerraformJson => "terraform-json",
             FileKind::Text => "text",
-        }
-    }
-
-    /// What the content of such a file can be checked as.
-    pub fn targets(self) -> &'static [Target] {
-        match self {
-            FileKind::Dockerfile => &[Target::Dockerfile],
-            FileKind::Compose => &[Target::Compose],
-            FileKind::Yaml => &[Target::Kubernetes, Target::Compose],
-            FileKind::Json => &[Target::Kubernetes],
-            FileKind::Terraform => &[Target::Terraform],
-            FileKind::TerraformJson => &[Target::Terraform],
-            FileKind::Text => &[Target::Secrets],
         }
     }
 }

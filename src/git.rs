@@ -22,7 +22,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::discover::{Candidate, FileKind, classify};
+use crate::discover::{Candidate, classify};
 use crate::memory::{Content, MemoryFiles};
 
 /// Most bytes read from a git command that lists paths.
@@ -260,11 +260,10 @@ fn paths(output: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn is_terraform(path: &str) -> bool {
-    matches!(
-        classify(Path::new(path)),
-        FileKind::Terraform | FileKind::TerraformJson
-    )
+/// Whether a file is checked together with the other files of its directory (a Terraform
+/// module's), which a staged scan must then read from `HEAD` as well.
+fn in_unit(path: &str) -> bool {
+    crate::checks::format::grouping(classify(Path::new(path))).is_some()
 }
 
 /// A ref as the user gave it, checked: never an option, and a commit.
@@ -501,12 +500,12 @@ fn read_blobs(git: &Git, blobs: &[&Blob], max_file_size: u64) -> Result<Vec<Cont
     Ok(contents)
 }
 
-/// The other Terraform files of the modules that staged Terraform files belong to, from `HEAD`
+/// The other files of the units (Terraform modules) that staged files belong to, from `HEAD`
 /// (files staged for deletion left out).
 fn module_context(git: &Git, staged: &[Blob], removed: &[String]) -> Result<Vec<Blob>, String> {
     let mut directories: Vec<String> = staged
         .iter()
-        .filter(|blob| is_terraform(&blob.path))
+        .filter(|blob| in_unit(&blob.path))
         .map(|blob| {
             blob.path
                 .rsplit_once('/')
@@ -554,7 +553,7 @@ fn module_context(git: &Git, staged: &[Blob], removed: &[String]) -> Result<Vec<
         };
         let known =
             staged.iter().any(|blob| blob.path == path) || removed.iter().any(|r| r == path);
-        if mode.starts_with("100") && is_terraform(path) && !known && is_object_id(id) {
+        if mode.starts_with("100") && in_unit(path) && !known && is_object_id(id) {
             context.push(Blob {
                 id: id.to_owned(),
                 path: path.to_owned(),

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::discover::{Candidate, classify};
-use crate::formats::terraform;
 
 /// Files to report on, and the contents of those and of the files around them (a Terraform
 /// module's other files).
@@ -44,13 +43,13 @@ impl MemoryFiles {
     }
 
     /// The Terraform files held for the directory `directory` (as shown), chosen as on disk.
-    pub fn module_files(&self, directory: &Path) -> Vec<PathBuf> {
+    pub fn unit_files(&self, directory: &Path, member: fn(&str) -> bool) -> Vec<PathBuf> {
         self.contents
             .keys()
             .filter(|path| path.parent().unwrap_or(Path::new("")) == directory)
             .filter(|path| {
                 path.file_name()
-                    .is_some_and(|name| terraform::is_module_file(&name.to_string_lossy()))
+                    .is_some_and(|name| member(&name.to_string_lossy()))
             })
             .cloned()
             .collect()

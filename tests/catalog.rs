@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use palisade::catalog::{Catalog, Policy, Severity};
-use palisade::checks::{self, CHECKS};
+use palisade::checks::{self, CHECKS, format};
 use palisade::discover::{FileKind, Target};
 
 fn catalog() -> &'static Catalog {
@@ -182,7 +182,7 @@ fn every_example_behaves() {
         // A file kind whose content the rule's target can be.
         let kind = FileKind::ALL
             .into_iter()
-            .find(|kind| kind.targets().contains(&check.checker.target()))
+            .find(|kind| format::targets(*kind).contains(&check.checker.target()))
             .unwrap();
         let bad = checks::run(kind, &rule.examples.bad, std::slice::from_ref(check)).unwrap();
         assert!(!bad.is_empty(), "{}: examples.bad does not fire", rule.id);

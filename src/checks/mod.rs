@@ -10,6 +10,7 @@
 pub mod compose;
 pub mod deployment;
 pub mod dockerfile;
+pub mod format;
 pub mod kubernetes;
 pub mod secrets;
 pub mod terraform;
@@ -25,7 +26,6 @@ use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::kubernetes::Manifests;
 use crate::formats::terraform::{At, Module};
-use crate::formats::yaml::Yaml;
 use crate::lower;
 use crate::model::Deployment;
 use crate::source::Position;
@@ -230,104 +230,22 @@ pub fn run_in(
         }
         None => text,
     };
+    // Text has no format of its own: only secrets are looked for.
+    if kind == FileKind::Text {
+        return Ok(run_secrets(Path::new(""), text, checks));
+    }
+    let input = format::Input::new(kind, text, checks, settings, repository);
     let mut hits = Vec::new();
-    match kind {
-        FileKind::Dockerfile => {
-            over_budget(budget::Parser::Dockerfile, text)?;
-            let document = Dockerfile::parse(text).map_err(|error| ParseFailure {
-                message: error.message,
-                // "No FROM at all" has no place: the parser says line 0.
-                position: (error.line > 0).then(|| Position {
-                    line: error.line,
-                    column: error.column.max(1),
-                }),
-                skipped: false,
-                over_budget: false,
-            })?;
-            for check in checks {
-                if let Checker::Dockerfile(function) = check.checker {
-                    function(&document, &mut hits);
-                }
-            }
-            if wants_deployment(checks, Target::Dockerfile) {
-                let deployment = lower::dockerfile::lower(&document);
-                run_policies(&deployment, Target::Dockerfile, checks, settings, &mut hits);
-            }
+    for format in format::reading(kind) {
+        if input.wants(format.target()) {
+            format.check(&input, &mut hits)?;
         }
-        FileKind::Yaml | FileKind::Json | FileKind::Compose => {
-            // Most YAML in a repository is neither (CI configs, app settings): do not even parse it.
-            let may_be_kubernetes = kind != FileKind::Compose && text.contains("apiVersion");
-            let may_be_compose = kind != FileKind::Json && text.contains("services");
-            if !may_be_kubernetes && !may_be_compose {
-                return Ok(hits);
-            }
-            if let Some(line) = template_line(text) {
-                return Err(ParseFailure {
-                    message: "a template (`{{ … }}`), not plain YAML: render it (e.g. `helm template`) and scan the output".to_owned(),
-                    position: Some(Position { line, column: 1 }),
-                    skipped: true,
-                    over_budget: false,
-                });
-            }
-            over_budget(budget::Parser::Yaml, text)?;
-            let yaml = Yaml::parse(text).map_err(yaml_failure)?;
-            let manifests = Manifests::new(&yaml);
-            let compose = crate::links::link(
-                ComposeFile::new(&yaml, kind == FileKind::Compose),
-                repository,
-            );
-            for check in checks {
-                match check.checker {
-                    Checker::Kubernetes(function) if !manifests.resources.is_empty() => {
-                        function(&manifests, &mut hits)
-                    }
-                    Checker::Compose(function) if !compose.services.is_empty() => {
-                        function(&compose, &mut hits)
-                    }
-                    _ => {}
-                }
-            }
-            if !manifests.resources.is_empty() && wants_deployment(checks, Target::Kubernetes) {
-                let built = crate::links::built_images(repository);
-                let deployment = lower::kubernetes::lower(&manifests, &built);
-                run_policies(&deployment, Target::Kubernetes, checks, settings, &mut hits);
-            }
-            if !compose.services.is_empty() && wants_deployment(checks, Target::Compose) {
-                let deployment = lower::compose::lower(&compose);
-                run_policies(&deployment, Target::Compose, checks, settings, &mut hits);
-            }
-        }
-        FileKind::Terraform | FileKind::TerraformJson => {
-            // A file on its own is a module of one file; the engine scans whole directories.
-            let name = match kind {
-                FileKind::TerraformJson => "main.tf.json",
-                _ => "main.tf",
-            };
-            let (module, errors) = Module::load(vec![(name.into(), text.to_owned())], Vec::new());
-            if let Some(error) = errors.into_iter().next() {
-                return Err(ParseFailure {
-                    message: error.message,
-                    position: error
-                        .position
-                        .map(|(line, column)| Position { line, column }),
-                    skipped: false,
-                    over_budget: error.over_budget,
-                });
-            }
-            hits.extend(
-                run_module(&module, checks, settings)
-                    .into_iter()
-                    .map(|(_, hit)| hit),
-            );
-        }
-        // Text has no format of its own: only secrets are looked for.
-        FileKind::Text => hits.extend(run_secrets(Path::new(""), text, checks)),
     }
     Ok(hits)
 }
 
 /// A file the parser would need more memory for than the budget allows.
-fn over_budget(parser: budget::Parser, text: &str) -> Result<(), ParseFailure> {
+pub(crate) fn over_budget(parser: budget::Parser, text: &str) -> Result<(), ParseFailure> {
     budget::check(parser, text).map_err(|refused| ParseFailure {
         message: refused.to_string(),
         position: None,
@@ -337,14 +255,14 @@ fn over_budget(parser: budget::Parser, text: &str) -> Result<(), ParseFailure> {
 }
 
 /// Whether any of `checks` is a shared policy that applies to files of `format`.
-fn wants_deployment(checks: &[Check], format: Target) -> bool {
+pub(crate) fn wants_deployment(checks: &[Check], format: Target) -> bool {
     checks
         .iter()
         .any(|check| matches!(check.checker, Checker::Deployment { format: f, .. } if f == format))
 }
 
 /// Runs the shared policies of `checks` that apply to `format` over what a file deploys.
-fn run_policies(
+pub(crate) fn run_policies(
     deployment: &Deployment,
     format: Target,
     checks: &[Check],
@@ -417,7 +335,7 @@ pub fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec
         .collect()
 }
 
-fn yaml_failure(error: crate::formats::yaml::YamlError) -> ParseFailure {
+pub(crate) fn yaml_failure(error: crate::formats::yaml::YamlError) -> ParseFailure {
     ParseFailure {
         message: error.message,
         position: error

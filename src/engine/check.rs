@@ -7,12 +7,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use crate::checks::format::Format;
 use crate::checks::{self, Hit};
 use crate::discover::{self, Candidate, FileKind};
 use crate::finding::{Diagnostic, DiagnosticKind, Finding};
-use crate::formats::terraform::{self, Module};
 use crate::secrets::Overlaps;
-use crate::source::{Position, SourceFile};
+use crate::source::SourceFile;
 
 use super::Context;
 use super::read::{Neighbours, repository_path};
@@ -171,12 +171,14 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
 pub(super) fn check_work(item: &Work<'_>, context: &Context<'_>) -> Vec<FileOutcome> {
     let outcomes = panic::catch_unwind(AssertUnwindSafe(|| match item {
         Work::File(candidate) => vec![scan_file(candidate, context)],
-        Work::Module(directory, candidates) => scan_module(directory, candidates, context),
+        Work::Unit(format, directory, candidates) => {
+            scan_unit(*format, directory, candidates, context)
+        }
     }));
     outcomes.unwrap_or_else(|payload| {
         let (what, candidates) = match item {
             Work::File(candidate) => ("file", std::slice::from_ref(candidate)),
-            Work::Module(_, candidates) => ("module", candidates.as_slice()),
+            Work::Unit(_, _, candidates) => ("module", candidates.as_slice()),
         };
         candidates
             .iter()
@@ -212,37 +214,36 @@ fn internal_error(
     .in_repository(&candidate.repo_path)
 }
 
-/// Checks the Terraform `candidates` of one directory as a module. The directory's other
-/// Terraform files are read too, for variables and locals, but only candidates are reported on.
-fn scan_module(
+/// Checks the `candidates` of one directory together as a unit of `format` (a Terraform
+/// module). The directory's other files of the unit are read too (for variables and locals),
+/// but only candidates are reported on.
+fn scan_unit(
+    format: &dyn Format,
     directory: &Path,
     candidates: &[&Candidate],
     context: &Context<'_>,
 ) -> Vec<FileOutcome> {
+    let Some(member) = format.unit_member() else {
+        return Vec::new();
+    };
     let mut paths: BTreeSet<PathBuf> = candidates.iter().map(|c| c.path.clone()).collect();
-    paths.extend(context.files.module_files(directory));
+    paths.extend(context.files.unit_files(directory, member));
     let reported: HashMap<&Path, &Candidate> =
         candidates.iter().map(|c| (c.path.as_path(), *c)).collect();
     let mut outcomes = Vec::new();
-    let (mut configuration, mut values) = (Vec::new(), Vec::new());
+    let mut read = Vec::new();
     for path in paths {
         let candidate = reported.get(path.as_path());
         let sibling = Candidate {
             path: path.clone(),
             repo_path: String::new(),
-            kind: FileKind::Terraform,
+            kind: FileKind::Text,
         };
         match context.files.read_text(
             candidate.copied().unwrap_or(&sibling),
             context.max_file_size,
         ) {
-            Ok(text) => {
-                if terraform::is_values_file(&path) {
-                    values.push((path, text));
-                } else {
-                    configuration.push((path, text));
-                }
-            }
+            Ok(text) => read.push((path, text)),
             Err((kind, message)) => {
                 if let Some(candidate) = candidate {
                     let diagnostic = Diagnostic::new(path.clone(), kind, message)
@@ -256,54 +257,54 @@ fn scan_module(
         }
     }
 
-    let (module, errors) = Module::load(configuration, values);
-    for error in errors {
-        if let Some(candidate) = reported.get(error.path.as_path()) {
-            let mut diagnostic = Diagnostic::new(
-                error.path.clone(),
-                DiagnosticKind::ParseError,
-                not_checked("terraform", &error.message, error.over_budget),
-            )
-            .in_repository(&candidate.repo_path);
-            diagnostic.position = error
-                .position
-                .map(|(line, column)| Position { line, column });
-            let secrets = context.secret_hits(candidate, &error.text, &[]);
-            let source = SourceFile::new(error.path.clone(), error.text);
-            outcomes.push(FileOutcome::Unparsed(
-                diagnostic,
-                context.findings(candidate, &source, secrets),
-            ));
-        }
-    }
-    // Hits by file, in one pass over the module's hits.
+    let unit = format.load_unit(read);
+    let files = unit.files();
+    // Hits by file, in one pass over the unit's hits.
     let mut hits = panic::catch_unwind(AssertUnwindSafe(|| {
-        let mut by_file: Vec<Vec<Hit>> = vec![Vec::new(); module.files.len()];
-        for (index, hit) in checks::run_module(&module, context.checks, &context.settings) {
+        let mut by_file: Vec<Vec<Hit>> = vec![Vec::new(); files.len()];
+        for (index, hit) in unit.check(context.checks, &context.settings) {
             if let Some(own) = by_file.get_mut(index) {
                 own.push(hit);
             }
         }
         by_file
     }));
-    for (index, file) in module.files.iter().enumerate() {
-        let Some(candidate) = reported.get(file.path.as_path()) else {
+    for (index, file) in files.iter().enumerate() {
+        let Some(candidate) = reported.get(file.path) else {
             continue;
         };
+        let source = || SourceFile::new(file.path.to_path_buf(), file.text.to_owned());
+        if let Some(failure) = &file.failure {
+            let mut diagnostic = Diagnostic::new(
+                file.path.to_path_buf(),
+                DiagnosticKind::ParseError,
+                not_checked(
+                    format.target().as_str(),
+                    &failure.message,
+                    failure.over_budget,
+                ),
+            )
+            .in_repository(&candidate.repo_path);
+            diagnostic.position = failure.position;
+            let secrets = context.secret_hits(candidate, file.text, &[]);
+            outcomes.push(FileOutcome::Unparsed(
+                diagnostic,
+                context.findings(candidate, &source(), secrets),
+            ));
+            continue;
+        }
         outcomes.push(match &mut hits {
             Ok(by_file) => {
                 let mut own = std::mem::take(&mut by_file[index]);
-                let secrets = context.secret_hits(candidate, file.source(), &own);
+                let secrets = context.secret_hits(candidate, file.text, &own);
                 own.extend(secrets);
-                let source = SourceFile::new(file.path.clone(), file.source().to_owned());
-                FileOutcome::Checked(context.findings(candidate, &source, own))
+                FileOutcome::Checked(context.findings(candidate, &source(), own))
             }
             Err(payload) => {
-                let secrets = context.secret_hits(candidate, file.source(), &[]);
-                let source = SourceFile::new(file.path.clone(), file.source().to_owned());
+                let secrets = context.secret_hits(candidate, file.text, &[]);
                 FileOutcome::Unparsed(
                     internal_error(candidate, "module", payload.as_ref()),
-                    context.findings(candidate, &source, secrets),
+                    context.findings(candidate, &source(), secrets),
                 )
             }
         });

@@ -355,9 +355,7 @@ impl<'c> Context<'c> {
 
     /// Whether a rule of a file kind's own format is enabled.
     fn checks_format(&self, kind: FileKind) -> bool {
-        kind.targets()
-            .iter()
-            .any(|t| *t != Target::Secrets && self.targets.contains(t))
+        checks::format::reading(kind).any(|format| self.targets.contains(&format.target()))
     }
 }
 

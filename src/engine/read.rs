@@ -10,7 +10,6 @@ use std::sync::Arc;
 use crate::discover::{Candidate, FileKind};
 use crate::finding::DiagnosticKind;
 use crate::formats::compose::DockerfileRef;
-use crate::formats::terraform;
 use crate::links;
 use crate::memory::{Content, MemoryFiles};
 
@@ -52,10 +51,10 @@ impl Files<'_> {
         decode_text(bytes)
     }
 
-    /// The Terraform files of a module's directory.
-    pub(super) fn module_files(self, directory: &Path) -> Vec<PathBuf> {
+    /// The files of a directory that belong to its unit (the `.tf` files of a module).
+    pub(super) fn unit_files(self, directory: &Path, member: fn(&str) -> bool) -> Vec<PathBuf> {
         match self {
-            Files::Memory(held) => held.module_files(directory),
+            Files::Memory(held) => held.unit_files(directory, member),
             Files::Disk => {
                 let listing = if directory.as_os_str().is_empty() {
                     Path::new(".")
@@ -68,7 +67,7 @@ impl Files<'_> {
                 entries
                     .flatten()
                     .filter(|entry| {
-                        terraform::is_module_file(&entry.file_name().to_string_lossy())
+                        member(&entry.file_name().to_string_lossy())
                             && entry.file_type().is_ok_and(|t| t.is_file())
                     })
                     .map(|entry| directory.join(entry.file_name()))

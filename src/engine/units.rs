@@ -1,41 +1,46 @@
-//! Units of work: what must be checked together. A file on its own, or a Terraform module (the
-//! `.tf` files of a directory, for their variables and locals). Modules come first: a module is
-//! the largest unit, and one left for the end would keep a single core busy while the others
-//! wait.
+//! Units of work: what must be checked together. A file on its own, or, for a format that reads
+//! a directory at a time (Terraform: values come from sibling files), the files of a directory.
+//! Those come first: they are the largest units, and one left for the end would keep a single
+//! core busy while the others wait.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::discover::{Candidate, FileKind};
+use crate::checks::format::{self, Format};
+use crate::discover::{Candidate, Target};
 
-/// A unit of parallel work: one file, or one Terraform module with the files to report on.
+/// A unit of parallel work: one file, or the files of one directory for a format, with the
+/// files to report on.
 pub(super) enum Work<'c> {
     File(&'c Candidate),
-    Module(PathBuf, Vec<&'c Candidate>),
+    Unit(&'static dyn Format, PathBuf, Vec<&'c Candidate>),
 }
 
-/// The units of work of the files to check, modules first.
+/// The units of work of the files to check, directories first.
 pub(super) fn units(to_check: &[Candidate]) -> Vec<Work<'_>> {
-    // Terraform is checked a module (directory) at a time: values come from sibling files.
-    let (modules, files): (Vec<&Candidate>, Vec<&Candidate>) =
-        to_check.iter().partition(|candidate| {
-            matches!(
-                candidate.kind,
-                FileKind::Terraform | FileKind::TerraformJson
-            )
-        });
-    let mut by_directory: BTreeMap<PathBuf, Vec<&Candidate>> = BTreeMap::new();
-    for candidate in modules {
-        let directory = candidate
-            .path
-            .parent()
-            .map(PathBuf::from)
-            .unwrap_or_default();
-        by_directory.entry(directory).or_default().push(candidate);
+    let mut by_directory: BTreeMap<(Target, PathBuf), (&'static dyn Format, Vec<&Candidate>)> =
+        BTreeMap::new();
+    let mut files = Vec::new();
+    for candidate in to_check {
+        match format::grouping(candidate.kind) {
+            Some(format) => {
+                let directory = candidate
+                    .path
+                    .parent()
+                    .map(PathBuf::from)
+                    .unwrap_or_default();
+                by_directory
+                    .entry((format.target(), directory))
+                    .or_insert_with(|| (format, Vec::new()))
+                    .1
+                    .push(candidate);
+            }
+            None => files.push(candidate),
+        }
     }
     by_directory
         .into_iter()
-        .map(|(directory, candidates)| Work::Module(directory, candidates))
+        .map(|((_, directory), (format, candidates))| Work::Unit(format, directory, candidates))
         .chain(files.into_iter().map(Work::File))
         .collect()
 }

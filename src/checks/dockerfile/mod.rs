@@ -1,6 +1,59 @@
-//! Dockerfile checks, one module per rule, named after the rule.
+//! Dockerfiles: the format, and its own checks, one module per rule, named after the rule.
 
 // The rule modules: every file of this directory that defines a `CHECK` (see `build.rs`).
 include!(concat!(env!("OUT_DIR"), "/checks_dockerfile.rs"));
 
 mod shell;
+
+use crate::checks::format::{Format, Input};
+use crate::checks::{Checker, Hit, ParseFailure, over_budget, run_policies, wants_deployment};
+use crate::discover::{FileKind, Target};
+use crate::formats::budget;
+use crate::formats::dockerfile::Dockerfile;
+use crate::lower;
+use crate::source::Position;
+
+/// Dockerfiles and Containerfiles, each checked alone.
+pub struct Dockerfiles;
+
+pub const FORMAT: Dockerfiles = Dockerfiles;
+
+impl Format for Dockerfiles {
+    fn target(&self) -> Target {
+        Target::Dockerfile
+    }
+
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Dockerfile]
+    }
+
+    fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
+        over_budget(budget::Parser::Dockerfile, input.text)?;
+        let document = Dockerfile::parse(input.text).map_err(|error| ParseFailure {
+            message: error.message,
+            // "No FROM at all" has no place: the parser says line 0.
+            position: (error.line > 0).then(|| Position {
+                line: error.line,
+                column: error.column.max(1),
+            }),
+            skipped: false,
+            over_budget: false,
+        })?;
+        for check in input.checks {
+            if let Checker::Dockerfile(function) = check.checker {
+                function(&document, hits);
+            }
+        }
+        if wants_deployment(input.checks, Target::Dockerfile) {
+            let deployment = lower::dockerfile::lower(&document);
+            run_policies(
+                &deployment,
+                Target::Dockerfile,
+                input.checks,
+                input.settings,
+                hits,
+            );
+        }
+        Ok(())
+    }
+}

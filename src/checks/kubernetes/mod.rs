@@ -1,4 +1,4 @@
-//! Kubernetes checks that read facts only Kubernetes has (service account tokens, seccomp
+//! Kubernetes manifests: the format, and the checks of facts only Kubernetes has (service account tokens, seccomp
 //! profiles, resource limits, `Secret` objects), one module per rule, named after the rule. What
 //! Kubernetes shares with other formats (containers, exposure) is lowered into the deployment
 //! model and judged by the shared policies (`checks/deployment/`).
@@ -9,3 +9,53 @@ include!(concat!(env!("OUT_DIR"), "/checks_kubernetes.rs"));
 pub(crate) use crate::lower::kubernetes::{
     container_setting, describe, each_container, effective_setting,
 };
+
+use crate::checks::format::{Format, Input};
+use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
+use crate::discover::{FileKind, Target};
+use crate::formats::kubernetes::Manifests;
+use crate::lower;
+
+/// Kubernetes manifests: YAML and JSON documents with `apiVersion` and `kind`, each file
+/// checked alone with the images its repository builds.
+pub struct Kubernetes;
+
+pub const FORMAT: Kubernetes = Kubernetes;
+
+impl Format for Kubernetes {
+    fn target(&self) -> Target {
+        Target::Kubernetes
+    }
+
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Yaml, FileKind::Json]
+    }
+
+    fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
+        // Most YAML in a repository is no manifest (CI configs, app settings): not even parsed.
+        if !input.text.contains("apiVersion") {
+            return Ok(());
+        }
+        let manifests = Manifests::new(input.yaml()?);
+        if manifests.resources.is_empty() {
+            return Ok(());
+        }
+        for check in input.checks {
+            if let Checker::Kubernetes(function) = check.checker {
+                function(&manifests, hits);
+            }
+        }
+        if wants_deployment(input.checks, Target::Kubernetes) {
+            let built = crate::links::built_images(input.repository);
+            let deployment = lower::kubernetes::lower(&manifests, &built);
+            run_policies(
+                &deployment,
+                Target::Kubernetes,
+                input.checks,
+                input.settings,
+                hits,
+            );
+        }
+        Ok(())
+    }
+}

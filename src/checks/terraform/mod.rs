@@ -1,4 +1,5 @@
-//! Terraform checks of facts only Terraform (among the formats read today) has: buckets, IAM
+//! Terraform: the format (a module, every `.tf` of a directory, is checked together), and the
+//! checks of facts only Terraform (among the formats read today) has: buckets, IAM
 //! policies, database settings, encryption. Network exposure is lowered into the deployment
 //! model (`lower/terraform.rs`) and judged by the shared policies.
 
@@ -6,3 +7,94 @@
 include!(concat!(env!("OUT_DIR"), "/checks_terraform.rs"));
 
 pub(crate) use crate::lower::terraform::{View, address, cause};
+
+use std::path::PathBuf;
+
+use crate::checks::format::{Format, Input, Unit, UnitFile};
+use crate::checks::{Check, Hit, ParseFailure, Settings, run_module};
+use crate::discover::{FileKind, Target};
+use crate::formats::terraform::{self as tf, Module, TfParseError};
+use crate::source::Position;
+
+/// Terraform modules: the `.tf`, `.tfvars` and JSON files of one directory, checked together
+/// because values come from sibling files.
+pub struct Terraform;
+
+pub const FORMAT: Terraform = Terraform;
+
+impl Format for Terraform {
+    fn target(&self) -> Target {
+        Target::Terraform
+    }
+
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Terraform, FileKind::TerraformJson]
+    }
+
+    /// A file on its own is a module of one file.
+    fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
+        let name = match input.kind {
+            FileKind::TerraformJson => "main.tf.json",
+            _ => "main.tf",
+        };
+        let (module, errors) = Module::load(vec![(name.into(), input.text.to_owned())], Vec::new());
+        if let Some(error) = errors.into_iter().next() {
+            return Err(failure(&error));
+        }
+        hits.extend(
+            run_module(&module, input.checks, input.settings)
+                .into_iter()
+                .map(|(_, hit)| hit),
+        );
+        Ok(())
+    }
+
+    fn unit_member(&self) -> Option<fn(&str) -> bool> {
+        Some(tf::is_module_file)
+    }
+
+    fn load_unit(&self, files: Vec<(PathBuf, String)>) -> Box<dyn Unit> {
+        let (values, configuration) = files
+            .into_iter()
+            .partition(|(path, _)| tf::is_values_file(path));
+        let (module, errors) = Module::load(configuration, values);
+        Box::new(LoadedModule { module, errors })
+    }
+}
+
+/// A module and the files of its directory that could not be parsed.
+struct LoadedModule {
+    module: Module,
+    errors: Vec<TfParseError>,
+}
+
+impl Unit for LoadedModule {
+    fn files(&self) -> Vec<UnitFile<'_>> {
+        let parsed = self.module.files.iter().map(|file| UnitFile {
+            path: &file.path,
+            text: file.source(),
+            failure: None,
+        });
+        let failed = self.errors.iter().map(|error| UnitFile {
+            path: &error.path,
+            text: &error.text,
+            failure: Some(failure(error)),
+        });
+        parsed.chain(failed).collect()
+    }
+
+    fn check(&self, checks: &[Check], settings: &Settings) -> Vec<(usize, Hit)> {
+        run_module(&self.module, checks, settings)
+    }
+}
+
+fn failure(error: &TfParseError) -> ParseFailure {
+    ParseFailure {
+        message: error.message.clone(),
+        position: error
+            .position
+            .map(|(line, column)| Position { line, column }),
+        skipped: false,
+        over_budget: error.over_budget,
+    }
+}
