@@ -52,7 +52,8 @@ fn container(
     } else {
         rng.pick(IMAGES)
     };
-    if !pod_non_root {
+    // The unprivileged nginx image runs as its own user: no security context needed.
+    if !pod_non_root && !image.contains("-unprivileged") {
         plant(planted, "K8S001", 1);
     }
     let _ = writeln!(text, "{indent}- name: {name}\n{indent}  image: {image}");

@@ -21,7 +21,7 @@ pub fn lower(compose: &ComposeFile<'_>) -> Deployment {
         exposures(compose, service, &label, &mut deployment.exposures);
         environment(compose, service, &label, &mut deployment.secrets);
         let container = Container {
-            label: label.clone(),
+            label: label.clone().into(),
             site: compose.service_site(service),
             long_running: true,
             image: compose
@@ -73,7 +73,7 @@ pub fn lower(compose: &ComposeFile<'_>) -> Deployment {
         })
         .collect();
         deployment.workloads.push(Workload {
-            label,
+            label: label.into(),
             host_namespaces,
             host: "host",
             containers: vec![container],
@@ -127,7 +127,7 @@ fn health(compose: &ComposeFile<'_>, index: usize, service: &Service) -> Health 
     if compose.yaml.get(service.node, "healthcheck").is_some() || built_has_one {
         Health::Declared
     } else {
-        Health::Missing("healthcheck".to_owned())
+        Health::Missing("healthcheck".into())
     }
 }
 
@@ -147,13 +147,13 @@ fn exposures(compose: &ComposeFile<'_>, service: &Service, label: &str, out: &mu
             Some(ip) => format!(" on `{ip}`"),
         };
         out.push(Exposure {
-            subject: label.to_owned(),
+            subject: label.to_owned().into(),
             verb: "publishes",
             reach: Reach::Ports {
                 open: Ports::Range(port.container.0, port.container.1),
                 denied: Vec::new(),
             },
-            how,
+            how: how.into(),
             audience: if port.is_public() {
                 Audience::Public
             } else {
@@ -169,13 +169,13 @@ fn exposures(compose: &ComposeFile<'_>, service: &Service, label: &str, out: &mu
         && mode == "host"
     {
         out.push(Exposure {
-            subject: format!("{database} {label}"),
+            subject: format!("{database} {label}").into(),
             verb: "",
             reach: Reach::Store {
                 sentence: "uses the host's network, so its port is open on every interface"
                     .to_owned(),
             },
-            how: String::new(),
+            how: "".into(),
             audience: Audience::Public,
             span: compose.site(entry),
             file: 0,

@@ -40,13 +40,12 @@ pub fn lower(dockerfile: &Dockerfile<'_>) -> Deployment {
         RunsAs::User(_) => User::NonRoot,
         RunsAs::Unknown => User::Unknown,
     };
-    let label = "the final image".to_owned();
     deployment.workloads.push(Workload {
-        label: label.clone(),
+        label: "the final image".into(),
         host_namespaces: Vec::new(),
         host: "host",
         containers: vec![Container {
-            label,
+            label: "the final image".into(),
             site: dockerfile.instruction_span(&dockerfile.instructions[last.from]),
             long_running: true,
             image: None,
@@ -58,7 +57,7 @@ pub fn lower(dockerfile: &Dockerfile<'_>) -> Deployment {
             health: if dockerfile.has_healthcheck(last) {
                 Health::Declared
             } else {
-                Health::Missing("HEALTHCHECK".to_owned())
+                Health::Missing("HEALTHCHECK".into())
             },
         }],
     });
@@ -81,13 +80,13 @@ fn exposures(dockerfile: &Dockerfile<'_>, out: &mut Vec<Exposure>) {
                 for port in expanded.split_whitespace() {
                     if let Some(ports) = tcp_ports(port) {
                         out.push(Exposure {
-                            subject: "the image".to_owned(),
+                            subject: "the image".into(),
                             verb: "declares",
                             reach: Reach::Ports {
                                 open: ports,
                                 denied: Vec::new(),
                             },
-                            how: " for publishing (`EXPOSE`)".to_owned(),
+                            how: " for publishing (`EXPOSE`)".into(),
                             audience: Audience::Internal,
                             span: argument.span.clone(),
                             file: 0,

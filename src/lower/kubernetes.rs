@@ -27,13 +27,13 @@ pub fn lower(manifests: &Manifests<'_>, built: &BuiltImages) -> Deployment {
     let mut deployment = Deployment::default();
     for exposed in exposed_service_ports(manifests) {
         deployment.exposures.push(Exposure {
-            subject: exposed.service,
+            subject: exposed.service.into(),
             verb: "exposes",
             reach: Reach::Ports {
                 open: Ports::Range(exposed.port, exposed.port),
                 denied: Vec::new(),
             },
-            how: format!(" {}", exposed.how),
+            how: format!(" {}", exposed.how).into(),
             audience: Audience::Public,
             span: exposed.site,
             file: 0,
@@ -63,7 +63,7 @@ pub fn lower(manifests: &Manifests<'_>, built: &BuiltImages) -> Deployment {
             containers.push(lower_container(manifests, pod, container, label, built));
         }
         deployment.workloads.push(Workload {
-            label: resource.label(),
+            label: resource.label().into(),
             host_namespaces,
             host: "node",
             containers,
@@ -129,9 +129,9 @@ fn lower_container(
         health: if missing_probes.is_empty() {
             Health::Declared
         } else {
-            Health::Missing(missing_probes.join(" and no "))
+            Health::Missing(missing_probes.join(" and no ").into())
         },
-        label,
+        label: label.into(),
     }
 }
 
@@ -228,9 +228,9 @@ fn container_ports(
         let inside = yaml
             .get(item, "containerPort")
             .and_then(|entry| Some((port_of(&entry)?, entry)));
-        let mut push = |port: u16, entry: Entry, how: &str, audience| {
+        let mut push = |port: u16, entry: Entry, how: &'static str, audience| {
             out.push(Exposure {
-                subject: label.to_owned(),
+                subject: label.to_owned().into(),
                 verb: if audience == Audience::Public {
                     "publishes"
                 } else {
@@ -240,7 +240,7 @@ fn container_ports(
                     open: Ports::Range(port, port),
                     denied: Vec::new(),
                 },
-                how: how.to_owned(),
+                how: how.into(),
                 audience,
                 span: manifests.site(entry),
                 file: 0,

@@ -705,13 +705,13 @@ pub fn exposures(module: &Module) -> Vec<Exposure> {
     let mut found: Vec<Exposure> = open_ingress(module)
         .into_iter()
         .map(|open| Exposure {
-            subject: open.resource,
+            subject: open.resource.into(),
             verb: "lets anyone on the internet reach",
             reach: Reach::Ports {
                 open: open.ports,
                 denied: open.denied,
             },
-            how: cause(&open.variables),
+            how: cause(&open.variables).into(),
             audience: Audience::Public,
             span: open.file.in_file(open.site),
             file: open.file.file,
@@ -723,12 +723,12 @@ pub fn exposures(module: &Module) -> Vec<Exposure> {
             variables.extend(view.variables("end_ip_address"));
         }
         found.push(Exposure {
-            subject: address(block),
+            subject: address(block).into(),
             verb: "",
             reach: Reach::Store {
                 sentence: sentence.to_owned(),
             },
-            how: cause(&variables),
+            how: cause(&variables).into(),
             audience: Audience::Public,
             span: view.file.in_file(view.span(key).unwrap_or(0..0)),
             file: view.file.file,

@@ -17,6 +17,7 @@ pub mod capabilities;
 pub mod image;
 pub mod ports;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::finding::Related;
@@ -48,7 +49,7 @@ pub struct Deployment {
 #[derive(Debug)]
 pub struct Workload {
     /// How messages name it: "service `web`", "Deployment/web", "the final image".
-    pub label: String,
+    pub label: Cow<'static, str>,
     /// The namespaces it shares with the machine it runs on.
     pub host_namespaces: Vec<Fact<Namespace>>,
     /// What the machine is called in this format: "host" (Docker) or "node" (Kubernetes).
@@ -77,7 +78,7 @@ impl Namespace {
 #[derive(Debug)]
 pub struct Container {
     /// "service `web`", "container `app` of Deployment/web", "the final image".
-    pub label: String,
+    pub label: Cow<'static, str>,
     /// Where a finding about something missing points (the service's or container's name).
     pub site: Range<usize>,
     /// Long-running, as opposed to init containers and batch jobs that run to completion.
@@ -129,20 +130,20 @@ pub enum Health {
     /// Declared (or explicitly turned off, which is a decision).
     Declared,
     /// None; says what is missing, in the format's words ("healthcheck").
-    Missing(String),
+    Missing(Cow<'static, str>),
 }
 
 /// A port range that something opens, and to whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exposure {
     /// Who opens it: "service `db`", "Service/db", "aws_security_group.web", "the image".
-    pub subject: String,
+    pub subject: Cow<'static, str>,
     /// How the subject is said to open it: "publishes", "exposes", "opens",
     /// "lets anyone on the internet reach".
     pub verb: &'static str,
     pub reach: Reach,
     /// Ends the sentence: " on every interface", " as a host port", a variable it comes from.
-    pub how: String,
+    pub how: Cow<'static, str>,
     pub audience: Audience,
     pub span: Range<usize>,
     /// The file of the unit it is in (for a Terraform module; 0 for a file on its own).
