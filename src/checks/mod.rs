@@ -87,7 +87,7 @@ pub struct Settings {
 }
 
 /// A policy over the model of what gets deployed, given the rule id it reports under.
-pub type Policy = fn(&Deployment, &Settings, &'static str, &mut Vec<Hit>);
+pub type Policy = fn(&Deployment<'_>, &Settings, &'static str, &mut Vec<Hit>);
 
 /// A check function, by the document model it reads.
 #[derive(Clone, Copy)]
@@ -263,7 +263,7 @@ pub(crate) fn wants_deployment(checks: &[Check], format: Target) -> bool {
 
 /// Runs the shared policies of `checks` that apply to `format` over what a file deploys.
 pub(crate) fn run_policies(
-    deployment: &Deployment,
+    deployment: &Deployment<'_>,
     format: Target,
     checks: &[Check],
     settings: &Settings,

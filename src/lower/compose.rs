@@ -8,20 +8,20 @@ use crate::formats::compose::{ComposeFile, Service, interpolate};
 use crate::formats::dockerfile::BuiltUser;
 use crate::model::image::is_root_user;
 use crate::model::{
-    Audience, Container, Deployment, Exposure, Fact, Health, Namespace, Ports, Reach, Secret,
-    Setting, User, Workload, ports,
+    Audience, Container, Deployment, Exposure, Fact, Health, Label, Namespace, Ports, Reach,
+    Secret, Setting, User, Workload, ports,
 };
 use crate::secrets;
 
 /// What a compose file deploys.
-pub fn lower(compose: &ComposeFile<'_>) -> Deployment {
+pub fn lower<'a>(compose: &'a ComposeFile<'_>) -> Deployment<'a> {
     let mut deployment = Deployment::default();
     for (index, service) in compose.services.iter().enumerate() {
-        let label = format!("service `{}`", service.name);
-        exposures(compose, service, &label, &mut deployment.exposures);
+        let label = Label::Service(&service.name);
+        exposures(compose, service, &mut deployment.exposures);
         environment(compose, service, &label, &mut deployment.secrets);
         let container = Container {
-            label: label.clone().into(),
+            label: label.clone(),
             site: compose.service_site(service),
             long_running: true,
             image: compose
@@ -73,7 +73,7 @@ pub fn lower(compose: &ComposeFile<'_>) -> Deployment {
         })
         .collect();
         deployment.workloads.push(Workload {
-            label: label.into(),
+            label,
             host_namespaces,
             host: "host",
             containers: vec![container],
@@ -133,7 +133,7 @@ fn health(compose: &ComposeFile<'_>, index: usize, service: &Service) -> Health 
 
 /// Published TCP ports (bound to a loopback address they are not public), and a database image
 /// on the host's network, whose port is then open on every interface.
-fn exposures(compose: &ComposeFile<'_>, service: &Service, label: &str, out: &mut Vec<Exposure>) {
+fn exposures<'a>(compose: &ComposeFile<'_>, service: &'a Service, out: &mut Vec<Exposure<'a>>) {
     for port in compose.published_ports(service) {
         if port.protocol != "tcp" {
             continue;
@@ -147,7 +147,7 @@ fn exposures(compose: &ComposeFile<'_>, service: &Service, label: &str, out: &mu
             Some(ip) => format!(" on `{ip}`"),
         };
         out.push(Exposure {
-            subject: label.to_owned().into(),
+            subject: Label::Service(&service.name),
             verb: "publishes",
             reach: Reach::Ports {
                 open: Ports::Range(port.container.0, port.container.1),
@@ -169,7 +169,7 @@ fn exposures(compose: &ComposeFile<'_>, service: &Service, label: &str, out: &mu
         && mode == "host"
     {
         out.push(Exposure {
-            subject: format!("{database} {label}").into(),
+            subject: Label::Owned(format!("{database} service `{}`", service.name)),
             verb: "",
             reach: Reach::Store {
                 sentence: "uses the host's network, so its port is open on every interface"
@@ -187,7 +187,12 @@ fn exposures(compose: &ComposeFile<'_>, service: &Service, label: &str, out: &mu
 /// value comes from the shell or `.env`); a default (`${DB_PASSWORD:-hunter2}`) is a value like
 /// any other. Each variable is judged as it is met: an environment can hold a variable per line
 /// of a large file, and nothing is gained by collecting them first.
-fn environment(compose: &ComposeFile<'_>, service: &Service, label: &str, out: &mut Vec<Secret>) {
+fn environment(
+    compose: &ComposeFile<'_>,
+    service: &Service,
+    label: &Label<'_>,
+    out: &mut Vec<Secret>,
+) {
     let yaml = compose.yaml;
     let Some(environment) = yaml.get(service.node, "environment") else {
         return;

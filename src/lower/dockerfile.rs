@@ -5,13 +5,13 @@
 
 use crate::formats::dockerfile::{Dockerfile, Instruction, RootCause, RunsAs};
 use crate::model::{
-    Audience, Container, Deployment, Exposure, Health, Ports, Reach, Secret, Setting, User,
+    Audience, Container, Deployment, Exposure, Health, Label, Ports, Reach, Secret, Setting, User,
     Workload,
 };
 use crate::secrets;
 
 /// What a Dockerfile deploys: the image of its final stage.
-pub fn lower(dockerfile: &Dockerfile<'_>) -> Deployment {
+pub fn lower(dockerfile: &Dockerfile<'_>) -> Deployment<'static> {
     let mut deployment = Deployment::default();
     exposures(dockerfile, &mut deployment.exposures);
     secrets(dockerfile, &mut deployment.secrets);
@@ -41,11 +41,11 @@ pub fn lower(dockerfile: &Dockerfile<'_>) -> Deployment {
         RunsAs::Unknown => User::Unknown,
     };
     deployment.workloads.push(Workload {
-        label: "the final image".into(),
+        label: Label::Fixed("the final image"),
         host_namespaces: Vec::new(),
         host: "host",
         containers: vec![Container {
-            label: "the final image".into(),
+            label: Label::Fixed("the final image"),
             site: dockerfile.instruction_span(&dockerfile.instructions[last.from]),
             long_running: true,
             image: None,
@@ -66,7 +66,7 @@ pub fn lower(dockerfile: &Dockerfile<'_>) -> Deployment {
 
 /// `EXPOSE` is inherited, so stages that reach the final image count; builder stages do not.
 /// UDP and SCTP ports are not TCP services.
-fn exposures(dockerfile: &Dockerfile<'_>, out: &mut Vec<Exposure>) {
+fn exposures(dockerfile: &Dockerfile<'_>, out: &mut Vec<Exposure<'static>>) {
     for stage in dockerfile.stages.iter().filter(|s| s.reaches_final_image) {
         for index in stage.body.clone() {
             let Instruction::Expose(expose) = &dockerfile.instructions[index] else {
@@ -80,7 +80,7 @@ fn exposures(dockerfile: &Dockerfile<'_>, out: &mut Vec<Exposure>) {
                 for port in expanded.split_whitespace() {
                     if let Some(ports) = tcp_ports(port) {
                         out.push(Exposure {
-                            subject: "the image".into(),
+                            subject: Label::Fixed("the image"),
                             verb: "declares",
                             reach: Reach::Ports {
                                 open: ports,

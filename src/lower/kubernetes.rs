@@ -12,8 +12,8 @@ use crate::formats::kubernetes::{
 use crate::formats::yaml::Entry;
 use crate::model::image::ImageRef;
 use crate::model::{
-    Audience, Container, Deployment, Exposure, Fact, Health, Namespace, Ports, Reach, Secret,
-    Setting, User, Workload,
+    Audience, Container, Deployment, Exposure, Fact, Health, Label, Namespace, Ports, Reach,
+    Secret, Setting, User, Workload,
 };
 use crate::secrets;
 
@@ -22,12 +22,12 @@ use crate::secrets;
 pub type BuiltImages = [(String, Option<ImageFacts>)];
 
 /// What the manifests of a file deploy.
-pub fn lower(manifests: &Manifests<'_>, built: &BuiltImages) -> Deployment {
+pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deployment<'a> {
     let yaml = manifests.yaml;
     let mut deployment = Deployment::default();
     for exposed in exposed_service_ports(manifests) {
         deployment.exposures.push(Exposure {
-            subject: exposed.service.into(),
+            subject: exposed.service,
             verb: "exposes",
             reach: Reach::Ports {
                 open: Ports::Range(exposed.port, exposed.port),
@@ -57,13 +57,16 @@ pub fn lower(manifests: &Manifests<'_>, built: &BuiltImages) -> Deployment {
         .collect();
         let mut containers = Vec::new();
         for container in &pod.containers {
-            let label = describe(resource, container);
+            let label = label(resource, container);
             container_ports(manifests, pod, container, &label, &mut deployment.exposures);
             environment(manifests, container, &label, &mut deployment.secrets);
             containers.push(lower_container(manifests, pod, container, label, built));
         }
         deployment.workloads.push(Workload {
-            label: resource.label().into(),
+            label: Label::Resource {
+                kind: &resource.kind,
+                name: &resource.name,
+            },
             host_namespaces,
             host: "node",
             containers,
@@ -72,13 +75,13 @@ pub fn lower(manifests: &Manifests<'_>, built: &BuiltImages) -> Deployment {
     deployment
 }
 
-fn lower_container(
+fn lower_container<'a>(
     manifests: &Manifests<'_>,
     pod: &Pod,
     container: &PodContainer,
-    label: String,
+    label: Label<'a>,
     built: &BuiltImages,
-) -> Container {
+) -> Container<'a> {
     let yaml = manifests.yaml;
     let image = yaml
         .get(container.node, "image")
@@ -131,7 +134,7 @@ fn lower_container(
         } else {
             Health::Missing(missing_probes.join(" and no ").into())
         },
-        label: label.into(),
+        label,
     }
 }
 
@@ -202,12 +205,12 @@ fn user(
 
 /// A container's ports: a `hostPort` is open on the node; a `containerPort` is open on the
 /// node too under `hostNetwork: true`, and otherwise only in the pod.
-fn container_ports(
+fn container_ports<'a>(
     manifests: &Manifests<'_>,
     pod: &Pod,
     container: &PodContainer,
-    label: &str,
-    out: &mut Vec<Exposure>,
+    label: &Label<'a>,
+    out: &mut Vec<Exposure<'a>>,
 ) {
     let yaml = manifests.yaml;
     let host_network = yaml
@@ -230,7 +233,7 @@ fn container_ports(
             .and_then(|entry| Some((port_of(&entry)?, entry)));
         let mut push = |port: u16, entry: Entry, how: &'static str, audience| {
             out.push(Exposure {
-                subject: label.to_owned().into(),
+                subject: label.clone(),
                 verb: if audience == Audience::Public {
                     "publishes"
                 } else {
@@ -272,7 +275,7 @@ fn container_ports(
 fn environment(
     manifests: &Manifests<'_>,
     container: &PodContainer,
-    label: &str,
+    label: &Label<'_>,
     out: &mut Vec<Secret>,
 ) {
     let yaml = manifests.yaml;
@@ -355,20 +358,33 @@ pub fn effective_setting(
     container_setting(manifests, container, path).or_else(|| pod_setting(manifests, pod, path))
 }
 
-/// `containers[app] of Deployment/web`.
-pub fn describe(resource: &Resource, container: &PodContainer) -> String {
-    let group = match container.group {
+/// "container `app` of Deployment/web", written out when a message needs it.
+fn label<'a>(resource: &'a Resource, container: &'a PodContainer) -> Label<'a> {
+    Label::Container {
+        group: group_name(container.group),
+        name: &container.name,
+        kind: &resource.kind,
+        resource: &resource.name,
+    }
+}
+
+fn group_name(group: ContainerGroup) -> &'static str {
+    match group {
         ContainerGroup::Containers => "container",
         ContainerGroup::InitContainers => "init container",
         ContainerGroup::EphemeralContainers => "ephemeral container",
-    };
-    format!("{group} `{}` of {}", container.name, resource.label())
+    }
+}
+
+/// "container `app` of Deployment/web".
+pub fn describe(resource: &Resource, container: &PodContainer) -> String {
+    label(resource, container).to_string()
 }
 
 /// A port of a `Service` that is reachable from outside the cluster.
-struct ExposedPort {
+struct ExposedPort<'a> {
     /// `Service/db`.
-    pub service: String,
+    pub service: Label<'a>,
     pub port: u16,
     pub site: std::ops::Range<usize>,
     /// How it is exposed, as the end of a sentence.
@@ -377,7 +393,7 @@ struct ExposedPort {
 
 /// Ports of `LoadBalancer` Services (unless `loadBalancerSourceRanges` lists only private
 /// ranges) and of `NodePort` Services, by `port` and by numeric `targetPort`.
-fn exposed_service_ports(manifests: &Manifests<'_>) -> Vec<ExposedPort> {
+fn exposed_service_ports<'a>(manifests: &'a Manifests<'_>) -> Vec<ExposedPort<'a>> {
     let yaml = manifests.yaml;
     let mut exposed = Vec::new();
     for service in manifests.resources.iter().filter(|r| r.kind == "Service") {
@@ -407,7 +423,10 @@ fn exposed_service_ports(manifests: &Manifests<'_>) -> Vec<ExposedPort> {
                 if !seen.contains(&port) {
                     seen.push(port);
                     exposed.push(ExposedPort {
-                        service: service.label(),
+                        service: Label::Resource {
+                            kind: &service.kind,
+                            name: &service.name,
+                        },
                         port,
                         site: manifests.site(entry),
                         how,

@@ -11,7 +11,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
 use crate::formats::terraform::{self, At, Module, Resolved, attribute, label};
-use crate::model::{Audience, Exposure, Ports, Reach};
+use crate::model::{Audience, Exposure, Label, Ports, Reach};
 
 /// A block's body read through the module's values; inside a `dynamic` block's `content`, its
 /// iterator is in scope.
@@ -701,11 +701,11 @@ const WHITELISTED: &[&str] = &[
 /// network of `0.0.0.0/0` with a public IPv4 address, an Alibaba Cloud whitelist holding
 /// `0.0.0.0/0` or `0.0.0.0` (which the console reads the same way), and an RDS DB security
 /// group (EC2-Classic) ingress from `0.0.0.0/0`.
-pub fn exposures(module: &Module) -> Vec<Exposure> {
-    let mut found: Vec<Exposure> = open_ingress(module)
+pub fn exposures(module: &Module) -> Vec<Exposure<'static>> {
+    let mut found: Vec<Exposure<'static>> = open_ingress(module)
         .into_iter()
         .map(|open| Exposure {
-            subject: open.resource.into(),
+            subject: Label::Owned(open.resource),
             verb: "lets anyone on the internet reach",
             reach: Reach::Ports {
                 open: open.ports,
@@ -723,7 +723,7 @@ pub fn exposures(module: &Module) -> Vec<Exposure> {
             variables.extend(view.variables("end_ip_address"));
         }
         found.push(Exposure {
-            subject: address(block).into(),
+            subject: Label::Owned(address(block)),
             verb: "",
             reach: Reach::Store {
                 sentence: sentence.to_owned(),

@@ -35,11 +35,61 @@ impl<T> Fact<T> {
     }
 }
 
+/// How a message names what a fact is about. Written out only when a finding needs it: a scan
+/// meets far more containers than it reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Label<'a> {
+    /// "the final image".
+    Fixed(&'static str),
+    Owned(String),
+    /// "service `web`".
+    Service(&'a str),
+    /// "Deployment/web" ("Deployment" when it has no name).
+    Resource {
+        kind: &'a str,
+        name: &'a str,
+    },
+    /// "init container `setup` of Deployment/web".
+    Container {
+        group: &'static str,
+        name: &'a str,
+        kind: &'a str,
+        resource: &'a str,
+    },
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let resource = |f: &mut std::fmt::Formatter<'_>, kind: &str, name: &str| {
+            if name.is_empty() {
+                f.write_str(kind)
+            } else {
+                write!(f, "{kind}/{name}")
+            }
+        };
+        match self {
+            Label::Fixed(text) => f.write_str(text),
+            Label::Owned(text) => f.write_str(text),
+            Label::Service(name) => write!(f, "service `{name}`"),
+            Label::Resource { kind, name } => resource(f, kind, name),
+            Label::Container {
+                group,
+                name,
+                kind,
+                resource: resource_name,
+            } => {
+                write!(f, "{group} `{name}` of ")?;
+                resource(f, kind, resource_name)
+            }
+        }
+    }
+}
+
 /// Everything a file (or a unit of files, such as a Terraform module) deploys.
 #[derive(Debug, Default)]
-pub struct Deployment {
-    pub workloads: Vec<Workload>,
-    pub exposures: Vec<Exposure>,
+pub struct Deployment<'a> {
+    pub workloads: Vec<Workload<'a>>,
+    pub exposures: Vec<Exposure<'a>>,
     /// Secrets written into the configuration of what is deployed (environment variables, build
     /// arguments), already judged by the one judgement of `secrets`.
     pub secrets: Vec<Secret>,
@@ -47,14 +97,14 @@ pub struct Deployment {
 
 /// Something that runs: a compose service, a Kubernetes pod template, an image's final stage.
 #[derive(Debug)]
-pub struct Workload {
+pub struct Workload<'a> {
     /// How messages name it: "service `web`", "Deployment/web", "the final image".
-    pub label: Cow<'static, str>,
+    pub label: Label<'a>,
     /// The namespaces it shares with the machine it runs on.
     pub host_namespaces: Vec<Fact<Namespace>>,
     /// What the machine is called in this format: "host" (Docker) or "node" (Kubernetes).
     pub host: &'static str,
-    pub containers: Vec<Container>,
+    pub containers: Vec<Container<'a>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,9 +126,9 @@ impl Namespace {
 
 /// One container of a workload, with its effective settings (a pod's defaults already applied).
 #[derive(Debug)]
-pub struct Container {
+pub struct Container<'a> {
     /// "service `web`", "container `app` of Deployment/web", "the final image".
-    pub label: Cow<'static, str>,
+    pub label: Label<'a>,
     /// Where a finding about something missing points (the service's or container's name).
     pub site: Range<usize>,
     /// Long-running, as opposed to init containers and batch jobs that run to completion.
@@ -135,9 +185,9 @@ pub enum Health {
 
 /// A port range that something opens, and to whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exposure {
+pub struct Exposure<'a> {
     /// Who opens it: "service `db`", "Service/db", "aws_security_group.web", "the image".
-    pub subject: Cow<'static, str>,
+    pub subject: Label<'a>,
     /// How the subject is said to open it: "publishes", "exposes", "opens",
     /// "lets anyone on the internet reach".
     pub verb: &'static str,
@@ -205,7 +255,7 @@ impl Ports {
     }
 }
 
-impl Exposure {
+impl Exposure<'_> {
     /// Whether this exposure lets `port` through.
     pub fn opens(&self, port: u16) -> bool {
         match &self.reach {

@@ -9,7 +9,7 @@ use crate::model::capabilities;
 pub const COMPOSE: Check = Check::deployment("CMP010", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S013", Target::Kubernetes, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
         for capability in &container.capabilities_added {
             if capabilities::is_dangerous(&capability.value) {

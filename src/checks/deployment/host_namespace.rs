@@ -7,7 +7,7 @@ use crate::model::Deployment;
 pub const COMPOSE: Check = Check::deployment("CMP012", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S014", Target::Kubernetes, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for workload in &deployment.workloads {
         for namespace in &workload.host_namespaces {
             hits.push(Hit::new(

@@ -11,7 +11,7 @@ pub const DOCKERFILE: Check = Check::deployment("DKR015", Target::Dockerfile, ch
 pub const COMPOSE: Check = Check::deployment("CMP014", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S017", Target::Kubernetes, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
         if let (true, Health::Missing(what)) = (container.long_running, &container.health) {
             hits.push(Hit::new(

@@ -7,7 +7,7 @@ use crate::model::Deployment;
 pub const COMPOSE: Check = Check::deployment("CMP002", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S002", Target::Kubernetes, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
         if let Some(span) = &container.privileged {
             hits.push(Hit::new(

@@ -10,7 +10,7 @@ pub const DOCKERFILE: Check = Check::deployment("DKR001", Target::Dockerfile, ch
 pub const COMPOSE: Check = Check::deployment("CMP001", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S001", Target::Kubernetes, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
         match &container.user {
             User::Root {

@@ -12,7 +12,7 @@ pub const COMPOSE: Check = Check::deployment("CMP006", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S007", Target::Kubernetes, check);
 pub const TERRAFORM: Check = Check::deployment("TFM001", Target::Terraform, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for exposure in &deployment.exposures {
         if exposure.audience == Audience::Local || !exposure.opens(SSH) {
             continue;

@@ -10,7 +10,7 @@ use crate::model::image::ImageRef;
 pub const COMPOSE: Check = Check::deployment("CMP003", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S003", Target::Kubernetes, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
         let Some(image) = &container.image else {
             continue;

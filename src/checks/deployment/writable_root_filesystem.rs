@@ -7,7 +7,7 @@ use crate::model::{Deployment, Setting};
 pub const COMPOSE: Check = Check::deployment("CMP013", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S011", Target::Kubernetes, check);
 
-fn check(deployment: &Deployment, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
         match &container.read_only_root {
             Setting::Set(fact) if !fact.value => hits.push(Hit::new(
