@@ -1,12 +1,13 @@
 //! TFM003: a managed database given a public endpoint: `publicly_accessible = true` on AWS,
 //! `public_network_access_enabled = true` on Azure database servers, or left out where the
-//! provider's default is public.
+//! provider's default is public; an OpenSearch or Elasticsearch domain outside a VPC.
 //!
 //! Defaults (azurerm provider): `public_network_access_enabled` is true unless set on SQL,
-//! PostgreSQL, MySQL and MariaDB servers and Cosmos DB accounts; a flexible server is public
+//! PostgreSQL, MySQL and MariaDB servers, Cosmos DB accounts and Redis caches; a flexible server is public
 //! unless it is placed in a subnet (`delegated_subnet_id`), which makes it private. On AWS,
 //! `publicly_accessible` defaults to false, and `azurerm_sql_server` (retired) has no such
-//! setting: only an explicit value counts there.
+//! setting: only an explicit value counts there. An AWS OpenSearch (or Elasticsearch) domain
+//! without `vpc_options` has an endpoint on the internet, whatever its access policy says.
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
@@ -29,6 +30,7 @@ const AZURE_DATABASES: &[(&str, Default)] = &[
     ("azurerm_mysql_server", Default::Public),
     ("azurerm_mariadb_server", Default::Public),
     ("azurerm_cosmosdb_account", Default::Public),
+    ("azurerm_redis_cache", Default::Public),
     (
         "azurerm_postgresql_flexible_server",
         Default::PublicOutsideASubnet,
@@ -48,8 +50,22 @@ enum Default {
     Unknown,
 }
 
+/// Search domains, public unless placed in a VPC.
+const SEARCH_DOMAINS: &[&str] = &["aws_opensearch_domain", "aws_elasticsearch_domain"];
+
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     rds_modules(module, hits);
+    for (file, block) in module.resources(SEARCH_DOMAINS) {
+        let view = View::new(module, file, &block.body);
+        if view.get("vpc_options").is_none() && view.nested("vpc_options").is_empty() {
+            let message = format!(
+                "{} has a public endpoint: it is not placed in a VPC (`vpc_options`)",
+                address(&block)
+            );
+            let site = block_header_span(&block).unwrap_or(0..0);
+            hits.push((file, Hit::new(RULE, site, message)));
+        }
+    }
     let types: Vec<&str> = AZURE_DATABASES.iter().map(|(kind, _)| *kind).collect();
     for (file, block) in module.resources(&types) {
         let view = View::new(module, file, &block.body);
