@@ -12,7 +12,12 @@ pub const COMPOSE: Check = Check::deployment("CMP005", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S006", Target::Kubernetes, check);
 pub const TERRAFORM: Check = Check::deployment("TFM002", Target::Terraform, check);
 
-fn check(deployment: &Deployment<'_>, settings: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
+fn check(
+    deployment: &Deployment<'_>,
+    settings: &Settings,
+    rule: &'static str,
+    hits: &mut Vec<Hit>,
+) {
     for exposure in &deployment.exposures {
         if exposure.audience != Audience::Public {
             continue;
