@@ -195,7 +195,7 @@ fn secrets_are_never_printed_whole() {
         "hGf83kdLq92mZpX0",
         "AKIAZQ3MPLEXAMPLEQ7Z",
         "Tr0ub4dor3x",
-        "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "npm_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d",
         "ghp_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa",
         "pL4nT3dS3cr3tV4lu3",
         // Kubernetes

@@ -157,8 +157,14 @@ pub fn judge(value: &str, pairing: Pairing) -> Verdict {
     if value.chars().count() < minimum {
         return Verdict::NotSecret;
     }
-    if is_reference(value) {
+    if is_reference(value) || is_specification(value) {
         return Verdict::NotSecret;
+    }
+    // Base64 of text is judged as that text: `cGFzc3dvcmQ=` is as much a stand-in as
+    // `password`, and an encoded real password is still one. Random bytes (a real key) do not
+    // decode to text.
+    if let Some(text) = decoded_text(value) {
+        return judge(&text, Pairing::Declared);
     }
     if is_stand_in(value) {
         return Verdict::Placeholder;
@@ -185,15 +191,95 @@ pub fn judge(value: &str, pairing: Pairing) -> Verdict {
 
 /// Whether a provider-shaped token (a key matched by its format) is a stand-in: filled with `x`,
 /// `*` or zeros where the random part goes (`xoxb-000000000000-…`, `…/T00000000/B00000000/XXXXXXXX`),
-/// or a documentation key that says `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`).
+/// a documentation key that says `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`), or a random part typed
+/// along the keyboard (`ghp_abcdef1234567890…`, `…/B123456789/1a2b3c4d5e6f…`).
 pub fn is_stand_in_token(token: &str) -> bool {
     let upper = token.to_ascii_uppercase();
+    // The random part of a token is its last: after a provider's prefix, or a URL's path.
+    let random_part = token
+        .rsplit(['/', '-', '_', ':', '.'])
+        .find(|part| part.len() >= 8)
+        .unwrap_or(token);
     upper.contains("EXAMPLE")
         || has_filler_run(token)
         || is_one_character(token)
-        // Mostly runs along the keyboard after a provider's prefix (`ghp_abcdef1234567890…`).
         || sequential_share(&joined(token)) >= 0.8
+        || typed_share(&joined(random_part)) >= 0.8
         || PUBLISHED.iter().any(|published| token.contains(published))
+}
+
+/// [`sequential_share`], also of two runs typed in turn (`1a2b3c4d…`: `1234…` and `abcd…`).
+fn typed_share(joined: &str) -> f64 {
+    let turns = |parity: usize| -> String {
+        joined
+            .chars()
+            .enumerate()
+            .filter(|(at, _)| at % 2 == parity)
+            .map(|(_, c)| c)
+            .collect()
+    };
+    let interleaved = if joined.len() >= 8 {
+        let (even, odd) = (turns(0), turns(1));
+        (sequential_share(&even) * even.len() as f64 + sequential_share(&odd) * odd.len() as f64)
+            / joined.len() as f64
+    } else {
+        0.0
+    };
+    sequential_share(joined).max(interleaved)
+}
+
+/// A specification of where a secret is, as `key=value` pairs (`id=npmrc,src=$HOME/.npmrc`,
+/// `type=secret,id=aws`): what build tools take to mount a secret, not its value.
+fn is_specification(value: &str) -> bool {
+    const SINGLE_KEYS: &[&str] = &[
+        "id",
+        "src",
+        "source",
+        "env",
+        "type",
+        "target",
+        "dst",
+        "destination",
+        "name",
+        "file",
+        "path",
+    ];
+    let pairs: Vec<Option<(&str, &str)>> = value.split(',').map(|p| p.split_once('=')).collect();
+    let well_formed = pairs.iter().all(|pair| {
+        pair.is_some_and(|(key, val)| {
+            key.len() >= 2
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-')
+                && !val.is_empty()
+        })
+    });
+    well_formed
+        && (pairs.len() >= 2
+            || pairs
+                .first()
+                .and_then(|pair| *pair)
+                .is_some_and(|(key, _)| SINGLE_KEYS.contains(&key)))
+}
+
+/// The text a base64 value encodes, when it is printable text.
+fn decoded_text(value: &str) -> Option<String> {
+    use base64::Engine as _;
+    let base64_shaped = value.len() >= 8
+        && value.len() % 4 == 0
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
+    // Padding says it is base64; without it, a word or an identifier may look the same.
+    if !base64_shaped || !value.ends_with('=') {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let printable = !text.is_empty() && text.bytes().all(|b| (0x20..0x7f).contains(&b));
+    printable.then_some(text)
 }
 
 /// A reference to a value kept elsewhere, or a template that will produce it: `$VAR`, `${VAR}`,
@@ -232,9 +318,46 @@ fn is_reference(value: &str) -> bool {
         || value.starts_with("arn:")
 }
 
+/// Words that mark a value as made up when they stand as a word of their own
+/// (`mock-canary-token-12345`, `dummy_key_1`): a real secret is not labelled so.
+const MADE_UP_WORDS: &[&str] = &[
+    "mock",
+    "dummy",
+    "fake",
+    "placeholder",
+    "redacted",
+    "changeme",
+    "replaceme",
+    "fixme",
+    "todo",
+    "tbd",
+    "lorem",
+];
+
+/// Short words of a sentence that tells the reader something (`if_you_see_this_please_use_k8s`,
+/// `please-set-me-in-the-vault`): an instruction where a value should go.
+const INSTRUCTION_WORDS: &[&str] = &[
+    "if", "you", "your", "see", "please", "use", "this", "here", "the", "to", "set", "it", "is",
+    "not", "do", "dont", "must", "should", "in", "a", "me", "we", "will", "be",
+];
+
 /// A stand-in by its shape.
 fn is_stand_in(value: &str) -> bool {
     if is_one_character(value) || has_filler_run(value) || value.contains("EXAMPLE") {
+        return true;
+    }
+    let plain_words = split_words(value);
+    if plain_words
+        .iter()
+        .any(|word| MADE_UP_WORDS.contains(&word.as_str()))
+    {
+        return true;
+    }
+    let instruction_words = plain_words
+        .iter()
+        .filter(|word| INSTRUCTION_WORDS.contains(&word.as_str()))
+        .count();
+    if plain_words.len() >= 4 && instruction_words >= 3 {
         return true;
     }
     let words: Vec<String> = split_words(value)
@@ -654,6 +777,14 @@ mod tests {
             "abc123xyz456",
             "GOOGLE_API_KEY_VAL",
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=abc",
+            "mock-canary-token-12345",
+            "dummy_key_Zq9x",
+            "fake-Hx72kPq",
+            "if_you_see_this_please_use_k8s",
+            "please-set-me-in-the-vault",
+            // Base64 of `password` and of `changeme`.
+            "cGFzc3dvcmQ=",
+            "Y2hhbmdlbWU=",
         ] {
             let verdict = judge(value, DECLARED);
             assert!(
@@ -668,7 +799,27 @@ mod tests {
             "hunter2x",
             "p4ssw0rd-Zq9",
             "postgres",
+            "correct_horse_battery_staple",
+            // Base64 of `Tr0ub4dor&3`, and of random bytes.
+            "VHIwdWI0ZG9yJjM=",
+            "q83vEjRWeJq8/w8gQ1Zn+A==",
         ] {
+            assert_eq!(judge(value, DECLARED), Verdict::Secret, "{value}");
+        }
+    }
+
+    #[test]
+    fn specifications_of_where_a_secret_is_are_not_secrets() {
+        for value in [
+            "id=mvnsettings,src=settings.xml",
+            "type=secret,id=aws,target=/root/.aws/credentials",
+            "id=npmrc",
+            "env=NPM_TOKEN",
+        ] {
+            assert_eq!(judge(value, DECLARED), Verdict::NotSecret, "{value}");
+        }
+        // A password may hold an `=`, even at its end.
+        for value in ["Zq9x=Kp2m", "hunter2x=", "Tr0ub4dor=3"] {
             assert_eq!(judge(value, DECLARED), Verdict::Secret, "{value}");
         }
     }
@@ -740,9 +891,16 @@ mod tests {
             "T00000000",
             "XXXXXXXXXXXXXXXXXXXXXXXX",
             "xoxb-000000000000-abc",
+            // Random parts typed along the keyboard, straight or two runs in turn.
+            "https://hooks.slack.com/services/T123456789/B123456789/abcdefghijklmnopqrstuvwx",
+            "https://hooks.slack.com/services/T123456789/B123456789/1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p",
+            "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
         ] {
             assert!(is_stand_in_token(token), "{token}");
         }
+        assert!(!is_stand_in_token(
+            "https://hooks.slack.com/services/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"
+        ));
         assert!(!is_stand_in_token("AKIAZ7QK3VNB5TXRHJ2W"));
         assert!(!is_stand_in_token(
             "ghp_Zq9mXv4Lp2wTr7Kd3NbH8sYc1JfG6uQe5AoB"

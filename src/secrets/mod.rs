@@ -159,11 +159,38 @@ const NON_CREDENTIAL_WORDS: &[&str] = &[
 /// credential rather than the credential: `username`, `db_host`, `apiAddress`.
 pub fn is_non_credential_key(name: &str) -> bool {
     let name = assigned_part(name);
-    !is_secret_name(name)
-        && split_words(name)
-            .last()
-            .is_some_and(|last| NON_CREDENTIAL_WORDS.contains(&last.as_str()))
+    if is_secret_name(name) {
+        return false;
+    }
+    // What qualifies the key comes after it: `username_in`, `user2`, `host_old`.
+    let mut words = split_words(name);
+    while words.len() > 1
+        && words.last().is_some_and(|last| {
+            QUALIFIERS.contains(&last.as_str()) || last.bytes().all(|b| b.is_ascii_digit())
+        })
+    {
+        words.pop();
+    }
+    words.last().is_some_and(|last| {
+        NON_CREDENTIAL_WORDS.contains(&last.as_str())
+            // Words run together: `azurestorageaccountname`, `adminusername`.
+            || NON_CREDENTIAL_WORDS
+                .iter()
+                .any(|word| word.len() >= 4 && last.len() > word.len() && last.ends_with(word))
+    })
 }
+
+/// Words after a key that qualify it rather than say what it holds.
+const QUALIFIERS: &[&str] = &[
+    "in",
+    "out",
+    "old",
+    "new",
+    "prev",
+    "next",
+    "primary",
+    "secondary",
+];
 
 /// In a dotted path (`spring.datasource.password`, `Token.Comment`) the last part is what is
 /// assigned.

@@ -268,7 +268,9 @@ const NAME: &str = r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,60})";
 const TYPE: &str = r"(?::[ \t]*[A-Za-z_&][A-Za-z0-9_&<>\[\]' ]{0,30}?[ \t]*)?";
 const QUOTED: &str =
     r#""(?P<dq>[^"\\\r\n]{1,256})"|'(?P<sq>[^'\\\r\n]{1,256})'|`(?P<bq>[^`\\\r\n$]{1,256})`"#;
-const BARE: &str = r#"(?P<bare>[^\s"'`;,#=<>{}()\[\]|&*!%][^\s"'`;,#<>(){}\[\]]{0,255})"#;
+/// A value written bare. Not one that starts like the operand of a shell expansion that is not a
+/// default (`${VAR:+alternative}`, `${VAR:?message}`).
+const BARE: &str = r#"(?P<bare>[^\s"'`;,#=<>{}()\[\]|&*!%+?][^\s"'`;,#<>(){}\[\]]{0,255})"#;
 
 impl Scanner {
     pub fn builtin() -> &'static Scanner {
@@ -380,12 +382,18 @@ impl Scanner {
         };
         let rust_call = (class == FileClass::Rust).then_some(&self.rust_call);
         for line in &lines {
-            for regex in [Some(values), Some(&self.flag), rust_call]
-                .into_iter()
-                .flatten()
-                .map(LazyRegex::get)
-            {
+            for (regex, flags) in [
+                (Some(values), false),
+                (Some(&self.flag), true),
+                (rust_call, false),
+            ] {
+                let Some(regex) = regex.map(LazyRegex::get) else {
+                    continue;
+                };
                 for captures in regex.captures_iter(&bytes[line.clone()]) {
+                    if flags && names_a_secret(&captures) {
+                        continue;
+                    }
                     if let Some(secret) = assignment(&captures, line.start) {
                         secrets.push(secret);
                     }
@@ -434,6 +442,14 @@ fn push_merged(windows: &mut Vec<Range<usize>>, range: Range<usize>) {
     windows.push(range);
 }
 
+/// A command-line flag that names a secret kept elsewhere rather than giving its value: Docker,
+/// BuildKit and Podman's `--secret id=…,src=…`, gcloud's `--secret=NAME`.
+fn names_a_secret(captures: &Captures<'_>) -> bool {
+    captures
+        .name("name")
+        .is_some_and(|name| matches!(name.as_bytes(), b"secret" | b"secrets"))
+}
+
 /// An assignment match that holds a plausible secret.
 fn assignment(captures: &Captures<'_>, offset: usize) -> Option<Secret> {
     let name = std::str::from_utf8(captures.name("name")?.as_bytes()).ok()?;
@@ -441,8 +457,13 @@ fn assignment(captures: &Captures<'_>, offset: usize) -> Option<Secret> {
         .iter()
         .find_map(|group| captures.name(group).map(|m| (m, false)))
         .or_else(|| captures.name("bare").map(|m| (m, true)))?;
-    let text = std::str::from_utf8(value.as_bytes()).ok()?;
-    let range = offset + value.start()..offset + value.end();
+    let mut text = std::str::from_utf8(value.as_bytes()).ok()?;
+    let mut range = offset + value.start()..offset + value.end();
+    // The default of a shell expansion (`${DB_PASSWORD:-value}`, `${X:=value}`) follows its sign.
+    if bare && let Some(rest) = text.strip_prefix(['-', '=']) {
+        text = rest;
+        range.start += 1;
+    }
     let secret = is_secret_name(name) && judge(text, Pairing::Guessed { bare }) == Verdict::Secret;
     secret.then(|| Secret {
         source: Source::Assignment,
@@ -575,6 +596,20 @@ mod tests {
         ] {
             assert!(found(text, FileClass::Code).is_empty(), "{text}");
         }
+        // Shell: a flag that names a secret kept elsewhere, an expansion that is no default.
+        for text in [
+            "docker buildx build --secret id=npmrc,src=$HOME/.npmrc --push .",
+            "gcloud secrets versions access latest --secret=billing-api-key",
+            "case \"${REPO_PASSWORD:+has-password}\" in",
+            "echo \"${DEPLOY_TOKEN:?set the token first}\"",
+        ] {
+            assert!(found(text, FileClass::Config).is_empty(), "{text}");
+        }
+        // A default is a value like any other.
+        assert_eq!(
+            found("PASSWORD=${DB_PASSWORD:-Zq9xKp2mTr7}", FileClass::Config).len(),
+            1
+        );
     }
 
     #[test]
