@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Labelled benchmark: precision of the core policies on the public repositories of
-# bench/real.sh, against labels made by reading each file (bench/labels/real.tsv).
+# Labelled benchmark: precision of the core policies on public repositories, against labels made
+# by reading each file.
 #
-#   bench/precision.sh [DIR]       (default: target/bench-corpus/real, as bench/real.sh fills it)
+#   bench/precision.sh [DIR] [LABELS]
+#       default: target/bench-corpus/real (as bench/real.sh fills it) and bench/labels/real.tsv;
+#       the second corpus: target/bench-corpus/extra (bench/extra.sh) and bench/labels/extra.tsv
 #
 # Every finding of a core policy must be labelled: an unlabelled one is listed, so that the
 # labels grow with the rules. A finding labelled true that is no longer reported is a miss.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-target/bench-corpus/real}
-[ -d "$dir" ] || { echo "run bench/real.sh first to fetch the repositories into $dir"; exit 2; }
+labels=${2:-bench/labels/real.tsv}
+[ -d "$dir" ] || { echo "run bench/real.sh (or bench/extra.sh) first to fetch the repositories into $dir"; exit 2; }
 cargo build --release --quiet --locked --bin palisade
 target/release/palisade scan --format json --fail-on none "$dir" > "$dir.precision.json"
-python3 - "$dir" "$dir.precision.json" bench/labels/real.tsv <<'PY'
+python3 - "$dir" "$dir.precision.json" "$labels" <<'PY'
 import json, sys
 root, report, labels_file = sys.argv[1].rstrip('/') + '/', sys.argv[2], sys.argv[3]
 catalog = {}

@@ -331,7 +331,8 @@ impl<'a> Dockerfile<'a> {
         };
         let base = self.resolved_image(root_stage).unwrap_or_default();
         let base_sets_user = ImageRef::parse(&base).runs_as_non_root();
-        match self.from_instruction(stage) {
+        // Named by the image the lineage starts from, not by a stage it passes through.
+        match self.from_instruction(root_stage) {
             Some(from) if !base_sets_user => RunsAs::Root {
                 instruction: stage.from,
                 cause: RootCause::NeverSet {

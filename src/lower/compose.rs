@@ -28,7 +28,8 @@ pub fn lower<'a>(compose: &'a ComposeFile<'_>) -> Deployment<'a> {
                 .setting(service, "image")
                 .map(|(entry, image)| Fact::new(image.trim().to_owned(), compose.site(entry)))
                 .filter(|image| !image.value.is_empty()),
-            image_built_here: false,
+            // `build:` beside `image:` names what compose builds and tags locally.
+            image_built_here: compose.yaml.get(service.node, "build").is_some(),
             user: user(compose, index, service),
             privileged: compose
                 .yaml

@@ -51,6 +51,12 @@ impl<'s> ImageRef<'s> {
                 .any(|marker| self.name.contains(marker))
     }
 
+    /// A stand-in for an image to be chosen (`<YOUR-IMAGE>`, `<image_url>`), or a template that
+    /// will produce one (`{{ .Values.image }}`, `$(IMAGE)`): not a reference that can be pulled.
+    pub fn is_placeholder(reference: &str) -> bool {
+        reference.contains(['<', '>', '{', '}', '$'])
+    }
+
     pub fn is_floating(&self) -> bool {
         self.digest.is_none() && matches!(self.tag, None | Some("latest"))
     }

@@ -332,6 +332,11 @@ const MADE_UP_WORDS: &[&str] = &[
     "todo",
     "tbd",
     "lorem",
+    // Metasyntactic names: `foo/bar`, `baz-qux-1`.
+    "foo",
+    "foobar",
+    "baz",
+    "qux",
 ];
 
 /// Short words of a sentence that tells the reader something (`if_you_see_this_please_use_k8s`,
@@ -778,6 +783,7 @@ mod tests {
             "GOOGLE_API_KEY_VAL",
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=abc",
             "mock-canary-token-12345",
+            "foo/system:masters",
             "dummy_key_Zq9x",
             "fake-Hx72kPq",
             "if_you_see_this_please_use_k8s",

@@ -231,8 +231,28 @@ pub fn is_secret_name(name: &str) -> bool {
     let joined = words
         .windows(2)
         .any(|pair| SECRET_WORDS.contains(&format!("{}{}", pair[0], pair[1]).as_str()));
-    single || joined
+    // Words run together, the secret one last: `dbpassword`, `ADMINPASSWORD`, `vaulttoken`.
+    let run_together = words.last().is_some_and(|last| {
+        RUN_TOGETHER_ENDINGS
+            .iter()
+            .any(|ending| last.len() > ending.len() + 1 && last.ends_with(ending))
+    });
+    single || joined || run_together
 }
+
+/// Secret words that end a name written as one word (`rootpassword`, `challenge47secret`).
+/// Short ones (`pass`, `pwd`) are left out: too many words end with them (`bypass`).
+const RUN_TOGETHER_ENDINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+];
 
 /// Splits `dbPassword`, `DB_PASSWORD`, `db-password`, `db.password` into lowercase words.
 pub(crate) fn split_words(name: &str) -> Vec<String> {
@@ -413,6 +433,10 @@ mod tests {
             "REGISTRY_CREDENTIALS",
             "SIGNING_KEY",
             "DATABASE_DSN",
+            "ROOTPASSWORD",
+            "dbpassword",
+            "vaulttoken",
+            "challenge47secret",
         ] {
             assert!(is_secret_name(name), "{name} should be secret-like");
         }
@@ -431,6 +455,10 @@ mod tests {
             "DB_USER",
             "AWS_ACCESS_KEY_ID",
             "PASSWORD_MIN_LENGTH",
+            "bypass",
+            "compass",
+            "nosecrets",
+            "csrftokens",
         ] {
             assert!(!is_secret_name(name), "{name} should not be secret-like");
         }

@@ -1,6 +1,7 @@
 //! no-latest: a container image with no tag, or `:latest`, as it will be pulled (a compose
-//! variable's default counts). Images the repository builds and tags itself when it deploys
-//! (Skaffold, Tilt, `ko://`) are replaced by what was built, and pass.
+//! variable's default counts). Images the repository builds and tags itself (a compose service's
+//! `build:`, Skaffold, Tilt, `ko://`) are replaced by what was built, and pass; so does a
+//! placeholder for an image still to be chosen (`<your-image>`), which cannot be pulled at all.
 
 use crate::checks::{Check, Hit, Settings};
 use crate::discover::Target;
@@ -15,7 +16,7 @@ fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &m
         let Some(image) = &container.image else {
             continue;
         };
-        if container.image_built_here {
+        if container.image_built_here || ImageRef::is_placeholder(&image.value) {
             continue;
         }
         if let Some(problem) = ImageRef::parse(&image.value).floating_problem() {
