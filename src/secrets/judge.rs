@@ -266,7 +266,7 @@ fn is_specification(value: &str) -> bool {
 fn decoded_text(value: &str) -> Option<String> {
     use base64::Engine as _;
     let base64_shaped = value.len() >= 8
-        && value.len() % 4 == 0
+        && value.len().is_multiple_of(4)
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
