@@ -14,6 +14,7 @@ use crate::finding::Related;
 use crate::formats::budget;
 use crate::formats::compose::{BuildRef, ComposeFile, DockerfileRef};
 use crate::formats::dockerfile::{BuiltUser, Dockerfile, ImageFacts, RunsAs};
+use crate::formats::kustomize::Kustomization;
 use crate::source::SourceFile;
 
 /// Reads files of the repository that the file being checked refers to.
@@ -36,6 +37,126 @@ pub trait Repository {
     /// relative to the repository root.
     fn built_images(&self) -> Arc<[BuiltImage]> {
         Arc::from([])
+    }
+
+    /// What the repository's kustomizations say about the file being checked.
+    fn kustomized(&self) -> Kustomized {
+        Kustomized::default()
+    }
+}
+
+/// What the repository's kustomizations say about one manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kustomized {
+    /// A kustomization applies it as a patch: it is part of a resource, not a whole one, so
+    /// what it leaves out is not missing.
+    pub patch: bool,
+    /// Images that every kustomization deploying it pins (`images:` with a tag or a digest).
+    pub pinned_images: Vec<String>,
+}
+
+/// The kustomizations of a repository, read once per scan: which files are patches, and which
+/// images each manifest has pinned by every entry point (a kustomization that no other one uses)
+/// that deploys it. Paths are repository paths, `/`-separated.
+#[derive(Debug, Default)]
+pub struct Kustomizations {
+    patches: std::collections::HashSet<String>,
+    pinned: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Kustomizations {
+    /// From every kustomization file of the repository, by its path.
+    pub fn build(files: &[(String, Kustomization)]) -> Kustomizations {
+        use std::collections::{BTreeMap, HashMap, HashSet};
+        let directory = |path: &str| {
+            path.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_owned())
+        };
+        let join = |directory: &str, relative: &str| {
+            if directory.is_empty() {
+                normalize(relative)
+            } else {
+                normalize(&format!("{directory}/{relative}"))
+            }
+        };
+        let by_directory: HashMap<String, &Kustomization> = files
+            .iter()
+            .map(|(path, kustomization)| (directory(path), kustomization))
+            .collect();
+        let mut index = Kustomizations::default();
+        let mut used = HashSet::new();
+        for (path, kustomization) in files {
+            let here = directory(path);
+            for patch in &kustomization.patches {
+                if let Some(patch) = join(&here, patch) {
+                    index.patches.insert(patch);
+                }
+            }
+            for resource in &kustomization.resources {
+                if let Some(target) = join(&here, resource).filter(|t| by_directory.contains_key(t))
+                {
+                    used.insert(target);
+                }
+            }
+        }
+        // Per manifest, the images each entry point deploying it pins (an outer kustomization's
+        // `images` decide before an inner one's).
+        let mut reached: HashMap<String, Vec<HashSet<String>>> = HashMap::new();
+        let mut entries: Vec<&String> =
+            by_directory.keys().filter(|d| !used.contains(*d)).collect();
+        entries.sort();
+        for entry in entries {
+            let mut stack: Vec<(String, BTreeMap<String, bool>)> =
+                vec![(entry.clone(), BTreeMap::new())];
+            let mut seen = HashSet::new();
+            while let Some((here, mut decided)) = stack.pop() {
+                if !seen.insert(here.clone()) || seen.len() > 10_000 {
+                    continue;
+                }
+                let Some(kustomization) = by_directory.get(&here) else {
+                    continue;
+                };
+                for image in &kustomization.images {
+                    decided.entry(image.name.clone()).or_insert(image.pins);
+                }
+                for resource in &kustomization.resources {
+                    let Some(target) = join(&here, resource) else {
+                        continue;
+                    };
+                    if by_directory.contains_key(&target) {
+                        stack.push((target, decided.clone()));
+                    } else {
+                        let pinned = decided
+                            .iter()
+                            .filter(|(_, pins)| **pins)
+                            .map(|(name, _)| name.clone())
+                            .collect();
+                        reached.entry(target).or_default().push(pinned);
+                    }
+                }
+            }
+        }
+        for (file, sets) in reached {
+            let mut common: Vec<String> = sets
+                .iter()
+                .skip(1)
+                .fold(sets[0].clone(), |common, set| &common & set)
+                .into_iter()
+                .collect();
+            common.sort();
+            if !common.is_empty() {
+                index.pinned.insert(file, common);
+            }
+        }
+        index
+    }
+
+    /// What the kustomizations say about the manifest at `path`.
+    pub fn of(&self, path: &str) -> Kustomized {
+        Kustomized {
+            patch: self.patches.contains(path),
+            pinned_images: self.pinned.get(path).cloned().unwrap_or_default(),
+        }
     }
 }
 
@@ -303,6 +424,38 @@ mod tests {
             Some(build("services/api/build/Dockerfile.prod", Some("runtime")))
         );
         assert_eq!(images[1].build, None);
+    }
+
+    #[test]
+    fn kustomizations_mark_patches_and_pin_images_for_every_entry_point() {
+        let parse = |text: &str| Kustomization::parse(text).unwrap();
+        let files = vec![
+            (
+                "deploy/base/kustomization.yaml".to_owned(),
+                parse(
+                    "resources: [web.yaml, worker.yaml]\nimages:\n  - {name: worker, newTag: \"2.0\"}\n",
+                ),
+            ),
+            (
+                "deploy/overlays/prod/kustomization.yaml".to_owned(),
+                parse(
+                    "resources: [../../base]\npatches:\n  - path: security.yaml\nimages:\n  - {name: web, newTag: 1.4.2}\n  - {name: worker, newTag: latest}\n",
+                ),
+            ),
+            (
+                "deploy/overlays/dev/kustomization.yaml".to_owned(),
+                parse(
+                    "resources: [../../base]\nimages:\n  - {name: web, digest: \"sha256:4f1c\"}\n",
+                ),
+            ),
+        ];
+        let index = Kustomizations::build(&files);
+        assert!(index.of("deploy/overlays/prod/security.yaml").patch);
+        assert!(!index.of("deploy/base/web.yaml").patch);
+        // Both overlays pin `web`; prod overrides the base's `worker` tag with `latest`.
+        assert_eq!(index.of("deploy/base/web.yaml").pinned_images, ["web"]);
+        assert_eq!(index.of("deploy/base/worker.yaml").pinned_images, ["web"]);
+        assert_eq!(index.of("elsewhere.yaml"), Kustomized::default());
     }
 
     #[test]

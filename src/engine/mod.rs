@@ -221,7 +221,10 @@ fn scan_with(
         }
         Files::Memory(held) => (held.candidates.clone(), Vec::new()),
     };
-    let context = Context::new(options, &checks, files);
+    let mut context = Context::new(options, &checks, files);
+    if context.targets.contains(&Target::Kubernetes) {
+        context.kustomizations = read::kustomizations(&candidates, files, options.max_file_size);
+    }
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()
         .partition(|candidate| context.reads(candidate.kind));
@@ -311,6 +314,8 @@ struct Context<'c> {
     /// Images built by the build configurations of each directory (repository root, and the
     /// directory relative to it), read once per scan.
     built_images: Mutex<HashMap<(PathBuf, String), BuiltImages>>,
+    /// The kustomizations of each repository root, read before the files are checked.
+    kustomizations: HashMap<PathBuf, links::Kustomizations>,
 }
 
 /// Images a directory's build configurations build.
@@ -340,6 +345,7 @@ impl<'c> Context<'c> {
             secrets: checks::wants_secrets(checks),
             lower_test_secrets: options.test_secrets == TestSecrets::Lower,
             built_images: Mutex::new(HashMap::new()),
+            kustomizations: HashMap::new(),
             targets: checks.iter().map(|check| check.checker.target()).collect(),
         }
     }

@@ -2,6 +2,7 @@
 //! size limit, decoded to text; and the files a file refers to (a compose service's Dockerfile,
 //! a build configuration), read the same way and only inside the repository.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use crate::discover::{Candidate, FileKind};
 use crate::finding::DiagnosticKind;
 use crate::formats::compose::DockerfileRef;
+use crate::formats::kustomize::{self, Kustomization};
 use crate::links;
 use crate::memory::{Content, MemoryFiles};
 
@@ -89,17 +91,7 @@ pub(super) struct Neighbours<'c> {
 impl Neighbours<'_> {
     /// The candidate's repository root on disk and its path in the repository.
     fn place(&self) -> Option<(PathBuf, String)> {
-        let candidate = self.candidate;
-        let repo_path = if candidate.repo_path.is_empty() {
-            candidate.path.file_name()?.to_string_lossy().into_owned()
-        } else {
-            candidate.repo_path.clone()
-        };
-        let mut root = candidate.path.clone();
-        for _ in 0..repo_path.split('/').count() {
-            root.pop();
-        }
-        Some((root, repo_path))
+        place(self.candidate)
     }
 
     /// The file at `target` (normalised, relative to the repository root), when it is a regular
@@ -127,6 +119,54 @@ impl Neighbours<'_> {
     }
 }
 
+/// A candidate's repository root on disk and its path in the repository (its name, outside
+/// any repository).
+pub(super) fn place(candidate: &Candidate) -> Option<(PathBuf, String)> {
+    let repo_path = if candidate.repo_path.is_empty() {
+        candidate.path.file_name()?.to_string_lossy().into_owned()
+    } else {
+        candidate.repo_path.clone()
+    };
+    let mut root = candidate.path.clone();
+    for _ in 0..repo_path.split('/').count() {
+        root.pop();
+    }
+    Some((root, repo_path))
+}
+
+/// The kustomizations among `candidates`, read and indexed per repository root.
+pub(super) fn kustomizations(
+    candidates: &[Candidate],
+    files: Files<'_>,
+    max_file_size: u64,
+) -> HashMap<PathBuf, links::Kustomizations> {
+    let mut by_root: HashMap<PathBuf, Vec<(String, Kustomization)>> = HashMap::new();
+    for candidate in candidates {
+        let named = candidate
+            .path
+            .file_name()
+            .is_some_and(|name| kustomize::FILE_NAMES.iter().any(|n| name == *n));
+        if !named {
+            continue;
+        }
+        let (Some((root, repo_path)), Ok(text)) =
+            (place(candidate), files.read_text(candidate, max_file_size))
+        else {
+            continue;
+        };
+        if let Some(kustomization) = Kustomization::parse(&text) {
+            by_root
+                .entry(root)
+                .or_default()
+                .push((repo_path, kustomization));
+        }
+    }
+    by_root
+        .into_iter()
+        .map(|(root, files)| (root, links::Kustomizations::build(&files)))
+        .collect()
+}
+
 impl links::Repository for Neighbours<'_> {
     fn read(&self, relative: &str) -> Option<(String, String)> {
         let (root, repo_path) = self.place()?;
@@ -136,6 +176,17 @@ impl links::Repository for Neighbours<'_> {
         let target = links::normalize(&format!("{directory}/{relative}"))?;
         let text = self.read_in_repository(&root, &target)?;
         Some((target, text))
+    }
+
+    fn kustomized(&self) -> links::Kustomized {
+        let Some((root, repo_path)) = self.place() else {
+            return links::Kustomized::default();
+        };
+        self.context
+            .kustomizations
+            .get(&root)
+            .map(|index| index.of(&repo_path))
+            .unwrap_or_default()
     }
 
     fn read_from_root(&self, path: &str) -> Option<(String, String)> {

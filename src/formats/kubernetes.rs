@@ -16,6 +16,9 @@ use crate::formats::yaml::{Entry, NodeId, Yaml};
 pub struct Manifests<'y> {
     pub yaml: &'y Yaml,
     pub resources: Vec<Resource>,
+    /// The file is a patch that a kustomization applies to resources defined elsewhere: what
+    /// it leaves out is not missing, and only what it sets is judged.
+    pub partial: bool,
 }
 
 /// One Kubernetes object.
@@ -55,7 +58,11 @@ impl<'y> Manifests<'y> {
         for &document in &yaml.documents {
             collect(yaml, document, &mut resources, 0);
         }
-        Manifests { yaml, resources }
+        Manifests {
+            yaml,
+            resources,
+            partial: false,
+        }
     }
 
     /// Where to point for a value found with [`Yaml::get`]: the key and its value, or the merge

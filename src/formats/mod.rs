@@ -5,6 +5,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod hcl_outline;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod terraform;
 pub mod terraform_json;
 pub mod yaml;

@@ -60,7 +60,11 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
             let label = label(resource, container);
             container_ports(manifests, pod, container, &label, &mut deployment.exposures);
             environment(manifests, container, &label, &mut deployment.secrets);
-            containers.push(lower_container(manifests, pod, container, label, built));
+            let mut lowered = lower_container(manifests, pod, container, label, built);
+            if manifests.partial {
+                forget_what_is_left_out(&mut lowered);
+            }
+            containers.push(lowered);
         }
         deployment.workloads.push(Workload {
             label: Label::Resource {
@@ -73,6 +77,19 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
         });
     }
     deployment
+}
+
+/// In a patch, what is not set is set elsewhere or not at all: only what it sets is known.
+fn forget_what_is_left_out(container: &mut Container<'_>) {
+    if let Setting::Unset { .. } = container.read_only_root {
+        container.read_only_root = Setting::NotSaid;
+    }
+    if let User::MaybeRoot { .. } = container.user {
+        container.user = User::Unknown;
+    }
+    if let Health::Missing(_) = container.health {
+        container.health = Health::Unknown;
+    }
 }
 
 fn lower_container<'a>(

@@ -181,6 +181,8 @@ pub enum Health {
     Declared,
     /// None; says what is missing, in the format's words ("healthcheck").
     Missing(Cow<'static, str>),
+    /// Not said here (a patch that leaves health to the resource it patches).
+    Unknown,
 }
 
 /// A port range that something opens, and to whom.

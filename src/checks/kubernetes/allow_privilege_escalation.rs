@@ -20,6 +20,8 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
                     describe(resource, container)
                 ),
             )),
+            // A patch leaves it to the resource it patches.
+            None if manifests.partial => {}
             None => hits.push(Hit::new(
                 RULE,
                 manifests.container_site(container),

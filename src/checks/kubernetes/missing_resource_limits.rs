@@ -13,7 +13,8 @@ const RULE: &str = "K8S016";
 fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
     let yaml = manifests.yaml;
     each_container(manifests, |resource, _, container| {
-        if container.group == ContainerGroup::EphemeralContainers {
+        // A patch leaves what it does not set to the resource it patches.
+        if container.group == ContainerGroup::EphemeralContainers || manifests.partial {
             return;
         }
         let missing: Vec<&str> = [

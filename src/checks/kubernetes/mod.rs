@@ -36,17 +36,26 @@ impl Format for Kubernetes {
         if !input.text.contains("apiVersion") {
             return Ok(());
         }
-        let manifests = Manifests::new(input.yaml()?);
+        let mut manifests = Manifests::new(input.yaml()?);
         if manifests.resources.is_empty() {
             return Ok(());
         }
+        let kustomized = input.repository.kustomized();
+        manifests.partial = kustomized.patch;
         for check in input.checks {
             if let Checker::Kubernetes(function) = check.checker {
                 function(&manifests, hits);
             }
         }
         if wants_deployment(input.checks, Target::Kubernetes) {
-            let built = crate::links::built_images(input.repository);
+            let mut built = crate::links::built_images(input.repository);
+            // Images its kustomizations pin are pinned when it is deployed.
+            built.extend(
+                kustomized
+                    .pinned_images
+                    .into_iter()
+                    .map(|image| (image, None)),
+            );
             let deployment = lower::kubernetes::lower(&manifests, &built);
             run_policies(
                 &deployment,

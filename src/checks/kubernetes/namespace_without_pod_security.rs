@@ -24,6 +24,8 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             .and_then(|metadata| yaml.get(metadata.value, "labels"))
             .and_then(|labels| yaml.get(labels.value, ENFORCE));
         match enforce {
+            // A patch leaves labels it does not set to the namespace it patches.
+            None if manifests.partial => {}
             None => hits.push(Hit::new(
                 RULE,
                 manifests.resource_site(namespace),
