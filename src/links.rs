@@ -105,12 +105,16 @@ impl Kustomizations {
         let mut entries: Vec<&String> =
             by_directory.keys().filter(|d| !used.contains(*d)).collect();
         entries.sort();
+        // Every entry point walks the kustomizations it uses: bounded, so that a repository of
+        // many overlays over one large base costs a known amount. Past the bound, images are
+        // judged as written, as without kustomizations.
+        let mut budget: usize = 1_000_000;
         for entry in entries {
             let mut stack: Vec<(String, BTreeMap<String, bool>)> =
                 vec![(entry.clone(), BTreeMap::new())];
             let mut seen = HashSet::new();
             while let Some((here, mut decided)) = stack.pop() {
-                if !seen.insert(here.clone()) || seen.len() > 10_000 {
+                if !seen.insert(here.clone()) {
                     continue;
                 }
                 let Some(kustomization) = by_directory.get(&here) else {
@@ -120,6 +124,13 @@ impl Kustomizations {
                     decided.entry(image.name.clone()).or_insert(image.pins);
                 }
                 for resource in &kustomization.resources {
+                    budget = budget.saturating_sub(1 + decided.len());
+                    if budget == 0 {
+                        return Kustomizations {
+                            patches: index.patches,
+                            ..Kustomizations::default()
+                        };
+                    }
                     let Some(target) = join(&here, resource) else {
                         continue;
                     };
@@ -456,6 +467,41 @@ mod tests {
         assert_eq!(index.of("deploy/base/web.yaml").pinned_images, ["web"]);
         assert_eq!(index.of("deploy/base/worker.yaml").pinned_images, ["web"]);
         assert_eq!(index.of("elsewhere.yaml"), Kustomized::default());
+    }
+
+    #[test]
+    fn kustomizations_in_a_cycle_or_in_great_numbers_stay_bounded() {
+        let parse = |text: &str| Kustomization::parse(text).unwrap();
+        let cycle = vec![
+            (
+                "a/kustomization.yaml".to_owned(),
+                parse("resources: [../b, web.yaml]\n"),
+            ),
+            (
+                "b/kustomization.yaml".to_owned(),
+                parse("resources: [../a]\n"),
+            ),
+        ];
+        assert_eq!(
+            Kustomizations::build(&cycle).of("a/web.yaml"),
+            Kustomized::default()
+        );
+        // 2,000 overlays over a base of 1,000 files, each overlay pinning an image.
+        let base: String = (0..1_000).map(|i| format!("  - f{i}.yaml\n")).collect();
+        let mut files = vec![(
+            "base/kustomization.yaml".to_owned(),
+            parse(&format!("resources:\n{base}")),
+        )];
+        for i in 0..2_000 {
+            files.push((
+                format!("overlays/o{i}/kustomization.yaml"),
+                parse("resources: [../../base]\npatches:\n  - path: p.yaml\nimages:\n  - {name: web, newTag: \"1.0\"}\n"),
+            ));
+        }
+        // Past its bound the walk stops: patches are still known, no image is taken as pinned.
+        let index = Kustomizations::build(&files);
+        assert!(index.of("overlays/o7/p.yaml").patch);
+        assert!(index.of("base/f999.yaml").pinned_images.is_empty());
     }
 
     #[test]
