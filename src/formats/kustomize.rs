@@ -34,6 +34,7 @@ pub struct ImageOverride {
 impl Kustomization {
     /// Reads a kustomization; `None` when the text is not one (not YAML, or not a mapping).
     pub fn parse(text: &str) -> Option<Kustomization> {
+        crate::formats::budget::check(crate::formats::budget::Parser::Yaml, text).ok()?;
         let yaml = Yaml::parse(text).ok()?;
         let root = *yaml.documents.first()?;
         if !yaml.is_mapping(root) {
