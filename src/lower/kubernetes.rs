@@ -418,7 +418,10 @@ fn exposed_service_ports<'a>(manifests: &'a Manifests<'_>) -> Vec<ExposedPort<'a
             continue;
         };
         let how = match yaml.get(spec.value, "type").and_then(|e| yaml.str(e.value)) {
-            Some("LoadBalancer") if !restricted_sources(manifests, spec.value) => {
+            Some("LoadBalancer")
+                if !restricted_sources(manifests, spec.value)
+                    && !internal_load_balancer(manifests, service) =>
+            {
                 "through a LoadBalancer open to any address"
             }
             Some("NodePort") => "on every node (`type: NodePort`)",
@@ -453,6 +456,54 @@ fn exposed_service_ports<'a>(manifests: &'a Manifests<'_>) -> Vec<ExposedPort<'a
         }
     }
     exposed
+}
+
+/// Annotations that make a cloud provider give a `LoadBalancer` Service an address inside the
+/// network only, with the value that does.
+const INTERNAL_LOAD_BALANCER: &[(&str, &str)] = &[
+    ("networking.gke.io/load-balancer-type", "internal"),
+    ("cloud.google.com/load-balancer-type", "internal"),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-scheme",
+        "internal",
+    ),
+    (
+        "service.beta.kubernetes.io/azure-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/oci-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/openstack-internal-load-balancer",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type",
+        "intranet",
+    ),
+    (
+        "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
+        "private",
+    ),
+];
+
+/// A `LoadBalancer` Service its provider keeps inside the network (an internal load balancer).
+fn internal_load_balancer(manifests: &Manifests<'_>, service: &Resource) -> bool {
+    let yaml = manifests.yaml;
+    let Some(annotations) = yaml.get_path(service.root, &["metadata", "annotations"]) else {
+        return false;
+    };
+    INTERNAL_LOAD_BALANCER.iter().any(|(key, internal)| {
+        yaml.get(annotations.value, key)
+            .and_then(|entry| yaml.str(entry.value))
+            .is_some_and(|value| value.trim().eq_ignore_ascii_case(internal))
+    })
 }
 
 /// `loadBalancerSourceRanges` present, non-empty, and without a range open to everyone.

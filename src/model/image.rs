@@ -53,8 +53,25 @@ impl<'s> ImageRef<'s> {
 
     /// A stand-in for an image to be chosen (`<YOUR-IMAGE>`, `<image_url>`), or a template that
     /// will produce one (`{{ .Values.image }}`, `$(IMAGE)`): not a reference that can be pulled.
+    /// Capitals in a repository path are one too (`CONTAINER_IMAGE`, `REGION-docker.pkg.dev/
+    /// PROJECT_ID/app`): image paths are lowercase, so a reference with them cannot be pulled
+    /// as written and is replaced before deploying.
     pub fn is_placeholder(reference: &str) -> bool {
-        reference.contains(['<', '>', '{', '}', '$'])
+        if reference.contains(['<', '>', '{', '}', '$']) {
+            return true;
+        }
+        let name = ImageRef::parse(reference).name;
+        let mut components = name.split('/').peekable();
+        // A first component with a dot or a port, or `localhost`, is a registry host, whose
+        // case does not matter.
+        if name.contains('/')
+            && components
+                .peek()
+                .is_some_and(|first| first.contains(['.', ':']) || *first == "localhost")
+        {
+            components.next();
+        }
+        components.any(|component| component.bytes().any(|b| b.is_ascii_uppercase()))
     }
 
     pub fn is_floating(&self) -> bool {
@@ -102,6 +119,21 @@ mod tests {
         assert!(ImageRef::parse("node:latest").is_floating());
         assert!(ImageRef::parse("node").is_floating());
         assert!(!ImageRef::parse("node:latest@sha256:abcd").is_floating());
+        for placeholder in [
+            "CONTAINER_IMAGE",
+            "REGION-docker.pkg.dev/PROJECT_ID/app:latest",
+            "<your-image>",
+            "${IMAGE}",
+        ] {
+            assert!(ImageRef::is_placeholder(placeholder), "{placeholder}");
+        }
+        for image in [
+            "nginx",
+            "Registry.Example.com/team/app",
+            "localhost:5000/app",
+        ] {
+            assert!(!ImageRef::is_placeholder(image), "{image}");
+        }
     }
 
     #[test]

@@ -160,6 +160,11 @@ pub fn judge(value: &str, pairing: Pairing) -> Verdict {
     if is_reference(value) || is_specification(value) {
         return Verdict::NotSecret;
     }
+    // Read from code, a dotted name is an attribute of an object (`creds.token`,
+    // `settings.SECRET_KEY`); declared, it is a value like any other (`Passw0rd.Prod`).
+    if matches!(pairing, Pairing::Guessed { .. }) && is_attribute(value) {
+        return Verdict::NotSecret;
+    }
     // Base64 of text is judged as that text: `cGFzc3dvcmQ=` is as much a stand-in as
     // `password`, and an encoded real password is still one. Random bytes (a real key) do not
     // decode to text.
@@ -270,8 +275,9 @@ fn decoded_text(value: &str) -> Option<String> {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
-    // Padding says it is base64; without it, a word or an identifier may look the same.
-    if !base64_shaped || !value.ends_with('=') {
+    // Padding says it is base64; without it, a short word or identifier may look the same,
+    // while a long random value almost never decodes to printable text by chance.
+    if !base64_shaped || !(value.ends_with('=') || value.len() >= 16) {
         return None;
     }
     let bytes = base64::engine::general_purpose::STANDARD
@@ -346,6 +352,17 @@ const INSTRUCTION_WORDS: &[&str] = &[
     "not", "do", "dont", "must", "should", "in", "a", "me", "we", "will", "be",
 ];
 
+/// `creds.token`, `self.config.api_key`: names joined by dots.
+fn is_attribute(value: &str) -> bool {
+    value.split('.').count() >= 2
+        && value.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
 /// A stand-in by its shape.
 fn is_stand_in(value: &str) -> bool {
     if is_one_character(value) || has_filler_run(value) || value.contains("EXAMPLE") {
@@ -355,6 +372,16 @@ fn is_stand_in(value: &str) -> bool {
     if plain_words
         .iter()
         .any(|word| MADE_UP_WORDS.contains(&word.as_str()))
+    {
+        return true;
+    }
+    // A provider's prefix with a capitalised word where the key goes (`nvapi-NVKEY`,
+    // `sk-OPENAI_KEY`).
+    if let Some((prefix, rest)) = value.split_once(['-', '_'])
+        && (2..=8).contains(&prefix.len())
+        && prefix.bytes().all(|b| b.is_ascii_lowercase())
+        && (3..=24).contains(&rest.len())
+        && rest.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
     {
         return true;
     }
@@ -784,6 +811,8 @@ mod tests {
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=abc",
             "mock-canary-token-12345",
             "foo/system:masters",
+            "nvapi-NVKEY",
+            "sk-OPENAI_KEY",
             "dummy_key_Zq9x",
             "fake-Hx72kPq",
             "if_you_see_this_please_use_k8s",
@@ -812,6 +841,16 @@ mod tests {
         ] {
             assert_eq!(judge(value, DECLARED), Verdict::Secret, "{value}");
         }
+    }
+
+    #[test]
+    fn attributes_in_code_are_names_but_declared_values_are_values() {
+        for value in ["creds.token", "self.config.api_key", "settings.SECRET_KEY"] {
+            assert_eq!(judge(value, CODE), Verdict::NotSecret, "{value}");
+        }
+        assert_eq!(judge("Passw0rd.Prod", DECLARED), Verdict::Secret);
+        // Base64 of `Password$123456`, unpadded: judged as the stand-in it encodes.
+        assert_ne!(judge("UGFzc3dvcmQkMTIzNDU2", DECLARED), Verdict::Secret);
     }
 
     #[test]

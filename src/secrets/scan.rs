@@ -270,7 +270,7 @@ const QUOTED: &str =
     r#""(?P<dq>[^"\\\r\n]{1,256})"|'(?P<sq>[^'\\\r\n]{1,256})'|`(?P<bq>[^`\\\r\n$]{1,256})`"#;
 /// A value written bare. Not one that starts like the operand of a shell expansion that is not a
 /// default (`${VAR:+alternative}`, `${VAR:?message}`).
-const BARE: &str = r#"(?P<bare>[^\s"'`;,#=<>{}()\[\]|&*!%+?][^\s"'`;,#<>(){}\[\]]{0,255})"#;
+const BARE: &str = r#"(?P<bare>[^\s"'`;,#=<>{}()\[\]|&*!%+?\\][^\s"'`;,#<>(){}\[\]\\]{0,255})"#;
 
 impl Scanner {
     pub fn builtin() -> &'static Scanner {
@@ -311,8 +311,9 @@ impl Scanner {
             .build(&patterns)
             .expect("keywords build an automaton");
         let assignment = |values: &str| {
+            // A name starts a word: not the end of a path or a host (`…/gke/wi-secret-store:tag`).
             LazyRegex::new(format!(
-                r#"{NAME}["'\]]?[ \t]*{TYPE}(?:=>|:=|=|:)[ \t]*(?:{values})"#
+                r#"(?:^|[^A-Za-z0-9_./-]){NAME}["'\]]?[ \t]*{TYPE}(?:=>|:=|=|:)[ \t]*(?:{values})"#
             ))
         };
         Scanner {

@@ -87,8 +87,12 @@ fn judge(
             }
         }
         Expression::Array(array) => {
+            // A list named `secrets` lists which secrets (`secrets = ["db_password"]`): its
+            // entries are judged for provider tokens only, not as values of a secret-like name.
+            let collection = name.rsplit(['_', '-', '.']).next() == Some("secrets");
+            let item_name = if collection { "" } else { name };
             for item in array.iter() {
-                judge(text, name, item, subject, report);
+                judge(text, item_name, item, subject, report);
             }
         }
         _ => {
