@@ -22,7 +22,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::discover::{Candidate, classify};
+use crate::discover::{Candidate, FileKind, classify};
 use crate::memory::{Content, MemoryFiles};
 
 /// Most bytes read from a git command that lists paths.
@@ -423,7 +423,16 @@ fn staged(
         }
     }
     let context = module_context(git, &staged, &removed)?;
+    let kustomizations = kustomization_context(git, &staged, &removed)?;
     let mut files = MemoryFiles {
+        related: kustomizations
+            .iter()
+            .map(|blob| Candidate {
+                path: shown(&blob.path),
+                repo_path: blob.path.clone(),
+                kind: classify(Path::new(&blob.path)),
+            })
+            .collect(),
         candidates: staged
             .iter()
             .map(|blob| Candidate {
@@ -435,7 +444,11 @@ fn staged(
         contents: BTreeMap::new(),
     };
     files.candidates.sort();
-    let blobs: Vec<&Blob> = staged.iter().chain(&context).collect();
+    let blobs: Vec<&Blob> = staged
+        .iter()
+        .chain(&context)
+        .chain(&kustomizations)
+        .collect();
     for (blob, content) in blobs.iter().zip(read_blobs(git, &blobs, max_file_size)?) {
         files.contents.insert(shown(&blob.path), content);
     }
@@ -498,6 +511,53 @@ fn read_blobs(git: &Git, blobs: &[&Blob], max_file_size: u64) -> Result<Vec<Cont
         rest = rest.get(header_end + 2 + size..).unwrap_or_default();
     }
     Ok(contents)
+}
+
+/// The kustomizations of the repository as staged, when a staged file may be a manifest they
+/// deploy or patch: they say which files are patches and which images are pinned. Read from the
+/// index (`ls-files`), which is what will be committed; staged ones are candidates already.
+fn kustomization_context(
+    git: &Git,
+    staged: &[Blob],
+    removed: &[String],
+) -> Result<Vec<Blob>, String> {
+    let may_be_manifest = staged.iter().any(|blob| {
+        matches!(
+            classify(Path::new(&blob.path)),
+            FileKind::Yaml | FileKind::Json | FileKind::Text
+        )
+    });
+    if !may_be_manifest {
+        return Ok(Vec::new());
+    }
+    let mut args = vec!["ls-files", "-s", "-z", "--"];
+    let patterns: Vec<String> = crate::formats::kustomize::FILE_NAMES
+        .iter()
+        .map(|name| format!(":(glob)**/{name}"))
+        .collect();
+    args.extend(patterns.iter().map(String::as_str));
+    let listing = git.run(&args, None, MAX_LISTING_BYTES)?;
+    let mut found = Vec::new();
+    for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        // `mode SP id SP stage TAB path`
+        let entry = String::from_utf8_lossy(entry);
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let [mode, id, _] = parts[..] else {
+            continue;
+        };
+        let known =
+            staged.iter().any(|blob| blob.path == path) || removed.iter().any(|r| r == path);
+        if mode.starts_with("100") && !known && is_object_id(id) {
+            found.push(Blob {
+                id: id.to_owned(),
+                path: path.to_owned(),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// The other files of the units (Terraform modules) that staged files belong to, from `HEAD`

@@ -14,6 +14,8 @@ use crate::discover::{Candidate, classify};
 pub struct MemoryFiles {
     /// The files to report on.
     pub candidates: Vec<Candidate>,
+    /// Files read for what they say about the candidates (kustomizations), not reported on.
+    pub related: Vec<Candidate>,
     /// Contents by path as shown.
     pub contents: BTreeMap<PathBuf, Content>,
 }
@@ -31,6 +33,7 @@ impl MemoryFiles {
     pub fn single(name: &Path, content: Content) -> MemoryFiles {
         let shown = name.to_path_buf();
         let mut files = MemoryFiles {
+            related: Vec::new(),
             candidates: vec![Candidate {
                 kind: classify(name),
                 repo_path: name.to_string_lossy().replace('\\', "/"),

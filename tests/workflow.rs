@@ -796,3 +796,67 @@ fn markdown_summary_links_masks_and_escapes() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("| my dir/Dockerfile:1 |"), "{text}");
 }
+
+/// A staged patch is judged with the kustomizations of the repository as staged, which are read
+/// from the index even when they are not staged themselves.
+#[test]
+fn staged_scans_know_the_kustomizations_around_a_patch() {
+    let dir = git_repository();
+    let root = dir.path();
+    write(
+        root,
+        "deploy/base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n",
+    );
+    write(
+        root,
+        "deploy/base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: registry.internal/web\n",
+    );
+    write(
+        root,
+        "deploy/prod/kustomization.yaml",
+        "resources:\n  - ../base\nimages:\n  - name: registry.internal/web\n    newTag: 1.4.2\npatches:\n  - path: limits.yaml\n",
+    );
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "init"]);
+    // Staged: the patch alone, and a change to the base that the overlay pins.
+    write(
+        root,
+        "deploy/prod/limits.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          resources:\n            limits: {memory: 512Mi}\n",
+    );
+    write(
+        root,
+        "deploy/base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: registry.internal/web\n          ports: [{containerPort: 8080}]\n",
+    );
+    git(
+        root,
+        &[
+            "add",
+            "deploy/prod/limits.yaml",
+            "deploy/base/deployment.yaml",
+        ],
+    );
+
+    let (report, _) = json(root, &["--staged", "--select", "K8S003,K8S016,K8S017"]);
+    let found = places(&report["findings"]);
+    // The patch leaves probes and requests to the base; the image is pinned by the overlay.
+    assert!(
+        found
+            .iter()
+            .all(|(path, _, _)| path != "deploy/prod/limits.yaml"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().all(|(_, rule, _)| rule != "K8S003"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(path, rule, _)| path == "deploy/base/deployment.yaml" && rule == "K8S017"),
+        "{found:?}"
+    );
+}

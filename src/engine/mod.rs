@@ -223,7 +223,15 @@ fn scan_with(
     };
     let mut context = Context::new(options, &checks, files);
     if context.targets.contains(&Target::Kubernetes) {
-        context.kustomizations = read::kustomizations(&candidates, files, options.max_file_size);
+        let related = match files {
+            Files::Memory(held) => held.related.as_slice(),
+            Files::Disk => &[],
+        };
+        context.kustomizations = read::kustomizations(
+            candidates.iter().chain(related),
+            files,
+            options.max_file_size,
+        );
     }
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()

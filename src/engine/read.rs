@@ -135,8 +135,8 @@ pub(super) fn place(candidate: &Candidate) -> Option<(PathBuf, String)> {
 }
 
 /// The kustomizations among `candidates`, read and indexed per repository root.
-pub(super) fn kustomizations(
-    candidates: &[Candidate],
+pub(super) fn kustomizations<'c>(
+    candidates: impl Iterator<Item = &'c Candidate>,
     files: Files<'_>,
     max_file_size: u64,
 ) -> HashMap<PathBuf, links::Kustomizations> {
