@@ -53,6 +53,9 @@ pub struct Kustomized {
     pub patch: bool,
     /// Images that every kustomization deploying it pins (`images:` with a tag or a digest).
     pub pinned_images: Vec<String>,
+    /// Settings that patches of every kustomization deploying it set, sorted keys of
+    /// [`crate::formats::kubernetes::setting_key`].
+    pub provided: Vec<String>,
 }
 
 /// The kustomizations of a repository, read once per scan: which files are patches, and which
@@ -62,11 +65,72 @@ pub struct Kustomized {
 pub struct Kustomizations {
     patches: std::collections::HashSet<String>,
     pinned: std::collections::HashMap<String, Vec<String>>,
+    /// Per manifest, the settings that patches of every entry point deploying it set
+    /// (`Deployment/web/web/resources.limits.memory`, see [`Kustomized::provides`]).
+    provided: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// The settings a strategic-merge patch sets: for each resource and container it names, every
+/// key path it writes (`Deployment/web/web/securityContext.runAsNonRoot`; pod settings with an
+/// empty container name).
+fn provided_by(text: &str) -> Vec<String> {
+    use crate::formats::kubernetes::{Manifests, setting_key};
+    use crate::formats::yaml::{NodeId, Yaml};
+    if budget::check(budget::Parser::Yaml, text).is_err() {
+        return Vec::new();
+    }
+    let Ok(yaml) = Yaml::parse(text) else {
+        return Vec::new();
+    };
+    fn paths(yaml: &Yaml, node: NodeId, prefix: &str, depth: usize, out: &mut Vec<String>) {
+        if depth > 8 {
+            return;
+        }
+        for (key, entry) in yaml.keys(node) {
+            let path = if prefix.is_empty() {
+                key
+            } else {
+                format!("{prefix}.{key}")
+            };
+            if yaml.is_mapping(entry.value) {
+                paths(yaml, entry.value, &path, depth + 1, out);
+            }
+            out.push(path);
+        }
+    }
+    let manifests = Manifests::new(&yaml);
+    let mut provided = Vec::new();
+    for resource in &manifests.resources {
+        let Some(pod) = &resource.pod else {
+            continue;
+        };
+        let mut found = Vec::new();
+        paths(&yaml, pod.spec, "", 0, &mut found);
+        provided.extend(
+            found
+                .into_iter()
+                .map(|path| setting_key(&resource.kind, &resource.name, "", &path)),
+        );
+        for container in &pod.containers {
+            let mut found = Vec::new();
+            paths(&yaml, container.node, "", 0, &mut found);
+            provided.extend(
+                found.into_iter().map(|path| {
+                    setting_key(&resource.kind, &resource.name, &container.name, &path)
+                }),
+            );
+        }
+    }
+    provided
 }
 
 impl Kustomizations {
-    /// From every kustomization file of the repository, by its path.
-    pub fn build(files: &[(String, Kustomization)]) -> Kustomizations {
+    /// From every kustomization file of the repository, by its path; `read` gives the text of
+    /// a patch file, by its path.
+    pub fn build(
+        files: &[(String, Kustomization)],
+        read: &dyn Fn(&str) -> Option<String>,
+    ) -> Kustomizations {
         use std::collections::{BTreeMap, HashMap, HashSet};
         let directory = |path: &str| {
             path.rsplit_once('/')
@@ -101,7 +165,11 @@ impl Kustomizations {
         }
         // Per manifest, the images each entry point deploying it pins (an outer kustomization's
         // `images` decide before an inner one's).
-        let mut reached: HashMap<String, Vec<HashSet<String>>> = HashMap::new();
+        // Per manifest and entry point: the images pinned and the settings patched in.
+        type Deployed = (HashSet<String>, HashSet<String>);
+        let mut reached: HashMap<String, Vec<Deployed>> = HashMap::new();
+        // What each patch file sets, read once.
+        let mut patch_facts: HashMap<String, HashSet<String>> = HashMap::new();
         let mut entries: Vec<&String> =
             by_directory.keys().filter(|d| !used.contains(*d)).collect();
         entries.sort();
@@ -110,10 +178,10 @@ impl Kustomizations {
         // judged as written, as without kustomizations.
         let mut budget: usize = 1_000_000;
         for entry in entries {
-            let mut stack: Vec<(String, BTreeMap<String, bool>)> =
-                vec![(entry.clone(), BTreeMap::new())];
+            let mut stack: Vec<(String, BTreeMap<String, bool>, HashSet<String>)> =
+                vec![(entry.clone(), BTreeMap::new(), HashSet::new())];
             let mut seen = HashSet::new();
-            while let Some((here, mut decided)) = stack.pop() {
+            while let Some((here, mut decided, mut applied)) = stack.pop() {
                 if !seen.insert(here.clone()) {
                     continue;
                 }
@@ -122,6 +190,19 @@ impl Kustomizations {
                 };
                 for image in &kustomization.images {
                     decided.entry(image.name.clone()).or_insert(image.pins);
+                }
+                // A patch of this kustomization applies to every resource below it.
+                for patch in &kustomization.patches {
+                    let Some(patch) = join(&here, patch) else {
+                        continue;
+                    };
+                    let facts = patch_facts.entry(patch.clone()).or_insert_with(|| {
+                        read(&patch)
+                            .map(|text| provided_by(&text).into_iter().collect())
+                            .unwrap_or_default()
+                    });
+                    budget = budget.saturating_sub(facts.len());
+                    applied.extend(facts.iter().cloned());
                 }
                 for resource in &kustomization.resources {
                     budget = budget.saturating_sub(1 + decided.len());
@@ -135,19 +216,23 @@ impl Kustomizations {
                         continue;
                     };
                     if by_directory.contains_key(&target) {
-                        stack.push((target, decided.clone()));
+                        stack.push((target, decided.clone(), applied.clone()));
                     } else {
                         let pinned = decided
                             .iter()
                             .filter(|(_, pins)| **pins)
                             .map(|(name, _)| name.clone())
                             .collect();
-                        reached.entry(target).or_default().push(pinned);
+                        reached
+                            .entry(target)
+                            .or_default()
+                            .push((pinned, applied.clone()));
                     }
                 }
             }
         }
-        for (file, sets) in reached {
+        // What every entry point deploying a manifest does to it.
+        let every = |sets: Vec<&HashSet<String>>| -> Vec<String> {
             let mut common: Vec<String> = sets
                 .iter()
                 .skip(1)
@@ -155,8 +240,16 @@ impl Kustomizations {
                 .into_iter()
                 .collect();
             common.sort();
-            if !common.is_empty() {
-                index.pinned.insert(file, common);
+            common
+        };
+        for (file, records) in reached {
+            let pinned = every(records.iter().map(|(pinned, _)| pinned).collect());
+            let provided = every(records.iter().map(|(_, provided)| provided).collect());
+            if !pinned.is_empty() {
+                index.pinned.insert(file.clone(), pinned);
+            }
+            if !provided.is_empty() {
+                index.provided.insert(file, provided);
             }
         }
         index
@@ -167,6 +260,7 @@ impl Kustomizations {
         Kustomized {
             patch: self.patches.contains(path),
             pinned_images: self.pinned.get(path).cloned().unwrap_or_default(),
+            provided: self.provided.get(path).cloned().unwrap_or_default(),
         }
     }
 }
@@ -460,7 +554,7 @@ mod tests {
                 ),
             ),
         ];
-        let index = Kustomizations::build(&files);
+        let index = Kustomizations::build(&files, &|_| None);
         assert!(index.of("deploy/overlays/prod/security.yaml").patch);
         assert!(!index.of("deploy/base/web.yaml").patch);
         // Both overlays pin `web`; prod overrides the base's `worker` tag with `latest`.
@@ -483,7 +577,7 @@ mod tests {
             ),
         ];
         assert_eq!(
-            Kustomizations::build(&cycle).of("a/web.yaml"),
+            Kustomizations::build(&cycle, &|_| None).of("a/web.yaml"),
             Kustomized::default()
         );
         // 2,000 overlays over a base of 1,000 files, each overlay pinning an image.
@@ -499,7 +593,7 @@ mod tests {
             ));
         }
         // Past its bound the walk stops: patches are still known, no image is taken as pinned.
-        let index = Kustomizations::build(&files);
+        let index = Kustomizations::build(&files, &|_| None);
         assert!(index.of("overlays/o7/p.yaml").patch);
         assert!(index.of("base/f999.yaml").pinned_images.is_empty());
     }

@@ -163,7 +163,23 @@ pub(super) fn kustomizations<'c>(
     }
     by_root
         .into_iter()
-        .map(|(root, files)| (root, links::Kustomizations::build(&files)))
+        .map(|(root, kustomizations)| {
+            // Patch files, read like any file of the repository.
+            let read = |path: &str| {
+                let candidate = Candidate {
+                    path: root.join(path),
+                    repo_path: path.to_owned(),
+                    kind: FileKind::Text,
+                };
+                let regular = matches!(files, Files::Memory(_))
+                    || fs::symlink_metadata(&candidate.path).is_ok_and(|m| m.is_file());
+                regular
+                    .then(|| files.read_text(&candidate, max_file_size).ok())
+                    .flatten()
+            };
+            let index = links::Kustomizations::build(&kustomizations, &read);
+            (root, index)
+        })
         .collect()
 }
 

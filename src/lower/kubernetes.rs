@@ -63,6 +63,8 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
             let mut lowered = lower_container(manifests, pod, container, label, built);
             if manifests.partial {
                 forget_what_is_left_out(&mut lowered);
+            } else {
+                forget_what_overlays_add(manifests, resource, container, &mut lowered);
             }
             containers.push(lowered);
         }
@@ -89,6 +91,48 @@ fn forget_what_is_left_out(container: &mut Container<'_>) {
     }
     if let Health::Missing(_) = container.health {
         container.health = Health::Unknown;
+    }
+}
+
+/// What every overlay deploying the file patches in is not missing, whatever this file says: the
+/// patch is judged where it sets it.
+fn forget_what_overlays_add(
+    manifests: &Manifests<'_>,
+    resource: &Resource,
+    container: &PodContainer,
+    lowered: &mut Container<'_>,
+) {
+    let provides = |path: &str| {
+        manifests.provides(resource, &container.name, path)
+            || manifests.provides(resource, "", path)
+    };
+    if let Setting::Unset { .. } = lowered.read_only_root
+        && provides("securityContext.readOnlyRootFilesystem")
+    {
+        lowered.read_only_root = Setting::NotSaid;
+    }
+    if let User::MaybeRoot { .. } = lowered.user
+        && (provides("securityContext.runAsNonRoot") || provides("securityContext.runAsUser"))
+    {
+        lowered.user = User::Unknown;
+    }
+    if let Health::Missing(_) = lowered.health {
+        let readiness = manifests.provides(resource, &container.name, "readinessProbe")
+            || manifests
+                .yaml
+                .get(container.node, "readinessProbe")
+                .is_some();
+        let liveness = manifests.provides(resource, &container.name, "livenessProbe")
+            || manifests
+                .yaml
+                .get(container.node, "livenessProbe")
+                .is_some();
+        lowered.health = match (readiness, liveness) {
+            (true, true) => Health::Declared,
+            (true, false) => Health::Missing("livenessProbe".into()),
+            (false, true) => Health::Missing("readinessProbe".into()),
+            (false, false) => lowered.health.clone(),
+        };
     }
 }
 

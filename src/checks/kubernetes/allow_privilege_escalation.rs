@@ -21,7 +21,12 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
                 ),
             )),
             // A patch leaves it to the resource it patches.
-            None if manifests.partial => {}
+            None if manifests.partial
+                || manifests.provides(
+                    resource,
+                    &container.name,
+                    "securityContext.allowPrivilegeEscalation",
+                ) => {}
             None => hits.push(Hit::new(
                 RULE,
                 manifests.container_site(container),

@@ -23,10 +23,16 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             ("limits", "memory"),
         ]
         .into_iter()
-        .filter(|(level, resource)| {
+        .filter(|(level, kind)| {
             yaml.get(container.node, "resources")
-                .and_then(|r| yaml.get_path(r.value, &[level, resource]))
+                .and_then(|r| yaml.get_path(r.value, &[level, kind]))
                 .is_none()
+                // An overlay's patch adds it.
+                && !manifests.provides(
+                    resource,
+                    &container.name,
+                    &format!("resources.{level}.{kind}"),
+                )
         })
         .map(|pair| match pair {
             ("requests", "cpu") => "CPU request",

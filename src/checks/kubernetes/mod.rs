@@ -42,6 +42,7 @@ impl Format for Kubernetes {
         }
         let kustomized = input.repository.kustomized();
         manifests.partial = kustomized.patch;
+        manifests.provided = kustomized.provided;
         for check in input.checks {
             if let Checker::Kubernetes(function) = check.checker {
                 function(&manifests, hits);
