@@ -204,6 +204,11 @@ impl Kustomizations {
                     budget = budget.saturating_sub(facts.len());
                     applied.extend(facts.iter().cloned());
                 }
+                for patch in &kustomization.inline_patches {
+                    let facts = provided_by(patch);
+                    budget = budget.saturating_sub(facts.len());
+                    applied.extend(facts);
+                }
                 for resource in &kustomization.resources {
                     budget = budget.saturating_sub(1 + decided.len());
                     if budget == 0 {

@@ -19,6 +19,9 @@ pub struct Kustomization {
     pub resources: Vec<String>,
     /// Files applied as patches.
     pub patches: Vec<String>,
+    /// Strategic-merge patches written inline (`patches[].patch`, YAML entries of
+    /// `patchesStrategicMerge`).
+    pub inline_patches: Vec<String>,
     pub images: Vec<ImageOverride>,
 }
 
@@ -57,15 +60,18 @@ impl Kustomization {
         resources.extend(strings("components"));
         resources.retain(local);
         // Inline patches are YAML text, not paths.
-        let mut patches: Vec<String> = strings("patchesStrategicMerge")
+        let (inline, files): (Vec<String>, Vec<String>) = strings("patchesStrategicMerge")
             .into_iter()
-            .filter(|patch| !patch.contains('\n') && !patch.contains(": "))
-            .collect();
+            .partition(|patch| patch.contains('\n') || patch.contains(": "));
+        let (mut patches, mut inline_patches) = (files, inline);
         for key in ["patches", "patchesJson6902"] {
             if let Some(entry) = yaml.get(root, key) {
                 for &item in yaml.items(entry.value) {
                     if let Some(path) = yaml.get(item, "path").and_then(|e| yaml.str(e.value)) {
                         patches.push(path.trim().to_owned());
+                    }
+                    if let Some(patch) = yaml.get(item, "patch").and_then(|e| yaml.str(e.value)) {
+                        inline_patches.push(patch.to_owned());
                     }
                 }
             }
@@ -92,6 +98,7 @@ impl Kustomization {
         Some(Kustomization {
             resources,
             patches,
+            inline_patches,
             images,
         })
     }
@@ -127,6 +134,8 @@ mod tests {
                 ("debug", false)
             ]
         );
+        assert_eq!(kustomization.inline_patches.len(), 2);
+        assert!(kustomization.inline_patches[0].starts_with("apiVersion: apps/v1"));
         assert_eq!(Kustomization::parse("- not\n- a mapping\n"), None);
     }
 }
