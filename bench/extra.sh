@@ -18,13 +18,6 @@ repositories=(
   "OWASP/wrongsecrets 81da75d7835a36216437b1c894f91b3b37b5e43d"
   "kubernetes/examples 279e8e4fe314f6cb7bc55fa3fbc21bbeaa48c0ea"
 )
-mkdir -p "$dir"
-for entry in "${repositories[@]}"; do
-  read -r repository commit <<< "$entry"
-  target="$dir/${repository/\//+}"
-  if [ ! -d "$target" ]; then
-    git clone --quiet "https://github.com/$repository" "$target"
-    git -C "$target" checkout --quiet "$commit"
-  fi
-done
+source bench/fetch.sh
+fetch_repositories "$dir" "${repositories[@]}"
 echo "corpus: ${#repositories[@]} repositories, $(find "$dir" -type f -not -path '*/.git/*' | wc -l) files in $dir"

@@ -27,15 +27,8 @@ repositories=(
   "terraform-aws-modules/terraform-aws-security-group 3cf4e1a48a4649179e8ea27308daf0b551cb0bfa"
   "terraform-aws-modules/terraform-aws-vpc 82d1929e669efef4e2ad00611b8a68e7a56e049c"
 )
-mkdir -p "$dir"
-for entry in "${repositories[@]}"; do
-  read -r repository commit <<< "$entry"
-  target="$dir/${repository/\//+}"
-  if [ ! -d "$target" ]; then
-    git clone --quiet "https://github.com/$repository" "$target"
-    git -C "$target" checkout --quiet "$commit"
-  fi
-done
+source bench/fetch.sh
+fetch_repositories "$dir" "${repositories[@]}"
 cargo build --release --quiet --locked --bin palisade
 files=$(find "$dir" -type f -not -path '*/.git/*' | wc -l)
 echo "corpus: ${#repositories[@]} repositories, $files files, $(du -sh --exclude=.git "$dir" | cut -f1)"

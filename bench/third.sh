@@ -17,13 +17,6 @@ repositories=(
   "dockersamples/example-voting-app 63e9150ca17af4ed05880d4245e486481f73fcb4"
   "stefanprodan/podinfo eec06d1ea459af4cb4e10e806f8be7c7bd58b361"
 )
-mkdir -p "$dir"
-for entry in "${repositories[@]}"; do
-  read -r repository commit <<< "$entry"
-  target="$dir/${repository/\//+}"
-  if [ ! -d "$target" ]; then
-    git clone --quiet "https://github.com/$repository" "$target"
-    git -C "$target" checkout --quiet "$commit"
-  fi
-done
+source bench/fetch.sh
+fetch_repositories "$dir" "${repositories[@]}"
 echo "corpus: ${#repositories[@]} repositories, $(find "$dir" -type f -not -path '*/.git/*' | wc -l) files in $dir"

@@ -424,23 +424,14 @@ fn staged(
     }
     let context = module_context(git, &staged, &removed)?;
     let kustomizations = kustomization_context(git, &staged, &removed)?;
+    let candidate = |blob: &Blob| Candidate {
+        path: shown(&blob.path),
+        repo_path: blob.path.clone(),
+        kind: classify(Path::new(&blob.path)),
+    };
     let mut files = MemoryFiles {
-        related: kustomizations
-            .iter()
-            .map(|blob| Candidate {
-                path: shown(&blob.path),
-                repo_path: blob.path.clone(),
-                kind: classify(Path::new(&blob.path)),
-            })
-            .collect(),
-        candidates: staged
-            .iter()
-            .map(|blob| Candidate {
-                path: shown(&blob.path),
-                repo_path: blob.path.clone(),
-                kind: classify(Path::new(&blob.path)),
-            })
-            .collect(),
+        related: kustomizations.iter().map(candidate).collect(),
+        candidates: staged.iter().map(candidate).collect(),
         contents: BTreeMap::new(),
     };
     files.candidates.sort();
