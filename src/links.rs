@@ -14,7 +14,7 @@ use crate::finding::Related;
 use crate::formats::budget;
 use crate::formats::compose::{BuildRef, ComposeFile, DockerfileRef};
 use crate::formats::dockerfile::{BuiltUser, Dockerfile, ImageFacts, RunsAs};
-use crate::formats::kustomize::Kustomization;
+use crate::formats::kustomize::{Kustomization, PatchSource};
 use crate::source::SourceFile;
 
 /// Reads files of the repository that the file being checked refers to.
@@ -70,10 +70,11 @@ pub struct Kustomizations {
     provided: std::collections::HashMap<String, Vec<String>>,
 }
 
-/// The settings a strategic-merge patch sets: for each resource and container it names, every
-/// key path it writes (`Deployment/web/web/securityContext.runAsNonRoot`; pod settings with an
-/// empty container name).
-fn provided_by(text: &str) -> Vec<String> {
+/// The settings a patch sets: for each resource and container it names, every key path it
+/// writes (`Deployment/web/web/securityContext.runAsNonRoot`; pod settings with an empty
+/// container name). A strategic-merge patch names its resource; JSON 6902 operations (a list
+/// of `op`/`path`/`value`) act on the `target` and name containers by position (`#0`).
+fn provided_by(text: &str, target: Option<&(String, String)>) -> Vec<String> {
     use crate::formats::kubernetes::{Manifests, setting_key};
     use crate::formats::yaml::{NodeId, Yaml};
     if budget::check(budget::Parser::Yaml, text).is_err() {
@@ -98,8 +99,54 @@ fn provided_by(text: &str) -> Vec<String> {
             out.push(path);
         }
     }
-    let manifests = Manifests::new(&yaml);
     let mut provided = Vec::new();
+    if let (Some((kind, name)), Some(&document)) = (target, yaml.documents.first())
+        && !yaml.items(document).is_empty()
+    {
+        for &operation in yaml.items(document) {
+            let field = |key| yaml.get(operation, key).and_then(|e| yaml.str(e.value));
+            if !matches!(field("op"), Some("add" | "replace")) {
+                continue;
+            }
+            let Some(path) = field("path") else {
+                continue;
+            };
+            // The pod spec of the kinds that have one, then a container by position or the pod.
+            let Some(rest) = [
+                "/spec/template/spec/",
+                "/spec/jobTemplate/spec/template/spec/",
+                "/spec/",
+            ]
+            .iter()
+            .find_map(|prefix| path.strip_prefix(prefix)) else {
+                continue;
+            };
+            let (container, rest) = match rest.strip_prefix("containers/") {
+                Some(after) => match after.split_once('/') {
+                    Some((index, rest)) if index.bytes().all(|b| b.is_ascii_digit()) => {
+                        (format!("#{index}"), rest)
+                    }
+                    _ => continue,
+                },
+                None => (String::new(), rest),
+            };
+            let setting = rest.replace('/', ".");
+            provided.push(setting_key(kind, name, &container, &setting));
+            if let Some(value) = yaml.get(operation, "value")
+                && yaml.is_mapping(value.value)
+            {
+                let mut found = Vec::new();
+                paths(&yaml, value.value, &setting, 0, &mut found);
+                provided.extend(
+                    found
+                        .into_iter()
+                        .map(|path| setting_key(kind, name, &container, &path)),
+                );
+            }
+        }
+        return provided;
+    }
+    let manifests = Manifests::new(&yaml);
     for resource in &manifests.resources {
         let Some(pod) = &resource.pod else {
             continue;
@@ -152,8 +199,10 @@ impl Kustomizations {
         for (path, kustomization) in files {
             let here = directory(path);
             for patch in &kustomization.patches {
-                if let Some(patch) = join(&here, patch) {
-                    index.patches.insert(patch);
+                if let PatchSource::File(file) = &patch.source
+                    && let Some(file) = join(&here, file)
+                {
+                    index.patches.insert(file);
                 }
             }
             for resource in &kustomization.resources {
@@ -193,19 +242,27 @@ impl Kustomizations {
                 }
                 // A patch of this kustomization applies to every resource below it.
                 for patch in &kustomization.patches {
-                    let Some(patch) = join(&here, patch) else {
-                        continue;
+                    let target = patch.target.as_ref();
+                    let facts = match &patch.source {
+                        PatchSource::File(file) => {
+                            let Some(file) = join(&here, file) else {
+                                continue;
+                            };
+                            patch_facts
+                                .entry(file.clone())
+                                .or_insert_with(|| {
+                                    read(&file)
+                                        .map(|text| {
+                                            provided_by(&text, target).into_iter().collect()
+                                        })
+                                        .unwrap_or_default()
+                                })
+                                .clone()
+                        }
+                        PatchSource::Inline(text) => {
+                            provided_by(text, target).into_iter().collect()
+                        }
                     };
-                    let facts = patch_facts.entry(patch.clone()).or_insert_with(|| {
-                        read(&patch)
-                            .map(|text| provided_by(&text).into_iter().collect())
-                            .unwrap_or_default()
-                    });
-                    budget = budget.saturating_sub(facts.len());
-                    applied.extend(facts.iter().cloned());
-                }
-                for patch in &kustomization.inline_patches {
-                    let facts = provided_by(patch);
                     budget = budget.saturating_sub(facts.len());
                     applied.extend(facts);
                 }
@@ -566,6 +623,25 @@ mod tests {
         assert_eq!(index.of("deploy/base/web.yaml").pinned_images, ["web"]);
         assert_eq!(index.of("deploy/base/worker.yaml").pinned_images, ["web"]);
         assert_eq!(index.of("elsewhere.yaml"), Kustomized::default());
+    }
+
+    #[test]
+    fn patches_say_which_settings_they_set() {
+        let strategic = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      automountServiceAccountToken: false\n      containers:\n        - name: app\n          securityContext: {runAsNonRoot: true}\n";
+        let found = provided_by(strategic, None);
+        assert!(found.contains(&"Deployment/web//automountServiceAccountToken".to_owned()));
+        assert!(found.contains(&"Deployment/web/app/securityContext.runAsNonRoot".to_owned()));
+        let operations = "- op: add\n  path: /spec/template/spec/containers/1/resources\n  value: {limits: {memory: 1Gi}}\n- op: remove\n  path: /spec/template/spec/containers/0/livenessProbe\n";
+        let target = ("Deployment".to_owned(), "web".to_owned());
+        let found = provided_by(operations, Some(&target));
+        assert_eq!(
+            found,
+            [
+                "Deployment/web/#1/resources",
+                "Deployment/web/#1/resources.limits.memory",
+                "Deployment/web/#1/resources.limits",
+            ]
+        );
     }
 
     #[test]

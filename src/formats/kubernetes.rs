@@ -51,6 +51,8 @@ pub struct Container {
     pub node: NodeId,
     pub name: String,
     pub group: ContainerGroup,
+    /// Its position in its group's list (JSON patches name containers so).
+    pub index: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +107,13 @@ impl<'y> Manifests<'y> {
                     path,
                 ))
                 .is_ok()
+    }
+
+    /// [`Manifests::provides`] for a container, named or, in `containers`, by position.
+    pub fn provides_for(&self, resource: &Resource, container: &Container, path: &str) -> bool {
+        self.provides(resource, &container.name, path)
+            || (container.group == ContainerGroup::Containers
+                && self.provides(resource, &format!("#{}", container.index), path))
     }
 
     /// Where to point for a resource: its `kind` entry.
@@ -190,7 +199,7 @@ fn containers(yaml: &Yaml, spec: NodeId) -> Vec<Container> {
         let Some(list) = yaml.get(spec, key) else {
             continue;
         };
-        for &item in yaml.items(list.value) {
+        for (index, &item) in yaml.items(list.value).iter().enumerate() {
             let node = yaml.resolve(item);
             if !yaml.is_mapping(node) {
                 continue;
@@ -200,7 +209,12 @@ fn containers(yaml: &Yaml, spec: NodeId) -> Vec<Container> {
                 .and_then(|e| yaml.str(e.value))
                 .unwrap_or("?")
                 .to_owned();
-            containers.push(Container { node, name, group });
+            containers.push(Container {
+                node,
+                name,
+                group,
+                index,
+            });
         }
     }
     containers

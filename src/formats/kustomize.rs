@@ -17,12 +17,25 @@ pub struct Kustomization {
     /// `resources` and `components`: files, or directories with a kustomization of their own.
     /// Remote ones (URLs) are left out.
     pub resources: Vec<String>,
-    /// Files applied as patches.
-    pub patches: Vec<String>,
-    /// Strategic-merge patches written inline (`patches[].patch`, YAML entries of
-    /// `patchesStrategicMerge`).
-    pub inline_patches: Vec<String>,
+    /// Patches: files or inline text, strategic merge or JSON 6902, with their targets.
+    pub patches: Vec<Patch>,
     pub images: Vec<ImageOverride>,
+}
+
+/// A patch a kustomization applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patch {
+    pub source: PatchSource,
+    /// `target`'s kind and name, which JSON 6902 operations need (they name no resource).
+    pub target: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchSource {
+    /// A file, relative to the kustomization's directory.
+    File(String),
+    /// The patch's text, written in the kustomization.
+    Inline(String),
 }
 
 /// An entry of `images`: which image it changes, and whether the result is pinned.
@@ -59,21 +72,37 @@ impl Kustomization {
         resources.extend(strings("bases"));
         resources.extend(strings("components"));
         resources.retain(local);
-        // Inline patches are YAML text, not paths.
-        let (inline, files): (Vec<String>, Vec<String>) = strings("patchesStrategicMerge")
+        // Entries of `patchesStrategicMerge` are paths, or YAML text written inline.
+        let mut patches: Vec<Patch> = strings("patchesStrategicMerge")
             .into_iter()
-            .partition(|patch| patch.contains('\n') || patch.contains(": "));
-        let (mut patches, mut inline_patches) = (files, inline);
+            .map(|patch| Patch {
+                source: if patch.contains('\n') || patch.contains(": ") {
+                    PatchSource::Inline(patch)
+                } else {
+                    PatchSource::File(patch)
+                },
+                target: None,
+            })
+            .collect();
         for key in ["patches", "patchesJson6902"] {
-            if let Some(entry) = yaml.get(root, key) {
-                for &item in yaml.items(entry.value) {
-                    if let Some(path) = yaml.get(item, "path").and_then(|e| yaml.str(e.value)) {
-                        patches.push(path.trim().to_owned());
-                    }
-                    if let Some(patch) = yaml.get(item, "patch").and_then(|e| yaml.str(e.value)) {
-                        inline_patches.push(patch.to_owned());
-                    }
-                }
+            let Some(entry) = yaml.get(root, key) else {
+                continue;
+            };
+            for &item in yaml.items(entry.value) {
+                let target = yaml.get(item, "target").and_then(|target| {
+                    let field = |key| yaml.get(target.value, key).and_then(|e| yaml.str(e.value));
+                    Some((
+                        field("kind")?.to_owned(),
+                        field("name").unwrap_or("").to_owned(),
+                    ))
+                });
+                let field = |key| yaml.get(item, key).and_then(|e| yaml.str(e.value));
+                let source = match (field("path"), field("patch")) {
+                    (Some(path), _) => PatchSource::File(path.trim().to_owned()),
+                    (None, Some(text)) => PatchSource::Inline(text.to_owned()),
+                    (None, None) => continue,
+                };
+                patches.push(Patch { source, target });
             }
         }
         let mut images = Vec::new();
@@ -98,7 +127,6 @@ impl Kustomization {
         Some(Kustomization {
             resources,
             patches,
-            inline_patches,
             images,
         })
     }
@@ -116,9 +144,22 @@ mod tests {
             kustomization.resources,
             ["../../base", "extra.yaml", "../../components/tls"]
         );
+        let files: Vec<&str> = kustomization
+            .patches
+            .iter()
+            .filter_map(|patch| match &patch.source {
+                PatchSource::File(path) => Some(path.as_str()),
+                PatchSource::Inline(_) => None,
+            })
+            .collect();
         assert_eq!(
-            kustomization.patches,
+            files,
             ["replicas.yaml", "security.yaml", "service-port.json"]
+        );
+        let service = kustomization.patches.last().unwrap();
+        assert_eq!(
+            service.target,
+            Some(("Service".to_owned(), "web".to_owned()))
         );
         let pins: Vec<(&str, bool)> = kustomization
             .images
@@ -134,8 +175,12 @@ mod tests {
                 ("debug", false)
             ]
         );
-        assert_eq!(kustomization.inline_patches.len(), 2);
-        assert!(kustomization.inline_patches[0].starts_with("apiVersion: apps/v1"));
+        let inline = kustomization
+            .patches
+            .iter()
+            .filter(|patch| matches!(patch.source, PatchSource::Inline(_)))
+            .count();
+        assert_eq!(inline, 2);
         assert_eq!(Kustomization::parse("- not\n- a mapping\n"), None);
     }
 }

@@ -103,8 +103,7 @@ fn forget_what_overlays_add(
     lowered: &mut Container<'_>,
 ) {
     let provides = |path: &str| {
-        manifests.provides(resource, &container.name, path)
-            || manifests.provides(resource, "", path)
+        manifests.provides_for(resource, container, path) || manifests.provides(resource, "", path)
     };
     if let Setting::Unset { .. } = lowered.read_only_root
         && provides("securityContext.readOnlyRootFilesystem")
@@ -117,12 +116,12 @@ fn forget_what_overlays_add(
         lowered.user = User::Unknown;
     }
     if let Health::Missing(_) = lowered.health {
-        let readiness = manifests.provides(resource, &container.name, "readinessProbe")
+        let readiness = manifests.provides_for(resource, container, "readinessProbe")
             || manifests
                 .yaml
                 .get(container.node, "readinessProbe")
                 .is_some();
-        let liveness = manifests.provides(resource, &container.name, "livenessProbe")
+        let liveness = manifests.provides_for(resource, container, "livenessProbe")
             || manifests
                 .yaml
                 .get(container.node, "livenessProbe")

@@ -22,9 +22,9 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             )),
             // A patch leaves it to the resource it patches.
             None if manifests.partial
-                || manifests.provides(
+                || manifests.provides_for(
                     resource,
-                    &container.name,
+                    container,
                     "securityContext.allowPrivilegeEscalation",
                 ) => {}
             None => hits.push(Hit::new(

@@ -18,11 +18,7 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
         });
         // A patch that says nothing of capabilities leaves them to the resource it patches.
         let left_to_the_base = (manifests.partial
-            || manifests.provides(
-                resource,
-                &container.name,
-                "securityContext.capabilities.drop",
-            ))
+            || manifests.provides_for(resource, container, "securityContext.capabilities.drop"))
             && drop.is_none();
         if !(drops_all || left_to_the_base) {
             let site = drop.map_or_else(

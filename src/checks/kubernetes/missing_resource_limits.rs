@@ -28,9 +28,7 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
                 .and_then(|r| yaml.get_path(r.value, &[level, kind]))
                 .is_none()
                 // An overlay's patch adds it.
-                && !manifests.provides(
-                    resource,
-                    &container.name,
+                && !manifests.provides_for(resource, container,
                     &format!("resources.{level}.{kind}"),
                 )
         })

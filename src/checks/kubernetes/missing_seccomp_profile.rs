@@ -33,9 +33,9 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             // A patch leaves it to the resource it patches.
             None if manifests.partial
                 || manifests.provides(resource, "", "securityContext.seccompProfile.type")
-                || manifests.provides(
+                || manifests.provides_for(
                     resource,
-                    &container.name,
+                    container,
                     "securityContext.seccompProfile.type",
                 ) => {}
             None => hits.push(Hit::new(
