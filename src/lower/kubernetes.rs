@@ -62,7 +62,9 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
             environment(manifests, container, &label, &mut deployment.secrets);
             let mut lowered = lower_container(manifests, pod, container, label, built);
             if manifests.partial {
-                forget_what_is_left_out(&mut lowered);
+                let sets_non_root =
+                    effective_setting(manifests, pod, container, &["runAsNonRoot"]).is_some();
+                forget_what_is_left_out(&mut lowered, sets_non_root);
             } else {
                 forget_what_overlays_add(manifests, resource, container, &mut lowered);
             }
@@ -82,11 +84,15 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
 }
 
 /// In a patch, what is not set is set elsewhere or not at all: only what it sets is known.
-fn forget_what_is_left_out(container: &mut Container<'_>) {
+/// A patch that sets `runAsNonRoot` to something else than true (`sets_non_root`) is judged
+/// for it.
+fn forget_what_is_left_out(container: &mut Container<'_>, sets_non_root: bool) {
     if let Setting::Unset { .. } = container.read_only_root {
         container.read_only_root = Setting::NotSaid;
     }
-    if let User::MaybeRoot { .. } = container.user {
+    if let User::MaybeRoot { .. } = container.user
+        && !sets_non_root
+    {
         container.user = User::Unknown;
     }
     if let Health::Missing(_) = container.health {
