@@ -1,8 +1,9 @@
 //! Palisade: a policy and security scanner for infrastructure as code.
 //!
-//! The flow is `discover` → parse (`formats`) → `checks` → `engine` (sort, fingerprint) →
-//! `report`. The library returns values and writes only to the writers it is given; the binary
-//! (`main.rs`) parses arguments and maps the outcome to an exit code.
+//! The flow is `discover` → parse (`formats`) → lower into what gets deployed (`lower`,
+//! `model`) → `checks` → `engine` (filter, sort, fingerprint) → `report`; `ARCHITECTURE.md`
+//! tells it whole. The library returns values and writes only to the writers it is given; the
+//! binary (`main.rs`) parses arguments and maps the outcome to an exit code.
 
 pub mod baseline;
 pub mod bounded;
