@@ -212,12 +212,11 @@ impl Kustomizations {
                 }
             }
         }
-        // Per manifest, the images each entry point deploying it pins (an outer kustomization's
-        // `images` decide before an inner one's).
-        // Per manifest and entry point: the images pinned and the settings patched in.
+        // Per manifest and entry point: the images pinned (an outer kustomization's `images`
+        // decide before an inner one's) and the settings patched in.
         type Deployed = (HashSet<String>, HashSet<String>);
         let mut reached: HashMap<String, Vec<Deployed>> = HashMap::new();
-        // What each patch file sets, read once.
+        // What each patch sets, read once however many entry points apply it.
         let mut patch_facts: HashMap<String, HashSet<String>> = HashMap::new();
         let mut entries: Vec<&String> =
             by_directory.keys().filter(|d| !used.contains(*d)).collect();
@@ -241,28 +240,28 @@ impl Kustomizations {
                     decided.entry(image.name.clone()).or_insert(image.pins);
                 }
                 // A patch of this kustomization applies to every resource below it.
-                for patch in &kustomization.patches {
-                    let target = patch.target.as_ref();
-                    let facts = match &patch.source {
+                for (number, patch) in kustomization.patches.iter().enumerate() {
+                    let (key, text) = match &patch.source {
                         PatchSource::File(file) => {
                             let Some(file) = join(&here, file) else {
                                 continue;
                             };
-                            patch_facts
-                                .entry(file.clone())
-                                .or_insert_with(|| {
-                                    read(&file)
-                                        .map(|text| {
-                                            provided_by(&text, target).into_iter().collect()
-                                        })
-                                        .unwrap_or_default()
-                                })
-                                .clone()
+                            (file, None)
                         }
-                        PatchSource::Inline(text) => {
-                            provided_by(text, target).into_iter().collect()
-                        }
+                        PatchSource::Inline(text) => (format!("{here}#{number}"), Some(text)),
                     };
+                    let facts = patch_facts
+                        .entry(key)
+                        .or_insert_with_key(|key| {
+                            let text = text.cloned().or_else(|| read(key));
+                            text.map(|text| {
+                                provided_by(&text, patch.target.as_ref())
+                                    .into_iter()
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                        })
+                        .clone();
                     budget = budget.saturating_sub(facts.len());
                     applied.extend(facts);
                 }
@@ -441,8 +440,12 @@ pub fn link<'y>(mut compose: ComposeFile<'y>, repository: &dyn Repository) -> Co
 }
 
 /// The images the repository builds, for a manifest of it, each with the facts of its
-/// Dockerfile when it can be read.
-pub fn built_images(repository: &dyn Repository) -> Vec<(String, Option<ImageFacts>)> {
+/// Dockerfile when it can be read. Only the Dockerfiles of images the manifest `uses` (by name,
+/// without tag) are read and parsed.
+pub fn built_images(
+    repository: &dyn Repository,
+    uses: &dyn Fn(&str) -> bool,
+) -> Vec<(String, Option<ImageFacts>)> {
     repository
         .built_images()
         .iter()
@@ -450,6 +453,7 @@ pub fn built_images(repository: &dyn Repository) -> Vec<(String, Option<ImageFac
             let facts = built_image
                 .build
                 .as_ref()
+                .filter(|_| uses(crate::model::image::ImageRef::parse(&built_image.image).name))
                 .and_then(|build| built(build, repository));
             (built_image.image.clone(), facts)
         })

@@ -60,15 +60,9 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
             let label = label(resource, container);
             container_ports(manifests, pod, container, &label, &mut deployment.exposures);
             environment(manifests, container, &label, &mut deployment.secrets);
-            let mut lowered = lower_container(manifests, pod, container, label, built);
-            if manifests.partial {
-                let sets_non_root =
-                    effective_setting(manifests, pod, container, &["runAsNonRoot"]).is_some();
-                forget_what_is_left_out(&mut lowered, sets_non_root);
-            } else {
-                forget_what_overlays_add(manifests, resource, container, &mut lowered);
-            }
-            containers.push(lowered);
+            containers.push(lower_container(
+                manifests, resource, pod, container, label, built,
+            ));
         }
         deployment.workloads.push(Workload {
             label: Label::Resource {
@@ -83,72 +77,38 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
     deployment
 }
 
-/// In a patch, what is not set is set elsewhere or not at all: only what it sets is known.
-/// A patch that sets `runAsNonRoot` to something else than true (`sets_non_root`) is judged
-/// for it.
-fn forget_what_is_left_out(container: &mut Container<'_>, sets_non_root: bool) {
-    if let Setting::Unset { .. } = container.read_only_root {
-        container.read_only_root = Setting::NotSaid;
-    }
-    if let User::MaybeRoot { .. } = container.user
-        && !sets_non_root
-    {
-        container.user = User::Unknown;
-    }
-    if let Health::Missing(_) = container.health {
-        container.health = Health::Unknown;
-    }
+/// The names (without tag) of the images the file's containers run.
+pub fn image_names<'m>(manifests: &'m Manifests<'_>) -> Vec<&'m str> {
+    let yaml = manifests.yaml;
+    manifests
+        .resources
+        .iter()
+        .filter_map(|resource| resource.pod.as_ref())
+        .flat_map(|pod| &pod.containers)
+        .filter_map(|container| {
+            let image = yaml.get(container.node, "image")?;
+            Some(ImageRef::parse(yaml.str(image.value)?.trim()).name)
+        })
+        .collect()
 }
 
-/// What every overlay deploying the file patches in is not missing, whatever this file says: the
-/// patch is judged where it sets it.
-fn forget_what_overlays_add(
-    manifests: &Manifests<'_>,
-    resource: &Resource,
-    container: &PodContainer,
-    lowered: &mut Container<'_>,
-) {
-    let provides = |path: &str| {
-        manifests.provides_for(resource, container, path) || manifests.provides(resource, "", path)
-    };
-    if let Setting::Unset { .. } = lowered.read_only_root
-        && provides("securityContext.readOnlyRootFilesystem")
-    {
-        lowered.read_only_root = Setting::NotSaid;
-    }
-    if let User::MaybeRoot { .. } = lowered.user
-        && (provides("securityContext.runAsNonRoot") || provides("securityContext.runAsUser"))
-    {
-        lowered.user = User::Unknown;
-    }
-    if let Health::Missing(_) = lowered.health {
-        let readiness = manifests.provides_for(resource, container, "readinessProbe")
-            || manifests
-                .yaml
-                .get(container.node, "readinessProbe")
-                .is_some();
-        let liveness = manifests.provides_for(resource, container, "livenessProbe")
-            || manifests
-                .yaml
-                .get(container.node, "livenessProbe")
-                .is_some();
-        lowered.health = match (readiness, liveness) {
-            (true, true) => Health::Declared,
-            (true, false) => Health::Missing("livenessProbe".into()),
-            (false, true) => Health::Missing("readinessProbe".into()),
-            (false, false) => lowered.health.clone(),
-        };
-    }
-}
-
+/// One container with its effective settings. What it leaves unset may be set elsewhere: in a
+/// patch file, by the resource it patches; in a base, by the patches of every overlay that
+/// deploys it ([`Manifests::provides`]). Such a setting is not missing here: a patch is judged
+/// where it sets it.
 fn lower_container<'a>(
     manifests: &Manifests<'_>,
+    resource: &Resource,
     pod: &Pod,
     container: &PodContainer,
     label: Label<'a>,
     built: &BuiltImages,
 ) -> Container<'a> {
     let yaml = manifests.yaml;
+    let patched = |path: &str| {
+        manifests.provides_for(resource, container, path) || manifests.provides(resource, "", path)
+    };
+    let set_elsewhere = |path: &str| manifests.partial || patched(path);
     let image = yaml
         .get(container.node, "image")
         .and_then(|entry| {
@@ -165,14 +125,30 @@ fn lower_container<'a>(
     let image_built_here =
         built_here.is_some() || image.as_ref().is_some_and(|i| i.value.starts_with("ko://"));
     let facts = built_here.and_then(|(_, facts)| facts.as_ref());
-    let missing_probes: Vec<&str> = ["readinessProbe", "livenessProbe"]
+    let absent_probes: Vec<&str> = ["readinessProbe", "livenessProbe"]
         .into_iter()
         .filter(|probe| yaml.get(container.node, probe).is_none())
         .collect();
+    let missing_probes: Vec<&str> = absent_probes
+        .iter()
+        .copied()
+        .filter(|probe| !set_elsewhere(probe))
+        .collect();
+    let mut user = user(manifests, pod, container, image.as_ref(), facts);
+    // A patch that sets `runAsNonRoot` to something else than true is judged for it; a base
+    // whose overlays all patch the user in is not.
+    if let User::MaybeRoot { .. } = user {
+        let explicit = effective_setting(manifests, pod, container, &["runAsNonRoot"]).is_some();
+        let user_patched =
+            patched("securityContext.runAsNonRoot") || patched("securityContext.runAsUser");
+        if (manifests.partial && !explicit) || (!manifests.partial && user_patched) {
+            user = User::Unknown;
+        }
+    }
     Container {
         site: manifests.container_site(container),
         long_running: is_long_running(pod, container),
-        user: user(manifests, pod, container, image.as_ref(), facts),
+        user,
         image,
         image_built_here,
         privileged: container_setting(manifests, container, &["privileged"])
@@ -191,14 +167,18 @@ fn lower_container<'a>(
                 yaml.as_bool(entry.value) == Some(true),
                 manifests.site(entry),
             )),
+            None if set_elsewhere("securityContext.readOnlyRootFilesystem") => Setting::NotSaid,
             None => Setting::Unset {
                 how: "readOnlyRootFilesystem: true",
             },
         },
-        health: if missing_probes.is_empty() {
-            Health::Declared
-        } else {
-            Health::Missing(missing_probes.join(" and no ").into())
+        health: match (missing_probes.is_empty(), absent_probes.is_empty()) {
+            (true, true) => Health::Declared,
+            // In a patch, left to the resource it patches.
+            (true, false) if manifests.partial => Health::Unknown,
+            // Added by every overlay.
+            (true, false) => Health::Declared,
+            (false, _) => Health::Missing(missing_probes.join(" and no ").into()),
         },
         label,
     }

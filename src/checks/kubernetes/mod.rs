@@ -49,7 +49,9 @@ impl Format for Kubernetes {
             }
         }
         if wants_deployment(input.checks, Target::Kubernetes) {
-            let mut built = crate::links::built_images(input.repository);
+            let used = lower::kubernetes::image_names(&manifests);
+            let mut built =
+                crate::links::built_images(input.repository, &|name| used.contains(&name));
             // Images its kustomizations pin are pinned when it is deployed.
             built.extend(
                 kustomized
