@@ -26,7 +26,6 @@ use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::kubernetes::Manifests;
 use crate::formats::terraform::{At, Module};
-use crate::lower;
 use crate::model::Deployment;
 use crate::source::Position;
 
@@ -296,43 +295,6 @@ pub fn run_secrets(path: &Path, text: &str, checks: &[Check]) -> Vec<Hit> {
         }
     }
     hits
-}
-
-/// Runs the Terraform `checks` over a module: hits with the index of their file in the module.
-/// Spans are in each file as written (rules see a JSON file through its HCL translation).
-pub fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec<(usize, Hit)> {
-    let mut hits = Vec::new();
-    for check in checks {
-        if let Checker::Terraform(function) = check.checker {
-            function(module, &mut hits);
-        }
-    }
-    if wants_deployment(checks, Target::Terraform) {
-        // The model's spans are already in each file's text; `At` of the file's start maps them.
-        let deployment = Deployment {
-            exposures: lower::terraform::exposures(module),
-            ..Deployment::default()
-        };
-        let mut found = Vec::new();
-        run_policies(&deployment, Target::Terraform, checks, settings, &mut found);
-        hits.extend(found.into_iter().map(|hit| {
-            let at = At {
-                file: hit.file,
-                offset: 0,
-            };
-            (at, hit)
-        }));
-    }
-    hits.into_iter()
-        .filter_map(|(at, mut hit)| {
-            let file = module.files.get(at.file)?;
-            hit.span = file.source_span(at.in_file(hit.span));
-            hit.secret = hit
-                .secret
-                .map(|secret| file.source_span(at.in_file(secret)));
-            Some((at.file, hit))
-        })
-        .collect()
 }
 
 pub(crate) fn yaml_failure(error: crate::formats::yaml::YamlError) -> ParseFailure {

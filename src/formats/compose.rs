@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use crate::formats::dockerfile::ImageFacts;
 use crate::formats::yaml::{Entry, NodeId, Yaml};
+use crate::model::ports::parse_range;
 
 /// The top-level keys of the compose specification (besides `x-*` extensions).
 const TOP_LEVEL_KEYS: &[&str] = &[
@@ -242,15 +243,6 @@ fn parse_short_port(text: &str, site: Range<usize>) -> Option<PublishedPort> {
         protocol: protocol.to_ascii_lowercase(),
         site,
     })
-}
-
-fn parse_range(text: &str) -> Option<(u16, u16)> {
-    let (low, high) = text
-        .trim()
-        .split_once('-')
-        .unwrap_or((text.trim(), text.trim()));
-    let (low, high) = (low.parse().ok()?, high.parse().ok()?);
-    (low <= high).then_some((low, high))
 }
 
 /// Compose interpolation as it will be at `docker compose up` when the variables are not set:

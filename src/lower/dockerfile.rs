@@ -104,9 +104,8 @@ fn tcp_ports(port: &str) -> Option<Ports> {
     if !protocol.eq_ignore_ascii_case("tcp") {
         return None;
     }
-    let (low, high) = range.split_once('-').unwrap_or((range, range));
-    let (low, high): (u16, u16) = (low.trim().parse().ok()?, high.trim().parse().ok()?);
-    (low <= high).then_some(Ports::Range(low, high))
+    let (low, high) = crate::model::ports::parse_range(range)?;
+    Some(Ports::Range(low, high))
 }
 
 /// A value is a secret when it holds a known token format whatever its name, or when its name

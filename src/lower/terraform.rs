@@ -256,19 +256,6 @@ pub fn cause(variables: &[String]) -> String {
     }
 }
 
-/// `"22"`, `"20-25"`, `"*"` (Azure, Google Cloud).
-fn parse_ports(text: &str) -> Option<Ports> {
-    let text = text.trim();
-    if text == "*" {
-        return Some(Ports::All);
-    }
-    let (low, high) = text.split_once('-').unwrap_or((text, text));
-    Some(Ports::Range(
-        low.trim().parse().ok()?,
-        high.trim().parse().ok()?,
-    ))
-}
-
 /// The `terraform-aws-modules/security-group` module (from the registry, Git, or a local copy),
 /// read with its documented semantics: the named `ingress_rules` (and, for its per-service
 /// submodules such as `modules/ssh`, their automatic rules) apply to `ingress_cidr_blocks`, and
@@ -629,7 +616,7 @@ fn open_ingress(module: &Module) -> Vec<OpenIngress> {
                 .or_else(|| rule.strings("destination_port_ranges"))
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|range| parse_ports(range))
+                .filter_map(|range| Ports::parse(range))
                 .collect();
             groups.entry(group.clone()).or_default().push(Numbered {
                 order,
@@ -665,7 +652,7 @@ fn open_ingress(module: &Module) -> Vec<OpenIngress> {
             if ports.is_empty() {
                 push(&allow, &block, source.clone(), Ports::All);
             }
-            for range in ports.iter().filter_map(|p| parse_ports(p)) {
+            for range in ports.iter().filter_map(|p| Ports::parse(p)) {
                 push(&allow, &block, source.clone(), range);
             }
         }
@@ -816,9 +803,9 @@ mod tests {
 
     #[test]
     fn port_ranges() {
-        assert_eq!(parse_ports("22"), Some(Ports::Range(22, 22)));
-        assert_eq!(parse_ports("20-25"), Some(Ports::Range(20, 25)));
-        assert_eq!(parse_ports("*"), Some(Ports::All));
+        assert_eq!(Ports::parse("22"), Some(Ports::Range(22, 22)));
+        assert_eq!(Ports::parse("20-25"), Some(Ports::Range(20, 25)));
+        assert_eq!(Ports::parse("*"), Some(Ports::All));
         assert!(Ports::Range(20, 25).contains(22));
         assert!(is_world("Internet") && is_world("::/0") && !is_world("10.0.0.0/8"));
     }

@@ -247,6 +247,14 @@ impl Ports {
         }
     }
 
+    /// `22`, `20-25`, or `*` for every port (Azure, Google Cloud).
+    pub fn parse(text: &str) -> Option<Ports> {
+        if text.trim() == "*" {
+            return Some(Ports::All);
+        }
+        ports::parse_range(text).map(|(low, high)| Ports::Range(low, high))
+    }
+
     /// "all ports", "port 22", "ports 20-25".
     pub fn describe(self) -> String {
         match self {

@@ -5,6 +5,14 @@ use std::borrow::Cow;
 /// SSH.
 pub const SSH: u16 = 22;
 
+/// A port or a range as written: `22`, `20-25` (the low end first).
+pub fn parse_range(text: &str) -> Option<(u16, u16)> {
+    let text = text.trim();
+    let (low, high) = text.split_once('-').unwrap_or((text, text));
+    let (low, high) = (low.trim().parse().ok()?, high.trim().parse().ok()?);
+    (low <= high).then_some((low, high))
+}
+
 /// Default ports of databases and data stores, with the product that listens there.
 pub const DATABASES: &[(u16, &str)] = &[
     (1433, "SQL Server"),

@@ -392,7 +392,7 @@ fn is_stand_in(value: &str) -> bool {
     if plain_words.len() >= 4 && instruction_words >= 3 {
         return true;
     }
-    let words: Vec<String> = split_words(value)
+    let words: Vec<String> = plain_words
         .into_iter()
         .flat_map(|word| segment(&word).unwrap_or_else(|| vec![word]))
         .collect();

@@ -11,9 +11,11 @@ pub(crate) use crate::lower::terraform::{View, address, cause};
 use std::path::PathBuf;
 
 use crate::checks::format::{Format, Input, Unit, UnitFile};
-use crate::checks::{Check, Hit, ParseFailure, Settings, run_module};
+use crate::checks::{Check, Checker, Hit, ParseFailure, Settings, run_policies, wants_deployment};
 use crate::discover::{FileKind, Target};
-use crate::formats::terraform::{self as tf, Module, TfParseError};
+use crate::formats::terraform::{self as tf, At, Module, TfParseError};
+use crate::lower;
+use crate::model::Deployment;
 use crate::source::Position;
 
 /// Terraform modules: the `.tf`, `.tfvars` and JSON files of one directory, checked together
@@ -97,4 +99,41 @@ fn failure(error: &TfParseError) -> ParseFailure {
         skipped: false,
         over_budget: error.over_budget,
     }
+}
+
+/// Runs the Terraform `checks` over a module: hits with the index of their file in the module.
+/// Spans are in each file as written (rules see a JSON file through its HCL translation).
+fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec<(usize, Hit)> {
+    let mut hits = Vec::new();
+    for check in checks {
+        if let Checker::Terraform(function) = check.checker {
+            function(module, &mut hits);
+        }
+    }
+    if wants_deployment(checks, Target::Terraform) {
+        // The model's spans are already in each file's text; `At` of the file's start maps them.
+        let deployment = Deployment {
+            exposures: lower::terraform::exposures(module),
+            ..Deployment::default()
+        };
+        let mut found = Vec::new();
+        run_policies(&deployment, Target::Terraform, checks, settings, &mut found);
+        hits.extend(found.into_iter().map(|hit| {
+            let at = At {
+                file: hit.file,
+                offset: 0,
+            };
+            (at, hit)
+        }));
+    }
+    hits.into_iter()
+        .filter_map(|(at, mut hit)| {
+            let file = module.files.get(at.file)?;
+            hit.span = file.source_span(at.in_file(hit.span));
+            hit.secret = hit
+                .secret
+                .map(|secret| file.source_span(at.in_file(secret)));
+            Some((at.file, hit))
+        })
+        .collect()
 }
