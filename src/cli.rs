@@ -64,10 +64,45 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Write a commented .palisade.yaml with every setting and its default.
     Init(InitArgs),
+    /// Print the manifests a Helm chart renders to, as `scan` checks them (no `helm` needed).
+    Render(RenderArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `palisade man > palisade.1`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The chart directory (the one holding `Chart.yaml`).
+    pub chart: PathBuf,
+
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+/// Values for Helm charts: shared by `scan`, `baseline` and `render`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HelmArgs {
+    /// A values file laid over every chart's `values.yaml`, like `helm template -f`.
+    /// Repeatable; later files win.
+    #[arg(long, value_name = "FILE")]
+    pub helm_values: Vec<PathBuf>,
+
+    /// A value for every chart, like `helm template --set` (`image.tag=1.2.3`, `a.b=1,c=x`,
+    /// `list[0]=x`). Repeatable; applied after values files.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub helm_set: Vec<String>,
+}
+
+impl HelmArgs {
+    fn options(&self) -> crate::helm::HelmOptions {
+        crate::helm::HelmOptions {
+            values: self.helm_values.clone(),
+            set: self.helm_set.clone(),
+            charts: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +245,9 @@ pub struct Scope {
     /// Read no configuration file.
     #[arg(long)]
     pub no_config: bool,
+
+    #[command(flatten)]
+    pub helm: HelmArgs,
 }
 
 impl Scope {
@@ -277,6 +315,7 @@ impl Scope {
             secret_allowlist: config.secret_allowlist.clone(),
             database_ports: config.database_ports.clone(),
             progress: None,
+            helm: config.helm.clone().then(self.helm.options()),
         })
     }
 }
@@ -363,6 +402,7 @@ pub fn execute(cli: Cli) -> u8 {
         }
         Command::Baseline(args) => write_baseline(&args),
         Command::Init(args) => init(&args),
+        Command::Render(args) => render_chart(&args),
         Command::Completions(args) => write_stdout(|out| {
             clap_complete::generate(args.shell, &mut Cli::command(), "palisade", out);
             Ok(())
@@ -376,6 +416,25 @@ pub fn execute(cli: Cli) -> u8 {
         eprintln!("error: {}", report::printable(&message));
         EXIT_ERROR
     })
+}
+
+/// `palisade render`: a chart's manifests as the scan sees them, each after a `# Source:` line;
+/// templates that could not be rendered are said on standard error (exit 1).
+fn render_chart(args: &RenderArgs) -> Result<u8, String> {
+    if !args.chart.join("Chart.yaml").is_file() {
+        return Err(format!(
+            "{}: no Chart.yaml: not a chart directory",
+            args.chart.display()
+        ));
+    }
+    let (values, set) = args.helm.options().for_chart(&args.chart);
+    let rendered = engine::render_chart(&args.chart, &values, &set, DEFAULT_MAX_FILE_SIZE)?;
+    let failed = !rendered.problems.is_empty();
+    write_stdout(|out| out.write_all(rendered.manifests.as_bytes()))?;
+    for problem in &rendered.problems {
+        eprintln!("{}", report::printable(problem));
+    }
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 fn scan(args: &ScanArgs) -> Result<u8, String> {

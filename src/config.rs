@@ -54,6 +54,29 @@ struct File {
     secrets: SecretsSection,
     #[serde(default)]
     database_ports: BTreeMap<u16, String>,
+    #[serde(default)]
+    helm: HelmSection,
+}
+
+/// Values for Helm charts: for every chart, and per chart directory.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct HelmSection {
+    #[serde(default)]
+    values: Vec<PathBuf>,
+    #[serde(default)]
+    set: Vec<String>,
+    #[serde(default)]
+    charts: BTreeMap<PathBuf, ChartSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ChartSection {
+    #[serde(default)]
+    values: Vec<PathBuf>,
+    #[serde(default)]
+    set: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,6 +145,8 @@ pub struct Config {
     pub secret_allowlist: Vec<Regex>,
     pub test_secrets: Option<TestSecrets>,
     pub database_ports: Vec<(u16, String)>,
+    /// Values for Helm charts, paths resolved against the configuration file's directory.
+    pub helm: crate::helm::HelmOptions,
 }
 
 /// Where a value error (`ignore[0].rules: unknown rule or policy `DKR3` …`) is in the text: the
@@ -208,6 +233,9 @@ impl Config {
             let message = message.replace("<input>", &path.display().to_string());
             format!("{}: {message}", path.display())
         })?;
+        // Paths in it are relative to its directory.
+        let directory = path.parent().unwrap_or(Path::new(""));
+        config.helm.resolve_against(directory);
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -330,6 +358,16 @@ impl Config {
             secret_allowlist,
             test_secrets: file.secrets.test_secrets,
             database_ports: file.database_ports.into_iter().collect(),
+            helm: crate::helm::HelmOptions {
+                values: file.helm.values,
+                set: file.helm.set,
+                charts: file
+                    .helm
+                    .charts
+                    .into_iter()
+                    .map(|(directory, chart)| (directory, chart.values, chart.set))
+                    .collect(),
+            },
         })
     }
 }

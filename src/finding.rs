@@ -93,6 +93,8 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
     /// Other places it depends on, in other files (SARIF `relatedLocations`).
     pub related: Vec<Related>,
+    /// The chart it was found in the render of (its directory), for a finding in a template.
+    pub rendered_from: Option<String>,
 }
 
 /// Another place a finding depends on: the Dockerfile line that makes a compose service run as

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod finding;
 pub mod formats;
 pub mod git;
+pub mod helm;
 pub mod links;
 pub mod lower;
 pub mod materialize;

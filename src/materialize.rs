@@ -147,6 +147,7 @@ pub fn findings_from_hits(
             detector: hit.detector.map(str::to_owned),
             suppression: None,
             related: hit.related,
+            rendered_from: hit.rendered_from,
         })
     }));
     findings

@@ -157,6 +157,10 @@ pub fn directives(text: &str, openers: &[&str]) -> Vec<Directive> {
             continue;
         }
         let mut tail = rest.trim_end().trim_end_matches('\r');
+        // A Go template comment ends its action too: `{{/* … */}}`, `{{- /* … */ -}}`.
+        if tail.ends_with("}}") {
+            tail = tail.trim_end_matches("}}").trim_end_matches('-').trim_end();
+        }
         for closer in ["*/", "-->"] {
             tail = tail.strip_suffix(closer).unwrap_or(tail).trim_end();
         }
@@ -190,7 +194,13 @@ pub fn directives(text: &str, openers: &[&str]) -> Vec<Directive> {
             span: at..span_end,
             line,
             file_wide,
-            trailing: !before[..opener].trim().is_empty(),
+            // Code before it on its line; a template comment's own `{{` or `{{-` is not code.
+            trailing: !before[..opener]
+                .trim()
+                .trim_start_matches("{{")
+                .trim_start_matches('-')
+                .trim()
+                .is_empty(),
             rules,
             reason,
             until,
@@ -319,9 +329,10 @@ mod tests {
                     # palisade:ignore[] no rules\n\
                     # mentions of palisade:ignore in prose are not directives\n\
                     x = \"palisade:ignore[SEC001] not in a comment\"\n\
-                    # palisade:ignored is another word\n";
+                    # palisade:ignored is another word\n\
+                    {{- /* palisade:ignore[K8S001] the chart's users set it */ -}}\n";
         let found = directives(text, COMMENT_OPENERS);
-        assert_eq!(found.len(), 5, "{found:#?}");
+        assert_eq!(found.len(), 6, "{found:#?}");
         assert_eq!(found[0].rules, ["DKR002", "last-user-root"]);
         assert!(found[0].trailing && !found[0].file_wide);
         assert_eq!(found[0].reason, "pinned by digest elsewhere");
@@ -335,11 +346,13 @@ mod tests {
         );
         assert_eq!(found[3].reason, "");
         assert!(found[4].rules.is_empty());
+        assert_eq!(found[5].reason, "the chart's users set it");
+        assert!(!found[5].trailing);
         // In Markdown only HTML comments hold directives: `#` is a heading.
         assert_eq!(directives(text, MARKDOWN_COMMENT_OPENERS).len(), 1);
         assert_eq!(
             found.iter().map(|d| d.line).collect::<Vec<_>>(),
-            [1, 2, 3, 4, 5]
+            [1, 2, 3, 4, 5, 9]
         );
     }
 

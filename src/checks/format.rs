@@ -30,6 +30,9 @@ pub struct Input<'a> {
     pub repository: &'a dyn Repository,
     /// The file parsed as YAML, once for every format written in YAML.
     yaml: OnceCell<Result<Yaml, ParseFailure>>,
+    /// Output of a template engine (a rendered Helm template): what looks like a template in
+    /// it is data (`{{ $labels }}` of an alerting rule), not a template to render.
+    rendered: bool,
 }
 
 impl<'a> Input<'a> {
@@ -47,7 +50,14 @@ impl<'a> Input<'a> {
             settings,
             repository,
             yaml: OnceCell::new(),
+            rendered: false,
         }
+    }
+
+    /// A rendered template's output.
+    pub fn rendered(mut self) -> Input<'a> {
+        self.rendered = true;
+        self
     }
 
     /// The file as YAML, parsed the first time a format asks, within the parse budget. A Go or
@@ -55,7 +65,7 @@ impl<'a> Input<'a> {
     pub fn yaml(&self) -> Result<&Yaml, ParseFailure> {
         self.yaml
             .get_or_init(|| {
-                if let Some(line) = super::template_line(self.text) {
+                if let Some(line) = super::template_line(self.text).filter(|_| !self.rendered) {
                     return Err(ParseFailure {
                         message: "a template (`{{ … }}`), not plain YAML: render it (e.g. `helm template`) and scan the output".to_owned(),
                         position: Some(Position { line, column: 1 }),

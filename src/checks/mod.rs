@@ -49,6 +49,9 @@ pub struct Hit {
     pub related: Vec<crate::finding::Related>,
     /// Which file of its unit it is in (a Terraform module's); 0 for a file on its own.
     pub file: usize,
+    /// The chart it was rendered from (its directory in the repository), for a hit in a
+    /// rendered template.
+    pub rendered_from: Option<String>,
 }
 
 impl Hit {
@@ -63,6 +66,7 @@ impl Hit {
             in_test_code: false,
             related: Vec::new(),
             file: 0,
+            rendered_from: None,
         }
     }
 

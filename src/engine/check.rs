@@ -35,6 +35,11 @@ impl Tally {
                 self.files_scanned += 1;
                 findings
             }
+            FileOutcome::CheckedWith(diagnostic, findings) => {
+                self.files_scanned += 1;
+                self.diagnostics.push(diagnostic);
+                findings
+            }
             FileOutcome::Unparsed(diagnostic, findings) => {
                 self.files_scanned += 1;
                 self.files_unparsed += 1;
@@ -70,6 +75,8 @@ impl Tally {
 
 pub(super) enum FileOutcome {
     Checked(Vec<Finding>),
+    /// Checked, with something routine to say (a chart's dependency that is not vendored).
+    CheckedWith(Diagnostic, Vec<Finding>),
     /// Read, but not valid in its format (or a check failed on it); secrets are still looked for.
     Unparsed(Diagnostic, Vec<Finding>),
     /// Not read, or not a file of its format (a template); secrets are still looked for in what
@@ -80,7 +87,12 @@ pub(super) enum FileOutcome {
 impl Context<'_> {
     /// The secret hits of a file not already reported by a format's rule (`format`), which knows
     /// more about what the value is.
-    fn secret_hits(&self, candidate: &Candidate, text: &str, format: &[Hit]) -> Vec<Hit> {
+    pub(super) fn secret_hits(
+        &self,
+        candidate: &Candidate,
+        text: &str,
+        format: &[Hit],
+    ) -> Vec<Hit> {
         if !self.secrets {
             return Vec::new();
         }
@@ -171,6 +183,7 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
 pub(super) fn check_work(item: &Work<'_>, context: &Context<'_>) -> Vec<FileOutcome> {
     let outcomes = panic::catch_unwind(AssertUnwindSafe(|| match item {
         Work::File(candidate) => vec![scan_file(candidate, context)],
+        Work::Chart(root, candidates) => super::charts::scan_chart(root, candidates, context),
         Work::Unit(format, directory, candidates) => {
             scan_unit(*format, directory, candidates, context)
         }
@@ -179,6 +192,7 @@ pub(super) fn check_work(item: &Work<'_>, context: &Context<'_>) -> Vec<FileOutc
         let (what, candidates) = match item {
             Work::File(candidate) => ("file", std::slice::from_ref(candidate)),
             Work::Unit(_, _, candidates) => ("module", candidates.as_slice()),
+            Work::Chart(_, candidates) => ("chart", candidates.as_slice()),
         };
         candidates
             .iter()

@@ -16,6 +16,7 @@
 //! (staged content, standard input: [`read::Files`]): the rest of the scan does not know the
 //! difference.
 
+mod charts;
 mod check;
 mod filter;
 mod read;
@@ -41,6 +42,7 @@ use crate::memory::MemoryFiles;
 use crate::model::ports::Databases;
 use crate::suppress::{self, Date};
 
+pub use charts::{RenderedChart, render_chart};
 use check::{Tally, check_work};
 use read::Files;
 
@@ -66,6 +68,8 @@ pub struct ScanOptions {
     pub database_ports: Vec<(u16, String)>,
     /// Counts files as they are checked, for a progress display (the library prints nothing).
     pub progress: Option<Arc<Progress>>,
+    /// Values for Helm charts.
+    pub helm: crate::helm::HelmOptions,
 }
 
 /// How far a scan has come: files to check, once found, and files checked so far.
@@ -89,6 +93,7 @@ impl Default for ScanOptions {
             secret_allowlist: Vec::new(),
             database_ports: Vec::new(),
             progress: None,
+            helm: crate::helm::HelmOptions::default(),
         }
     }
 }
@@ -236,7 +241,14 @@ fn scan_with(
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()
         .partition(|candidate| context.reads(candidate.kind));
-    let work = units::units(&to_check);
+    // Templates of Helm charts are rendered with their chart, when Kubernetes rules run.
+    let mut roots = charts::ChartRoots::new(files);
+    let kubernetes = context.targets.contains(&Target::Kubernetes);
+    let work = units::units(&to_check, |candidate| {
+        kubernetes
+            .then(|| roots.chart_of(&candidate.path))
+            .flatten()
+    });
     if let Some(progress) = &options.progress {
         progress.total.store(to_check.len(), Ordering::Relaxed);
     }

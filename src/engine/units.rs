@@ -14,14 +14,25 @@ use crate::discover::{Candidate, Target};
 pub(super) enum Work<'c> {
     File(&'c Candidate),
     Unit(&'static dyn Format, PathBuf, Vec<&'c Candidate>),
+    /// The templates of a Helm chart (its directory), rendered together.
+    Chart(PathBuf, Vec<&'c Candidate>),
 }
 
-/// The units of work of the files to check, directories first.
-pub(super) fn units(to_check: &[Candidate]) -> Vec<Work<'_>> {
+/// The units of work of the files to check, charts and directories first. `chart_of` says
+/// which chart a file is a template of.
+pub(super) fn units<'c>(
+    to_check: &'c [Candidate],
+    mut chart_of: impl FnMut(&Candidate) -> Option<PathBuf>,
+) -> Vec<Work<'c>> {
     let mut by_directory: BTreeMap<(Target, PathBuf), (&'static dyn Format, Vec<&Candidate>)> =
         BTreeMap::new();
+    let mut charts: BTreeMap<PathBuf, Vec<&Candidate>> = BTreeMap::new();
     let mut files = Vec::new();
     for candidate in to_check {
+        if let Some(root) = chart_of(candidate) {
+            charts.entry(root).or_default().push(candidate);
+            continue;
+        }
         match format::grouping(candidate.kind) {
             Some(format) => {
                 let directory = candidate
@@ -38,9 +49,16 @@ pub(super) fn units(to_check: &[Candidate]) -> Vec<Work<'_>> {
             None => files.push(candidate),
         }
     }
-    by_directory
+    charts
         .into_iter()
-        .map(|((_, directory), (format, candidates))| Work::Unit(format, directory, candidates))
+        .map(|(root, candidates)| Work::Chart(root, candidates))
+        .chain(
+            by_directory
+                .into_iter()
+                .map(|((_, directory), (format, candidates))| {
+                    Work::Unit(format, directory, candidates)
+                }),
+        )
         .chain(files.into_iter().map(Work::File))
         .collect()
 }

@@ -124,6 +124,7 @@ impl Serialize for Findings<'_> {
                         message: &related.message,
                     })
                     .collect(),
+                rendered_from: finding.rendered_from.as_deref(),
             }
         }))
     }
@@ -147,6 +148,9 @@ struct JsonFinding<'r> {
     suppression: Option<JsonSuppression<'r>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'r>>,
+    /// The chart directory whose render it was found in, for a finding in a template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendered_from: Option<&'r str>,
 }
 
 /// Another place a finding depends on, relative to the repository root.

@@ -270,6 +270,7 @@ impl Serialize for Results<'_> {
                 properties: Properties {
                     severity: finding.severity,
                     detector: finding.detector.as_deref(),
+                    rendered_from: finding.rendered_from.as_deref(),
                 },
                 suppressions: finding.suppression.as_ref().map(|suppression| {
                     [SarifSuppression {
@@ -386,12 +387,16 @@ struct PartialFingerprints<'r> {
     fingerprint: &'r str,
 }
 
-/// A result's own properties: its severity, and for a secret the detector that found it.
+/// A result's own properties: its severity, for a secret the detector that found it, and for a
+/// finding in a template the chart it was rendered from.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Properties<'r> {
     severity: Severity,
     #[serde(skip_serializing_if = "Option::is_none")]
     detector: Option<&'r str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendered_from: Option<&'r str>,
 }
 
 #[derive(Serialize)]
