@@ -379,10 +379,17 @@ pub(super) fn scan_chart(
             }
             let mut mapped = hit.clone();
             mapped.span = located.span.clone();
-            mapped.secret = hit.secret.as_ref().and_then(|secret| {
-                let at = helm::locate(&rendered.output, secret.clone())?;
-                (!at.from_action && at.template == located.template).then_some(at.span)
-            });
+            // A secret is judged where it is written: a template's own text. One an action
+            // writes comes from a values file (searched for secrets as it is) or is computed
+            // when the chart is installed (`randAlphaNum`, `genCA`): not committed here.
+            if let Some(secret) = &hit.secret {
+                match helm::locate(&rendered.output, secret.clone()) {
+                    Some(at) if !at.from_action && at.template == located.template => {
+                        mapped.secret = Some(at.span);
+                    }
+                    _ => continue,
+                }
+            }
             // A value from a values file: the value's line too.
             let values = helm::values_within(&rendered.output, hit.span.clone());
             if !values.is_empty() {
@@ -395,10 +402,6 @@ pub(super) fn scan_chart(
                     .filter(|t| !t.is_empty())
                     .unwrap_or(line);
                 if let Some(origin) = helm::value_behind(&values, offending, line) {
-                    // A secret from a values file is reported there, by the secret rules.
-                    if hit.secret.is_some() {
-                        continue;
-                    }
                     let source = &render.values[origin.source as usize];
                     if let Some(related) =
                         value_location(source, origin.offset as usize, &chart_repo_path)

@@ -35,9 +35,15 @@ const SECRET_WORDS: &[&str] = &[
 ];
 
 /// A last word that makes the name describe the secret rather than hold it (`SECRET_NAME`,
-/// `TOKEN_URL`, `PASSWORD_FILE`), or hold something public (`ACCESS_KEY_ID` is matched by format).
+/// `TOKEN_URL`, `PASSWORD_FILE`, `SECRET_KEY_CMD`, `secretFieldSelector`,
+/// `pipelineSecretTemplate`), or hold something public (`ACCESS_KEY_ID` is matched by format).
 const NON_SECRET_SUFFIXES: &[&str] = &[
     "file",
+    "cmd",
+    "command",
+    "selector",
+    "template",
+    "class",
     "path",
     "dir",
     "url",

@@ -3,7 +3,8 @@
 //! `data` values are base64 and decoded before they are judged; `stringData` values are plain.
 //! Empty values, placeholders, template expressions and certificates (which are public) pass, and
 //! so do entries whose key names what the credential is for (`username`, `host`, `apiAddress`)
-//! unless they hold a provider's token.
+//! and files of several lines (a configuration), unless they hold a provider's token or a
+//! private key.
 
 use base64::Engine as _;
 
@@ -71,7 +72,17 @@ fn decode(raw: &str) -> Option<String> {
 }
 
 fn is_real_secret(value: &str) -> bool {
-    !value.contains("-----BEGIN CERTIFICATE")
-        && (secrets::find_token(value).is_some()
-            || secrets::judge(value, secrets::Pairing::Declared) == secrets::Verdict::Secret)
+    if value.contains("PRIVATE KEY-----") {
+        return true;
+    }
+    if value.contains("-----BEGIN CERTIFICATE") {
+        return false;
+    }
+    // A file of several lines (a configuration, a script) is no credential itself: it commits
+    // one when a provider's token is in it.
+    if value.trim().lines().filter(|line| !line.trim().is_empty()).count() > 1 {
+        return secrets::find_token(value).is_some();
+    }
+    secrets::find_token(value).is_some()
+        || secrets::judge(value, secrets::Pairing::Declared) == secrets::Verdict::Secret
 }
