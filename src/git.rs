@@ -424,6 +424,7 @@ fn staged(
     }
     let context = module_context(git, &staged, &removed)?;
     let kustomizations = kustomization_context(git, &staged, &removed)?;
+    let (chart_files, chart_templates) = chart_context(git, &staged, &removed)?;
     let candidate = |blob: &Blob| Candidate {
         path: shown(&blob.path),
         repo_path: blob.path.clone(),
@@ -431,14 +432,20 @@ fn staged(
     };
     let mut files = MemoryFiles {
         related: kustomizations.iter().map(candidate).collect(),
-        candidates: staged.iter().map(candidate).collect(),
+        candidates: staged
+            .iter()
+            .chain(&chart_templates)
+            .map(candidate)
+            .collect(),
         contents: BTreeMap::new(),
     };
     files.candidates.sort();
+    files.candidates.dedup();
     let blobs: Vec<&Blob> = staged
         .iter()
         .chain(&context)
         .chain(&kustomizations)
+        .chain(&chart_files)
         .collect();
     for (blob, content) in blobs.iter().zip(read_blobs(git, &blobs, max_file_size)?) {
         files.contents.insert(shown(&blob.path), content);
@@ -521,12 +528,23 @@ fn kustomization_context(
     if !may_be_manifest {
         return Ok(Vec::new());
     }
-    let mut args = vec!["ls-files", "-s", "-z", "--"];
     let patterns: Vec<String> = crate::formats::kustomize::FILE_NAMES
         .iter()
         .map(|name| format!(":(glob)**/{name}"))
         .collect();
-    args.extend(patterns.iter().map(String::as_str));
+    let known = |path: &str| {
+        staged.iter().any(|blob| blob.path == path) || removed.iter().any(|r| r == path)
+    };
+    Ok(index_files(git, &patterns)?
+        .into_iter()
+        .filter(|blob| !known(&blob.path))
+        .collect())
+}
+
+/// The regular files of the index that match `pathspecs`.
+fn index_files(git: &Git, pathspecs: &[String]) -> Result<Vec<Blob>, String> {
+    let mut args = vec!["ls-files", "-s", "-z", "--"];
+    args.extend(pathspecs.iter().map(String::as_str));
     let listing = git.run(&args, None, MAX_LISTING_BYTES)?;
     let mut found = Vec::new();
     for entry in listing.split(|&b| b == 0).filter(|e| !e.is_empty()) {
@@ -539,9 +557,7 @@ fn kustomization_context(
         let [mode, id, _] = parts[..] else {
             continue;
         };
-        let known =
-            staged.iter().any(|blob| blob.path == path) || removed.iter().any(|r| r == path);
-        if mode.starts_with("100") && !known && is_object_id(id) {
+        if mode.starts_with("100") && is_object_id(id) {
             found.push(Blob {
                 id: id.to_owned(),
                 path: path.to_owned(),
@@ -549,6 +565,88 @@ fn kustomization_context(
         }
     }
     Ok(found)
+}
+
+/// The Helm charts staged files belong to: every file of each chart from the index (a chart is
+/// rendered from what will be committed), and the chart's templates to report on when what
+/// changed is not a template itself (its values, `Chart.yaml`, a subchart), since that change
+/// shows in the rendered templates.
+fn chart_context(
+    git: &Git,
+    staged: &[Blob],
+    removed: &[String],
+) -> Result<(Vec<Blob>, Vec<Blob>), String> {
+    let may_be_chart = staged
+        .iter()
+        .map(|blob| blob.path.as_str())
+        .chain(removed.iter().map(String::as_str))
+        .any(|path| {
+            path.split('/')
+                .any(|part| part == "templates" || part == "charts")
+                || path.ends_with("Chart.yaml")
+                || path
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|name| name.starts_with("values"))
+        });
+    if !may_be_chart {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let charts: Vec<String> = index_files(git, &[":(glob)**/Chart.yaml".to_owned()])?
+        .into_iter()
+        .map(|blob| {
+            blob.path
+                .strip_suffix("Chart.yaml")
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    // The top chart of a path: the outermost chart directory above it.
+    let top_chart = |path: &str| -> Option<&String> {
+        charts
+            .iter()
+            .filter(|root| path.starts_with(root.as_str()))
+            .min_by_key(|root| root.len())
+    };
+    let mut roots: Vec<(&String, bool)> = Vec::new();
+    for path in staged
+        .iter()
+        .map(|blob| blob.path.as_str())
+        .chain(removed.iter().map(String::as_str))
+    {
+        let Some(root) = top_chart(path) else {
+            continue;
+        };
+        let template = path[root.len()..].starts_with("templates/");
+        match roots.iter_mut().find(|(r, _)| *r == root) {
+            Some(entry) => entry.1 |= !template,
+            None => roots.push((root, !template)),
+        }
+    }
+    let (mut context, mut templates) = (Vec::new(), Vec::new());
+    for (root, whole) in roots {
+        let pathspec = if root.is_empty() {
+            ":(glob)**".to_owned()
+        } else {
+            format!(":(glob){root}**")
+        };
+        for blob in index_files(git, &[pathspec])? {
+            if removed.iter().any(|r| *r == blob.path) {
+                continue;
+            }
+            let staged_here = staged.iter().any(|s| s.path == blob.path);
+            if whole && !staged_here && blob.path[root.len()..].starts_with("templates/") {
+                templates.push(Blob {
+                    id: blob.id.clone(),
+                    path: blob.path.clone(),
+                });
+            }
+            if !staged_here {
+                context.push(blob);
+            }
+        }
+    }
+    Ok((context, templates))
 }
 
 /// The other files of the units (Terraform modules) that staged files belong to, from `HEAD`

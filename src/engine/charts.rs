@@ -48,11 +48,16 @@ impl<'f> ChartRoots<'f> {
         found
     }
 
-    /// The top chart directory of a template file.
+    /// The top chart directory of a template file or of a chart's `Chart.yaml` (where
+    /// findings in templates of archived subcharts are reported).
     pub(super) fn chart_of(&mut self, path: &Path) -> Option<PathBuf> {
-        // Only files under a `templates` directory are templates.
+        let path = &normal(self.files, path);
         let mut root = None;
-        let mut ancestor = path.parent();
+        if path.file_name().is_some_and(|name| name == "Chart.yaml") {
+            root = path.parent().map(Path::to_path_buf);
+        }
+        // Otherwise only files under a `templates` directory are templates.
+        let mut ancestor = path.parent().filter(|_| root.is_none());
         while let Some(directory) = ancestor {
             if directory
                 .file_name()
@@ -128,6 +133,22 @@ fn resolver<'a>(
     }
 }
 
+/// A path in the one form charts are compared in: absolute for files on disk (a file may be
+/// named from inside its chart, `deployment.yaml` in `templates/`), as shown for files in
+/// memory; `.` and `..` resolved by their names.
+fn normal(files: Files<'_>, path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() && matches!(files, Files::Disk) {
+        Path::new(".")
+    } else {
+        path
+    };
+    let path = match files {
+        Files::Disk => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        Files::Memory(_) => path.to_path_buf(),
+    };
+    lexical(&path).unwrap_or(path)
+}
+
 /// A path with `.` and `..` resolved by their names (no link is followed); `None` when it
 /// climbs above its start.
 fn lexical(path: &Path) -> Option<PathBuf> {
@@ -146,31 +167,17 @@ fn lexical(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-/// The repository a chart is in: above one of its files, or, for a chart named alone, the
-/// nearest directory with `.git` above it (else its parent).
-fn repository_of(root: &Path, candidate: Option<&Candidate>) -> PathBuf {
+/// The repository a chart is in (in [`normal`] form): above one of its files, or, for a chart
+/// named alone, the nearest directory with `.git` above it (else its parent).
+fn repository_of(files: Files<'_>, root: &Path, candidate: Option<&Candidate>) -> PathBuf {
     if let Some((repository, _)) = candidate.and_then(place) {
-        return lexical(&repository).unwrap_or(repository);
+        return normal(files, &repository);
     }
-    let absolute = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let found = absolute
-        .ancestors()
-        .find(|a| a.join(".git").exists())
-        .map(Path::to_path_buf);
-    let repository = found.unwrap_or_else(|| absolute.parent().unwrap_or(&absolute).to_path_buf());
-    // Made relative to the chart as named, so that `starts_with` compares like with like.
-    if root.is_absolute() {
-        repository
-    } else {
-        let depth = absolute
-            .strip_prefix(&repository)
-            .map_or(1, |r| r.components().count());
-        let mut up = root.to_path_buf();
-        for _ in 0..depth {
-            up.push("..");
-        }
-        lexical(&up).unwrap_or_default()
-    }
+    let found = root.ancestors().find(|a| a.join(".git").exists());
+    found
+        .or_else(|| root.parent())
+        .unwrap_or(root)
+        .to_path_buf()
 }
 
 /// The user's values for a chart: files read within the size limit; a file that cannot be
@@ -217,7 +224,13 @@ pub fn render_chart(
     let overrides = overrides(root, &options, max_file_size, &mut problems);
     let read = |directory: &Path| helm::files_on_disk(directory, max_file_size);
     let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
-    let resolve = resolver(root, repository_of(root, None), &read, &exists);
+    let normal_root = normal(Files::Disk, root);
+    let resolve = resolver(
+        &normal_root,
+        repository_of(Files::Disk, &normal_root, None),
+        &read,
+        &exists,
+    );
     let render = chart::render(
         helm::files_on_disk(root, max_file_size),
         &overrides,
@@ -285,7 +298,7 @@ pub(super) fn scan_chart(
     };
     let resolve = resolver(
         root,
-        repository_of(root, candidates.first().copied()),
+        repository_of(context.files, root, candidates.first().copied()),
         &read,
         &exists,
     );
@@ -293,19 +306,21 @@ pub(super) fn scan_chart(
     problems.extend(render.problems.iter().cloned());
     let chart_repo_path = candidates
         .first()
-        .and_then(|candidate| chart_repo_path(root, candidate))
+        .and_then(|candidate| chart_repo_path(context.files, root, candidate))
         .unwrap_or_default();
     let by_path: HashMap<PathBuf, usize> = candidates
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.path.clone(), i))
+        .map(|(i, c)| (normal(context.files, &c.path), i))
         .collect();
-    // Each template's candidate, when it is one.
+    // Each template's candidate, when it is one; a template of an archived subchart is
+    // reported on the chart's `Chart.yaml`.
+    let chart_yaml = lexical(&root.join("Chart.yaml")).and_then(|path| by_path.get(&path).copied());
     let candidate_of = |template: &chart::Source| -> Option<usize> {
         if template.archive.is_some() {
-            return None;
+            return chart_yaml;
         }
-        by_path.get(&root.join(&template.path)).copied()
+        by_path.get(&lexical(&root.join(&template.path))?).copied()
     };
     let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); candidates.len()];
     let mut failures: Vec<Option<Diagnostic>> = vec![None; candidates.len()];
@@ -369,6 +384,19 @@ pub(super) fn scan_chart(
             let Some(index) = candidate_of(target) else {
                 continue;
             };
+            let mut hit = hit;
+            if let Some(archive) = &target.archive {
+                // Not a file of the repository: said in the message, at the top of Chart.yaml.
+                let line = SourceFile::new(PathBuf::new(), target.text.to_string())
+                    .position(located.span.start.min(target.text.len()))
+                    .line;
+                hit.message = format!(
+                    "{} (in {archive}: {}, line {line})",
+                    hit.message, target.path
+                );
+                located.span = 0..0;
+                hit.secret = None;
+            }
             if !seen.insert((
                 located.template,
                 located.span.start,
@@ -487,9 +515,9 @@ fn display_chart(repo_path: &str) -> &str {
 }
 
 /// The chart directory's path in the repository, from one of its files.
-fn chart_repo_path(root: &Path, candidate: &Candidate) -> Option<String> {
+fn chart_repo_path(files: Files<'_>, root: &Path, candidate: &Candidate) -> Option<String> {
     let (repository, _) = place(candidate)?;
-    let relative = root.strip_prefix(&repository).ok()?;
+    let relative = root.strip_prefix(normal(files, &repository)).ok()?;
     Some(relative.to_string_lossy().replace('\\', "/"))
 }
 

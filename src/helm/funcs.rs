@@ -152,8 +152,20 @@ pub fn method(
     }
 }
 
-/// Calls function `name`.
+/// Calls function `name`. No string it returns is over [`MAX_STRING`]: one call at most
+/// doubles what it is given (`printf "%s%s" $s $s`), so a template that grows a string in a
+/// loop stops with an error before it can take the machine's memory.
 pub fn call(exec: &mut Exec<'_>, name: &str, args: Vec<Value>) -> Result<Value> {
+    let value = call_unbounded(exec, name, args)?;
+    if let Value::Str(text) = &value
+        && text.len() > MAX_STRING
+    {
+        return Err(exec.error(format!("{name}: a string over 16 MiB")));
+    }
+    Ok(value)
+}
+
+fn call_unbounded(exec: &mut Exec<'_>, name: &str, args: Vec<Value>) -> Result<Value> {
     let name = name
         .strip_prefix("must")
         .filter(|rest| rest.starts_with(char::is_uppercase))
@@ -443,7 +455,18 @@ pub fn call(exec: &mut Exec<'_>, name: &str, args: Vec<Value>) -> Result<Value> 
             }
             Value::from(s.repeat(n))
         }
-        "replace" => Value::from(str_arg(a, 2).replace(&str_arg(a, 0), &str_arg(a, 1))),
+        "replace" => {
+            let (old, new, text) = (str_arg(a, 0), str_arg(a, 1), str_arg(a, 2));
+            let count = if old.is_empty() {
+                text.chars().count() + 1
+            } else {
+                text.matches(old.as_str()).count()
+            };
+            if text.len() + count.saturating_mul(new.len()) > MAX_STRING {
+                return Err(exec.error("replace: a string over 16 MiB"));
+            }
+            Value::from(text.replace(&old, &new))
+        }
         "contains" => Value::Bool(str_arg(a, 1).contains(&str_arg(a, 0))),
         "hasPrefix" => Value::Bool(str_arg(a, 1).starts_with(&str_arg(a, 0))),
         "hasSuffix" => Value::Bool(str_arg(a, 1).ends_with(&str_arg(a, 0))),
@@ -492,7 +515,15 @@ pub fn call(exec: &mut Exec<'_>, name: &str, args: Vec<Value>) -> Result<Value> 
                 Value::list(s.split(sep.as_str()).map(Value::from).collect())
             }
         }
-        "join" => Value::from(strings_of(&arg(a, 1)).join(&str_arg(a, 0))),
+        "join" => {
+            let parts = strings_of(&arg(a, 1));
+            let separator = str_arg(a, 0);
+            let size = parts.iter().map(String::len).sum::<usize>() + separator.len() * parts.len();
+            if size > MAX_STRING {
+                return Err(exec.error("join: a string over 16 MiB"));
+            }
+            Value::from(parts.join(&separator))
+        }
         "toString" => Value::from(str_arg(a, 0)),
         "toStrings" => Value::list(
             strings_of(&arg(a, 0))

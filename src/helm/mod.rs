@@ -82,6 +82,12 @@ const MAX_CHART_BYTES: u64 = 128 * 1024 * 1024;
 pub fn files_on_disk(root: &Path, max_file_size: u64) -> Vec<ChartFile> {
     let mut files = Vec::new();
     let mut total = 0u64;
+    // The current directory may be named by the empty path.
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
     let mut pending = vec![(root.to_path_buf(), String::new())];
     while let Some((directory, prefix)) = pending.pop() {
         let Ok(entries) = fs::read_dir(&directory) else {
