@@ -631,7 +631,7 @@ fn chart_context(
             format!(":(glob){root}**")
         };
         for blob in index_files(git, &[pathspec])? {
-            if removed.iter().any(|r| *r == blob.path) {
+            if removed.contains(&blob.path) {
                 continue;
             }
             let staged_here = staged.iter().any(|s| s.path == blob.path);
