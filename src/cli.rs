@@ -98,9 +98,11 @@ pub struct HelmArgs {
 impl HelmArgs {
     fn options(&self) -> crate::helm::HelmOptions {
         crate::helm::HelmOptions {
-            values: self.helm_values.clone(),
-            set: self.helm_set.clone(),
-            charts: Vec::new(),
+            entries: vec![crate::helm::ValuesFor {
+                chart: None,
+                values: self.helm_values.clone(),
+                set: self.helm_set.clone(),
+            }],
         }
     }
 }

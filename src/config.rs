@@ -359,14 +359,19 @@ impl Config {
             test_secrets: file.secrets.test_secrets,
             database_ports: file.database_ports.into_iter().collect(),
             helm: crate::helm::HelmOptions {
-                values: file.helm.values,
-                set: file.helm.set,
-                charts: file
-                    .helm
-                    .charts
-                    .into_iter()
-                    .map(|(directory, chart)| (directory, chart.values, chart.set))
-                    .collect(),
+                entries: std::iter::once(crate::helm::ValuesFor {
+                    chart: None,
+                    values: file.helm.values,
+                    set: file.helm.set,
+                })
+                .chain(file.helm.charts.into_iter().map(|(directory, chart)| {
+                    crate::helm::ValuesFor {
+                        chart: Some(directory),
+                        values: chart.values,
+                        set: chart.set,
+                    }
+                }))
+                .collect(),
             },
         })
     }
@@ -420,6 +425,16 @@ secrets:
 # More ports that count as databases for the no-public-db rules (besides 5432, 3306, 6379, …).
 database-ports: {}
 #  7000: ScyllaDB
+
+# Values for Helm charts (paths relative to this file), laid over each chart's values.yaml:
+# first these for every chart, then a chart directory's own, then --helm-values and --helm-set.
+helm:
+  values: []
+  set: []
+  charts: {}
+#    charts/web:
+#      values: [charts/web/values-prod.yaml]
+#      set: ["image.tag=2.4.1"]
 "#;
 
 #[cfg(test)]

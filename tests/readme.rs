@@ -87,6 +87,19 @@ fn every_command_in_the_readme_runs() {
         git(root, &["add", "."]);
         git(root, &["commit", "-qm", &format!("round {round}")]);
     }
+    // The chart the Helm examples name.
+    write(
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    );
+    write("charts/web/values.yaml", "image:\n  tag: \"1.0\"\n");
+    write("charts/web/values-prod.yaml", "image:\n  tag: latest\n");
+    write(
+        "charts/web/templates/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: \"nginx:{{ .Values.image.tag }}\"\n",
+    );
+    git(root, &["add", "charts"]);
+    git(root, &["commit", "-qm", "chart"]);
     git(root, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
     write(
         "services/api/settings.py",

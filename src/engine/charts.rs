@@ -217,9 +217,11 @@ pub fn render_chart(
 ) -> Result<RenderedChart, String> {
     let mut problems = Vec::new();
     let options = crate::helm::HelmOptions {
-        values: values.to_vec(),
-        set: set.to_vec(),
-        charts: Vec::new(),
+        entries: vec![crate::helm::ValuesFor {
+            chart: None,
+            values: values.to_vec(),
+            set: set.to_vec(),
+        }],
     };
     let overrides = overrides(root, &options, max_file_size, &mut problems);
     let read = |directory: &Path| helm::files_on_disk(directory, max_file_size);

@@ -21,51 +21,54 @@ use std::rc::Rc;
 use chart::ChartFile;
 use exec::{Output, Touched};
 
-/// Values for Helm charts, laid over each chart's `values.yaml` in this order: the values files
-/// and assignments for every chart, then those for the chart's own directory.
+/// Values for Helm charts, laid over each chart's `values.yaml` in the order given: the
+/// configuration's for every chart, its entries for one chart directory, then the command
+/// line's.
 #[derive(Clone, Debug, Default)]
 pub struct HelmOptions {
+    pub entries: Vec<ValuesFor>,
+}
+
+/// Values files and `key=value` assignments (as `helm --set` takes them) for one chart
+/// directory, or for every chart.
+#[derive(Clone, Debug, Default)]
+pub struct ValuesFor {
+    pub chart: Option<PathBuf>,
     pub values: Vec<PathBuf>,
-    /// `key=value` assignments, as `helm --set` takes them.
     pub set: Vec<String>,
-    /// Per chart directory: values files and assignments.
-    pub charts: Vec<(PathBuf, Vec<PathBuf>, Vec<String>)>,
 }
 
 impl HelmOptions {
     /// Relative paths made relative to `directory` (a configuration file's).
-    pub fn resolve_against(&mut self, directory: &std::path::Path) {
+    pub fn resolve_against(&mut self, directory: &Path) {
         let join = |path: &mut PathBuf| {
             if path.is_relative() {
                 *path = directory.join(&*path);
             }
         };
-        self.values.iter_mut().for_each(join);
-        for (chart, values, _) in &mut self.charts {
-            join(chart);
-            values.iter_mut().for_each(join);
+        for entry in &mut self.entries {
+            entry.chart.iter_mut().for_each(join);
+            entry.values.iter_mut().for_each(join);
         }
     }
 
     /// These options, then `more` (the command line after the configuration).
     pub fn then(mut self, more: HelmOptions) -> HelmOptions {
-        self.values.extend(more.values);
-        self.set.extend(more.set);
-        self.charts.extend(more.charts);
+        self.entries.extend(more.entries);
         self
     }
 
-    /// The values files and assignments for the chart at `root`.
-    pub fn for_chart(&self, root: &std::path::Path) -> (Vec<PathBuf>, Vec<String>) {
-        let mut values = self.values.clone();
-        let mut set = self.set.clone();
-        let canonical = std::fs::canonicalize(root).ok();
-        for (chart, chart_values, chart_set) in &self.charts {
-            let same = chart == root
-                || (canonical.is_some() && std::fs::canonicalize(chart).ok() == canonical);
-            if same {
-                values.extend(chart_values.iter().cloned());
-                set.extend(chart_set.iter().cloned());
+    /// The values files and assignments for the chart at `root`, in order.
+    pub fn for_chart(&self, root: &Path) -> (Vec<PathBuf>, Vec<String>) {
+        let (mut values, mut set) = (Vec::new(), Vec::new());
+        let canonical = fs::canonicalize(root).ok();
+        for entry in &self.entries {
+            let applies = entry.chart.as_ref().is_none_or(|chart| {
+                chart == root || (canonical.is_some() && fs::canonicalize(chart).ok() == canonical)
+            });
+            if applies {
+                values.extend(entry.values.iter().cloned());
+                set.extend(entry.set.iter().cloned());
             }
         }
         (values, set)
