@@ -425,3 +425,47 @@ fn a_staged_values_change_is_judged_in_the_templates_it_renders() {
     assert_eq!(found[0]["related"][0]["path"], "web/values.yaml");
     assert_eq!(report["diagnostics"], serde_json::json!([]));
 }
+
+#[test]
+fn a_kustomization_inflating_charts_says_they_are_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "overlay/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nhelmCharts:\n  - name: redis\n    repo: https://charts.example.com\n",
+    );
+    let report = json_scan(dir.path(), &["overlay"]);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{report:#}");
+    assert_eq!(diagnostics[0]["kind"], "skipped");
+    assert_eq!(diagnostics[0]["line"], 3);
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("helmCharts are not inflated")
+    );
+}
+
+/// The render of a fixture chart (helpers, `toYaml`, `range` over a map with `$`, a subchart
+/// whose values the parent overrides, a disabled dependency that is not vendored), written down
+/// as `helm template` gives it, documents separated the same way.
+#[test]
+fn a_chart_renders_as_helm_template_does() {
+    let output = palisade_in(&common::root())
+        .args([
+            "render",
+            "fixtures/kubernetes/K8S001/bad-helm-subchart-and-overrides",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let expected =
+        fs::read_to_string(common::root().join("tests/helm-expected-subchart-and-overrides.yaml"))
+            .unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
+}

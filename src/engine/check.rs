@@ -147,7 +147,11 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     match format {
         Ok(Ok(mut hits)) => {
             hits.extend(secrets);
-            FileOutcome::Checked(context.findings(candidate, &source, hits))
+            let findings = context.findings(candidate, &source, hits);
+            match helm_charts_of_kustomization(candidate, &source) {
+                Some(diagnostic) => FileOutcome::CheckedWith(diagnostic, findings),
+                None => FileOutcome::Checked(findings),
+            }
         }
         Ok(Err(failure)) => {
             let (kind, message) = if failure.skipped {
@@ -176,6 +180,30 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
             context.findings(candidate, &source, secrets),
         ),
     }
+}
+
+/// A kustomization that inflates Helm charts (`helmCharts:`): what they deploy is not built here,
+/// and the diagnostic says so rather than staying silent.
+fn helm_charts_of_kustomization(candidate: &Candidate, source: &SourceFile) -> Option<Diagnostic> {
+    let name = candidate.path.file_name()?.to_str()?;
+    if !crate::formats::kustomize::FILE_NAMES.contains(&name) {
+        return None;
+    }
+    let at = source
+        .text
+        .match_indices("helmCharts:")
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || source.text.as_bytes()[at - 1] == b'\n')?;
+    let mut diagnostic = Diagnostic::new(
+        candidate.path.clone(),
+        DiagnosticKind::Skipped,
+        "helmCharts are not inflated: what they deploy is not checked here; a chart kept in the \
+         repository is checked from its own directory (pass its values with --helm-values)"
+            .to_owned(),
+    )
+    .in_repository(&candidate.repo_path);
+    diagnostic.position = Some(source.position(at));
+    Some(diagnostic)
 }
 
 /// Checks one unit of work. A panic anywhere in it (a bug) costs only its own files' findings:
