@@ -6,6 +6,7 @@ pub mod dockerfile;
 pub mod hcl_outline;
 pub mod kubernetes;
 pub mod kustomize;
+pub mod kustomize_patches;
 pub mod terraform;
 pub mod terraform_json;
 pub mod yaml;

@@ -577,6 +577,24 @@ fn is_other_value(value: &str) -> bool {
     if is_schedule_or_duration(&lower) {
         return true;
     }
+    // A resource path of words and stand-ins (`projects/PROJECT_ID/instances/main`), as cloud
+    // APIs name databases and buckets: it says where, not how to get in.
+    let segments: Vec<&str> = value.split('/').collect();
+    let word = |segment: &&str| {
+        let first = segment.bytes().next();
+        (first.is_some_and(|b| b.is_ascii_lowercase())
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+            || (first.is_some_and(|b| b.is_ascii_uppercase())
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+            || (!segment.is_empty() && segment.len() <= 6 && is_number(segment))
+    };
+    if segments.len() >= 3 && segments.iter().all(word) {
+        return true;
+    }
     let bytes = value.as_bytes();
     // Dates and timestamps.
     if bytes.len() >= 10
@@ -783,6 +801,24 @@ pub(super) fn looks_like_identifier(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_paths_are_not_secrets() {
+        for value in [
+            "projects/SPANNER_PROJECT/instances/SPANNER_INSTANCE/databases/SPANNER_DATABASE",
+            "projects/my-project/secrets/db-password/versions/3",
+        ] {
+            assert_eq!(
+                judge(value, Pairing::Declared),
+                Verdict::NotSecret,
+                "{value}"
+            );
+        }
+        assert_eq!(
+            judge("aB3x/Yk9Qz/Wm2pL7/Rt4v", Pairing::Declared),
+            Verdict::Secret
+        );
+    }
 
     const DECLARED: Pairing = Pairing::Declared;
     const CODE: Pairing = Pairing::Guessed { bare: false };

@@ -32,15 +32,63 @@ impl Format for Kubernetes {
     }
 
     fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
+        // What a kustomization's inline patches and JSON 6902 operations set is judged where
+        // they set it.
+        check_patches(input, hits);
         // Most YAML in a repository is no manifest (CI configs, app settings): not even parsed.
         if !input.text.contains("apiVersion") {
             return Ok(());
         }
-        let mut manifests = Manifests::new(input.yaml()?);
-        if manifests.resources.is_empty() {
-            return Ok(());
-        }
         let kustomized = input.repository.kustomized();
+        check_manifests(input, input.yaml()?, kustomized, hits);
+        Ok(())
+    }
+}
+
+/// Hits of the patches a file holds, each at the place the patch writes it: a patch is part of
+/// a resource, so only what it sets is judged.
+fn check_patches(input: &Input<'_>, hits: &mut Vec<Hit>) {
+    for document in crate::formats::kustomize_patches::patch_documents(input.text) {
+        let Ok(yaml) = crate::formats::yaml::Yaml::parse(&document.text) else {
+            continue;
+        };
+        let patch = Input::new(
+            input.kind,
+            &document.text,
+            input.checks,
+            input.settings,
+            input.repository,
+        )
+        .rendered();
+        let kustomized = crate::links::Kustomized {
+            patch: true,
+            ..crate::links::Kustomized::default()
+        };
+        let mut found = Vec::new();
+        check_manifests(&patch, &yaml, kustomized, &mut found);
+        for mut hit in found {
+            let Some(span) = document.locate(hit.span.clone()) else {
+                continue;
+            };
+            hit.span = span;
+            hit.secret = hit.secret.and_then(|secret| document.locate(secret));
+            hits.push(hit);
+        }
+    }
+}
+
+/// Every enabled Kubernetes check and policy over a file's manifests.
+fn check_manifests(
+    input: &Input<'_>,
+    yaml: &crate::formats::yaml::Yaml,
+    kustomized: crate::links::Kustomized,
+    hits: &mut Vec<Hit>,
+) {
+    {
+        let mut manifests = Manifests::new(yaml);
+        if manifests.resources.is_empty() {
+            return;
+        }
         manifests.partial = kustomized.patch;
         manifests.provided = kustomized.provided;
         for check in input.checks {
@@ -68,6 +116,5 @@ impl Format for Kubernetes {
                 hits,
             );
         }
-        Ok(())
     }
 }
