@@ -64,7 +64,8 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Write a commented .palisade.yaml with every setting and its default.
     Init(InitArgs),
-    /// Print the manifests a Helm chart renders to, as `scan` checks them (no `helm` needed).
+    /// Print the manifests a Helm chart renders to, as `scan` checks them (no `helm` needed), or
+    /// what a Kustomize overlay builds (no `kustomize` needed).
     Render(RenderArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh).
     Completions(CompletionsArgs),
@@ -74,7 +75,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The chart directory (the one holding `Chart.yaml`).
+    /// The chart directory (the one holding `Chart.yaml`), or a directory with a kustomization.
     pub chart: PathBuf,
 
     #[command(flatten)]
@@ -423,14 +424,20 @@ pub fn execute(cli: Cli) -> u8 {
 /// `palisade render`: a chart's manifests as the scan sees them, each after a `# Source:` line;
 /// templates that could not be rendered are said on standard error (exit 1).
 fn render_chart(args: &RenderArgs) -> Result<u8, String> {
-    if !args.chart.join("Chart.yaml").is_file() {
+    let overlay = crate::kustomize::FILE_NAMES
+        .iter()
+        .any(|name| args.chart.join(name).is_file());
+    let rendered = if args.chart.join("Chart.yaml").is_file() {
+        let (values, set) = args.helm.options().for_chart(&args.chart);
+        engine::render_chart(&args.chart, &values, &set, DEFAULT_MAX_FILE_SIZE)?
+    } else if overlay {
+        engine::render_overlay(&args.chart, DEFAULT_MAX_FILE_SIZE)
+    } else {
         return Err(format!(
-            "{}: no Chart.yaml: not a chart directory",
+            "{}: no Chart.yaml and no kustomization: neither a chart nor an overlay",
             args.chart.display()
         ));
-    }
-    let (values, set) = args.helm.options().for_chart(&args.chart);
-    let rendered = engine::render_chart(&args.chart, &values, &set, DEFAULT_MAX_FILE_SIZE)?;
+    };
     let failed = !rendered.problems.is_empty();
     write_stdout(|out| out.write_all(rendered.manifests.as_bytes()))?;
     for problem in &rendered.problems {

@@ -17,6 +17,7 @@ pub mod finding;
 pub mod formats;
 pub mod git;
 pub mod helm;
+pub mod kustomize;
 pub mod links;
 pub mod lower;
 pub mod materialize;

@@ -265,6 +265,30 @@ pub fn render_chart(
     })
 }
 
+/// Builds the kustomization in `directory` (what `palisade render` prints for an overlay):
+/// files are read inside the repository the directory is in, never through a symbolic link,
+/// within `max_file_size`.
+pub fn render_overlay(directory: &Path, max_file_size: u64) -> RenderedChart {
+    let top = normal(Files::Disk, directory);
+    let repository = repository_of(Files::Disk, &top, None);
+    let read = |relative: &str| -> Option<String> {
+        let path = lexical(&top.join(relative))?;
+        if !path.starts_with(&repository) {
+            return None;
+        }
+        let metadata = std::fs::symlink_metadata(&path).ok()?;
+        if !metadata.is_file() || metadata.len() > max_file_size {
+            return None;
+        }
+        std::fs::read_to_string(&path).ok()
+    };
+    let build = crate::kustomize::build(&read);
+    RenderedChart {
+        manifests: crate::kustomize::to_yaml(&build),
+        problems: build.problems,
+    }
+}
+
 /// `templates/x.yaml:12: required: …`, naming the template where rendering stopped.
 fn describe_failure(render: &chart::Render, failure: &chart::Failure) -> String {
     let source = &render.templates[failure.source];

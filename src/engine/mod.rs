@@ -42,7 +42,7 @@ use crate::memory::MemoryFiles;
 use crate::model::ports::Databases;
 use crate::suppress::{self, Date};
 
-pub use charts::{RenderedChart, render_chart};
+pub use charts::{RenderedChart, render_chart, render_overlay};
 use check::{Tally, check_work};
 use read::Files;
 

@@ -391,6 +391,15 @@ pub fn typed_scalar(text: &str) -> Value {
     }
     let digits = text.trim_start_matches(['-', '+']);
     if digits.starts_with(|c: char| c.is_ascii_digit()) || digits.starts_with('.') {
+        // YAML 1.1 octal (`0755`, file modes), and 1.2's `0o755`.
+        let octal = digits
+            .strip_prefix("0o")
+            .or_else(|| digits.strip_prefix('0').filter(|rest| !rest.is_empty()));
+        if let Some(octal) = octal.filter(|o| o.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+            && let Ok(int) = i64::from_str_radix(octal, 8)
+        {
+            return Value::Int(if text.starts_with('-') { -int } else { int });
+        }
         if let Ok(int) = text.parse::<i64>() {
             return Value::Int(int);
         }
@@ -696,6 +705,9 @@ mod tests {
     #[test]
     fn scalars_are_typed_as_helm_reads_them() {
         let value = yaml_value("a: 1\nb: yes\nc: \"1\"\nd: 1.5\ne: ~\nf: text\n");
+        assert!(matches!(typed_scalar("0755"), Value::Int(493)));
+        assert!(matches!(typed_scalar("0"), Value::Int(0)));
+        assert!(matches!(typed_scalar("089"), Value::Int(89)));
         let map = value.as_map().unwrap();
         assert!(matches!(map.get("a"), Some(Value::Int(1))));
         assert!(matches!(map.get("b"), Some(Value::Bool(true))));

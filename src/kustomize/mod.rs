@@ -1,0 +1,886 @@
+//! Kustomize overlays, built in-process: no `kustomize` or `kubectl` binary, no network.
+//!
+//! A kustomization's `resources` (files, directories, other kustomizations), `components`,
+//! generators (`configMapGenerator`, `secretGenerator`), patches (strategic merge and JSON 6902,
+//! from files or inline, with targets; `patchesStrategicMerge`, `patchesJson6902`), `images`,
+//! `replicas`, `namePrefix`/`nameSuffix`, `namespace`, `commonLabels`/`labels` and
+//! `commonAnnotations` are applied in Kustomize's order. Values keep where they were written
+//! (their source file and offset), so the base or patch line that
+//! set a value last is known. Remote resources are left out and said.
+
+mod merge;
+
+use std::rc::Rc;
+
+use sha2::Digest as _;
+
+use crate::formats::yaml::Yaml;
+use crate::helm::value::{self, Map, Value};
+
+/// File names Kustomize reads as a directory's kustomization.
+pub use crate::formats::kustomize::FILE_NAMES;
+
+/// Kustomizations nest at most this deep (a base of a base of …).
+const MAX_DEPTH: usize = 32;
+/// Resources one build makes at most.
+const MAX_RESOURCES: usize = 10_000;
+
+/// Reads the files of a build, relative to the directory of the top kustomization (`/`-separated,
+/// `..` allowed where the repository has room): their text, when they are regular files inside
+/// the repository. `None` for anything else.
+pub type Read<'r> = &'r dyn Fn(&str) -> Option<String>;
+
+/// A built overlay.
+#[derive(Default)]
+pub struct Build {
+    /// The resources, in Kustomize's output order.
+    pub resources: Vec<Value>,
+    /// Every file read, by the index origins refer to: path relative to the top kustomization's
+    /// directory, and text.
+    pub sources: Vec<(String, Rc<str>)>,
+    /// What kept the build from being whole (a remote resource, a missing file).
+    pub problems: Vec<String>,
+}
+
+/// Builds the kustomization in the directory `directory` (relative path, `""` for the top).
+pub fn build(read: Read<'_>) -> Build {
+    let mut builder = Builder {
+        read,
+        build: Build::default(),
+        stack: Vec::new(),
+        generated: Vec::new(),
+    };
+    let resources = builder.kustomization("", 0).unwrap_or_default();
+    builder.build.resources = sorted(resources);
+    builder.build
+}
+
+struct Builder<'r> {
+    read: Read<'r>,
+    build: Build,
+    /// Kustomizations being built, to refuse a cycle.
+    stack: Vec<String>,
+    /// Generated ConfigMaps and Secrets: kind, name as written, name with its hash.
+    generated: Vec<(String, String, String)>,
+}
+
+/// `a/b` joined with `../c`, resolved by name: `a/c`; `None` when it climbs above the top
+/// more than the repository allows (the reader decides) — here, kept as written.
+fn join(directory: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = if directory.is_empty() {
+        Vec::new()
+    } else {
+        directory.split('/').collect()
+    };
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+impl Builder<'_> {
+    fn source(&mut self, path: &str, text: &str) -> u32 {
+        if let Some(index) = self.build.sources.iter().position(|(p, _)| p == path) {
+            return index as u32;
+        }
+        self.build.sources.push((path.to_owned(), Rc::from(text)));
+        (self.build.sources.len() - 1) as u32
+    }
+
+    /// The resources a file holds, every document with its origins.
+    fn file(&mut self, path: &str) -> Vec<Value> {
+        let Some(text) = (self.read)(path) else {
+            self.build.problems.push(format!("{path}: cannot be read"));
+            return Vec::new();
+        };
+        let source = self.source(path, &text);
+        let Ok(yaml) = Yaml::parse(&text) else {
+            self.build.problems.push(format!("{path}: not valid YAML"));
+            return Vec::new();
+        };
+        let mut resources = Vec::new();
+        for &root in &yaml.documents {
+            let document = value::from_yaml(&yaml, root, Some(source));
+            // A `List` holds its resources in `items`.
+            let items = match document.as_map().and_then(|m| m.get("items").cloned()) {
+                Some(Value::List(items)) if kind(&document) == "List" => items.to_vec(),
+                _ => vec![document],
+            };
+            resources.extend(items.into_iter().filter(|r| !kind(r).is_empty()));
+        }
+        resources
+    }
+
+    /// Builds the kustomization of `directory`.
+    fn kustomization(&mut self, directory: &str, depth: usize) -> Option<Vec<Value>> {
+        if depth > MAX_DEPTH || self.stack.iter().any(|d| d == directory) {
+            self.build
+                .problems
+                .push(format!("{directory}: kustomizations include each other"));
+            return None;
+        }
+        let (path, text) = FILE_NAMES.iter().find_map(|name| {
+            let path = join(directory, name);
+            (self.read)(&path).map(|text| (path, text))
+        })?;
+        let source = self.source(&path, &text);
+        let yaml = Yaml::parse(&text).ok()?;
+        let root = *yaml.documents.first()?;
+        let k = value::from_yaml(&yaml, root, Some(source));
+        let k = k.as_map()?.clone();
+        self.stack.push(directory.to_owned());
+        let strings = |key: &str| -> Vec<String> {
+            match k.get(key) {
+                Some(Value::List(items)) => items.iter().map(Value::to_text).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let mut resources = Vec::new();
+        for entry in strings("resources").into_iter().chain(strings("bases")) {
+            if entry.contains("://")
+                || entry.starts_with("git@")
+                || entry.starts_with("github.com/")
+            {
+                self.build
+                    .problems
+                    .push(format!("{path}: remote resource `{entry}` is not fetched"));
+                continue;
+            }
+            let target = join(directory, &entry);
+            if FILE_NAMES
+                .iter()
+                .any(|name| (self.read)(&join(&target, name)).is_some())
+            {
+                resources.extend(self.kustomization(&target, depth + 1).unwrap_or_default());
+            } else {
+                resources.extend(self.file(&target));
+            }
+        }
+        resources.extend(self.generators(directory, &k));
+        // References to generated objects name them with their hash.
+        for resource in &resources {
+            merge::rename_references(resource, &self.generated);
+        }
+        // Components: their resources join, then their transformations apply to all.
+        for component in strings("components") {
+            let target = join(directory, &component);
+            self.component(&target, depth + 1, &mut resources);
+        }
+        self.transform(directory, &k, &mut resources);
+        self.stack.pop();
+        resources.truncate(MAX_RESOURCES);
+        Some(resources)
+    }
+
+    fn component(&mut self, directory: &str, depth: usize, resources: &mut Vec<Value>) {
+        let Some((path, text)) = FILE_NAMES.iter().find_map(|name| {
+            let path = join(directory, name);
+            (self.read)(&path).map(|text| (path, text))
+        }) else {
+            self.build
+                .problems
+                .push(format!("{directory}: component without a kustomization"));
+            return;
+        };
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let source = self.source(&path, &text);
+        let Some(k) = Yaml::parse(&text)
+            .ok()
+            .and_then(|yaml| {
+                yaml.documents
+                    .first()
+                    .map(|&r| value::from_yaml(&yaml, r, Some(source)))
+            })
+            .and_then(|k| k.as_map().map(|m| m.clone()))
+        else {
+            return;
+        };
+        if let Some(Value::List(items)) = k.get("resources") {
+            for item in items.iter() {
+                let target = join(directory, &item.to_text());
+                resources.extend(self.file(&target));
+            }
+        }
+        resources.extend(self.generators(directory, &k));
+        self.transform(directory, &k, resources);
+    }
+
+    /// ConfigMaps and Secrets a kustomization generates.
+    fn generators(&mut self, directory: &str, k: &Map) -> Vec<Value> {
+        let mut made = Vec::new();
+        let hash_by_default = !k
+            .get("generatorOptions")
+            .and_then(|o| {
+                o.as_map()
+                    .and_then(|m| m.get("disableNameSuffixHash").cloned())
+            })
+            .is_some_and(|v| v.truthy());
+        for (key, kind) in [
+            ("configMapGenerator", "ConfigMap"),
+            ("secretGenerator", "Secret"),
+        ] {
+            let Some(Value::List(generators)) = k.get(key) else {
+                continue;
+            };
+            for generator in generators.iter() {
+                let Some(g) = generator.as_map().map(|m| m.clone()) else {
+                    continue;
+                };
+                let name = g.get("name").map(Value::to_text).unwrap_or_default();
+                let mut data = Map::default();
+                if let Some(Value::List(literals)) = g.get("literals") {
+                    for literal in literals.iter() {
+                        let text = literal.to_text();
+                        if let Some((key, value)) = text.split_once('=') {
+                            data.entries
+                                .insert(key.to_owned(), Value::from(value.trim_matches('"')));
+                        }
+                    }
+                }
+                for (field, env) in [("files", false), ("envs", true), ("env", true)] {
+                    let entries: Vec<String> = match g.get(field) {
+                        Some(Value::List(items)) => items.iter().map(Value::to_text).collect(),
+                        Some(Value::Str(one)) => vec![one.to_string()],
+                        _ => Vec::new(),
+                    };
+                    for entry in entries {
+                        let (key, file) = match entry.split_once('=') {
+                            Some((key, file)) if !env => (key.to_owned(), file.to_owned()),
+                            _ => (
+                                entry.rsplit('/').next().unwrap_or(&entry).to_owned(),
+                                entry.clone(),
+                            ),
+                        };
+                        let path = join(directory, &file);
+                        let Some(text) = (self.read)(&path) else {
+                            self.build.problems.push(format!("{path}: cannot be read"));
+                            continue;
+                        };
+                        self.source(&path, &text);
+                        if env {
+                            for line in text.lines() {
+                                let line = line.trim();
+                                if line.is_empty() || line.starts_with('#') {
+                                    continue;
+                                }
+                                if let Some((key, value)) = line.split_once('=') {
+                                    data.entries
+                                        .insert(key.trim().to_owned(), Value::from(value));
+                                }
+                            }
+                        } else {
+                            data.entries.insert(key, Value::from(text.as_str()));
+                        }
+                    }
+                }
+                let hash = g
+                    .get("options")
+                    .and_then(|o| {
+                        o.as_map()
+                            .and_then(|m| m.get("disableNameSuffixHash").cloned())
+                    })
+                    .map_or(hash_by_default, |v| !v.truthy());
+                let secret_type = g
+                    .get("type")
+                    .map(Value::to_text)
+                    .unwrap_or_else(|| "Opaque".to_owned());
+                let encoded = if kind == "Secret" {
+                    let mut encoded = Map::default();
+                    for (key, value) in &data.entries {
+                        use base64::Engine as _;
+                        encoded.entries.insert(
+                            key.clone(),
+                            Value::from(
+                                base64::engine::general_purpose::STANDARD.encode(value.to_text()),
+                            ),
+                        );
+                    }
+                    encoded
+                } else {
+                    data
+                };
+                let full_name = if hash {
+                    format!(
+                        "{name}-{}",
+                        generated_hash(kind, &name, &secret_type, &encoded)
+                    )
+                } else {
+                    name.clone()
+                };
+                if full_name != name {
+                    self.generated
+                        .push((kind.to_owned(), name.clone(), full_name.clone()));
+                }
+                let mut metadata = Map::default();
+                metadata.insert("name", Value::from(full_name));
+                let mut resource = Map::default();
+                resource.insert("apiVersion", Value::from("v1"));
+                resource.insert("kind", Value::from(kind));
+                resource.insert("metadata", Value::map(metadata));
+                if kind == "Secret" {
+                    resource.insert("type", Value::from(secret_type.as_str()));
+                }
+                resource.insert("data", Value::map(encoded));
+                made.push(Value::map(resource));
+            }
+        }
+        made
+    }
+
+    /// The transformations of a kustomization, in Kustomize's order.
+    fn transform(&mut self, directory: &str, k: &Map, resources: &mut Vec<Value>) {
+        for field in [
+            "replacements",
+            "vars",
+            "transformers",
+            "generators",
+            "helmCharts",
+            "helmChartInflationGenerator",
+        ] {
+            if k.get(field).is_some_and(Value::truthy) {
+                let place = if directory.is_empty() { "." } else { directory };
+                self.build
+                    .problems
+                    .push(format!("{place}: `{field}` is not applied"));
+            }
+        }
+        let mut smp: Vec<(Value, Option<Target>)> = Vec::new();
+        let mut json: Vec<(Value, Option<Target>)> = Vec::new();
+        if let Some(Value::List(items)) = k.get("patchesStrategicMerge") {
+            for item in items.iter() {
+                let text = item.to_text();
+                for patch in self.patch_values(directory, &text) {
+                    if matches!(patch, Value::Map(_)) {
+                        smp.push((patch, None));
+                    }
+                }
+            }
+        }
+        for key in ["patches", "patchesJson6902"] {
+            let Some(Value::List(items)) = k.get(key) else {
+                continue;
+            };
+            for item in items.iter() {
+                let Some(entry) = item.as_map().map(|m| m.clone()) else {
+                    continue;
+                };
+                let target = entry.get("target").and_then(Target::read);
+                let text = match (entry.get("path"), entry.get("patch")) {
+                    (Some(path), _) => {
+                        let path = join(directory, &path.to_text());
+                        match (self.read)(&path) {
+                            Some(text) => {
+                                let source = self.source(&path, &text);
+                                (text, Some(source))
+                            }
+                            None => {
+                                self.build.problems.push(format!("{path}: cannot be read"));
+                                continue;
+                            }
+                        }
+                    }
+                    (None, Some(patch)) => (patch.to_text(), None),
+                    (None, None) => continue,
+                };
+                // Inline patches carry no origin here: their place is the kustomization's
+                // scalar, which the scan maps on its own (`formats::kustomize_patches`).
+                let origin = text.1;
+                let Ok(yaml) = Yaml::parse(&text.0) else {
+                    continue;
+                };
+                for &root in &yaml.documents {
+                    let patch = value::from_yaml(&yaml, root, origin);
+                    if matches!(patch, Value::List(_)) {
+                        json.push((patch, target.clone()));
+                    } else if key == "patches" && matches!(patch, Value::Map(_)) {
+                        smp.push((patch, target.clone()));
+                    }
+                }
+            }
+        }
+        for (patch, target) in &smp {
+            for resource in resources.iter_mut() {
+                let selected = match target {
+                    Some(target) => target.selects(resource),
+                    None => same_object(resource, patch),
+                };
+                if selected {
+                    *resource = merge::strategic(resource, patch);
+                }
+            }
+        }
+        resources.retain(|resource| !merge::is_deleted(resource));
+        for (patch, target) in &json {
+            for resource in resources.iter_mut() {
+                if target.as_ref().is_some_and(|t| t.selects(resource))
+                    && let Err(problem) = merge::json6902(resource, patch)
+                {
+                    self.build.problems.push(problem);
+                }
+            }
+        }
+        if let Some(Value::List(items)) = k.get("replicas") {
+            for item in items.iter() {
+                let Some(entry) = item.as_map().map(|m| m.clone()) else {
+                    continue;
+                };
+                let wanted = entry.get("name").map(Value::to_text).unwrap_or_default();
+                let Some(count) = entry.get("count").cloned() else {
+                    continue;
+                };
+                for resource in resources.iter_mut() {
+                    let scalable = matches!(
+                        kind(resource).as_str(),
+                        "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController"
+                    ) || has_path(resource, &["spec", "replicas"]);
+                    if name(resource) == wanted && scalable {
+                        set_path(resource, &["spec", "replicas"], count.clone());
+                    }
+                }
+            }
+        }
+        if let Some(namespace) = k
+            .get("namespace")
+            .map(Value::to_text)
+            .filter(|n| !n.is_empty())
+        {
+            for resource in resources.iter_mut() {
+                if !CLUSTER_SCOPED.contains(&kind(resource).as_str()) {
+                    set_path(
+                        resource,
+                        &["metadata", "namespace"],
+                        Value::from(namespace.as_str()),
+                    );
+                }
+                // Service accounts a binding names live in the namespace too.
+                if matches!(
+                    kind(resource).as_str(),
+                    "RoleBinding" | "ClusterRoleBinding"
+                ) && let Some(Value::List(subjects)) =
+                    resource.as_map().and_then(|m| m.get("subjects").cloned())
+                {
+                    for subject in subjects.iter() {
+                        if let Value::Map(map) = subject
+                            && map.borrow().get("kind").map(Value::to_text).as_deref()
+                                == Some("ServiceAccount")
+                        {
+                            map.borrow_mut()
+                                .insert("namespace", Value::from(namespace.as_str()));
+                        }
+                    }
+                }
+            }
+        }
+        let prefix = k.get("namePrefix").map(Value::to_text).unwrap_or_default();
+        let suffix = k.get("nameSuffix").map(Value::to_text).unwrap_or_default();
+        if !prefix.is_empty() || !suffix.is_empty() {
+            let mut renamed = Vec::new();
+            for resource in resources.iter_mut() {
+                if kind(resource) == "Namespace" || kind(resource) == "CustomResourceDefinition" {
+                    continue;
+                }
+                let old = name(resource);
+                let new = format!("{prefix}{old}{suffix}");
+                set_path(resource, &["metadata", "name"], Value::from(new.as_str()));
+                renamed.push((kind(resource), old, new));
+            }
+            for resource in resources.iter() {
+                merge::rename_references(resource, &renamed);
+            }
+        }
+        let mut labels: Vec<(String, String, bool, bool)> = Vec::new();
+        if let Some(Value::Map(map)) = k.get("commonLabels") {
+            for (key, value) in &map.borrow().entries {
+                labels.push((key.clone(), value.to_text(), true, true));
+            }
+        }
+        if let Some(Value::List(items)) = k.get("labels") {
+            for item in items.iter() {
+                let Some(entry) = item.as_map().map(|m| m.clone()) else {
+                    continue;
+                };
+                let selectors = entry.get("includeSelectors").is_some_and(Value::truthy);
+                let templates =
+                    selectors || entry.get("includeTemplates").is_some_and(Value::truthy);
+                if let Some(Value::Map(pairs)) = entry.get("pairs") {
+                    for (key, value) in &pairs.borrow().entries {
+                        labels.push((key.clone(), value.to_text(), selectors, templates));
+                    }
+                }
+            }
+        }
+        for (key, value, selectors, templates) in &labels {
+            for resource in resources.iter_mut() {
+                set_path(
+                    resource,
+                    &["metadata", "labels", key],
+                    Value::from(value.as_str()),
+                );
+                if *templates && has_path(resource, &["spec", "template"]) {
+                    set_path(
+                        resource,
+                        &["spec", "template", "metadata", "labels", key],
+                        Value::from(value.as_str()),
+                    );
+                }
+                if *selectors {
+                    if kind(resource) == "Service" {
+                        set_path(
+                            resource,
+                            &["spec", "selector", key],
+                            Value::from(value.as_str()),
+                        );
+                    } else if has_path(resource, &["spec", "template"]) {
+                        set_path(
+                            resource,
+                            &["spec", "selector", "matchLabels", key],
+                            Value::from(value.as_str()),
+                        );
+                        // Spread constraints select the workload's own pods.
+                        let constraints = resource
+                            .as_map()
+                            .and_then(|m| m.get("spec").cloned())
+                            .and_then(|s| s.as_map().and_then(|m| m.get("template").cloned()))
+                            .and_then(|t| t.as_map().and_then(|m| m.get("spec").cloned()))
+                            .and_then(|s| {
+                                s.as_map()
+                                    .and_then(|m| m.get("topologySpreadConstraints").cloned())
+                            });
+                        if let Some(Value::List(constraints)) = constraints {
+                            for constraint in constraints.iter() {
+                                let mut constraint = constraint.clone();
+                                if has_path(&constraint, &["labelSelector"]) {
+                                    set_path(
+                                        &mut constraint,
+                                        &["labelSelector", "matchLabels", key],
+                                        Value::from(value.as_str()),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(Value::Map(map)) = k.get("commonAnnotations") {
+            let annotations: Vec<(String, String)> = map
+                .borrow()
+                .entries
+                .iter()
+                .map(|(key, value)| (key.clone(), value.to_text()))
+                .collect();
+            for resource in resources.iter_mut() {
+                for (key, value) in &annotations {
+                    set_path(
+                        resource,
+                        &["metadata", "annotations", key],
+                        Value::from(value.as_str()),
+                    );
+                    if has_path(resource, &["spec", "template"]) {
+                        set_path(
+                            resource,
+                            &["spec", "template", "metadata", "annotations", key],
+                            Value::from(value.as_str()),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(Value::List(items)) = k.get("images") {
+            for item in items.iter() {
+                let Some(entry) = item.as_map().map(|m| m.clone()) else {
+                    continue;
+                };
+                let image = ImageChange {
+                    name: entry.get("name").map(Value::to_text).unwrap_or_default(),
+                    new_name: entry
+                        .get("newName")
+                        .map(Value::to_text)
+                        .filter(|s| !s.is_empty()),
+                    new_tag: entry
+                        .get("newTag")
+                        .map(Value::to_text)
+                        .filter(|s| !s.is_empty()),
+                    digest: entry
+                        .get("digest")
+                        .map(Value::to_text)
+                        .filter(|s| !s.is_empty()),
+                };
+                for resource in resources.iter_mut() {
+                    merge::images(resource, &image);
+                }
+            }
+        }
+    }
+
+    /// A `patchesStrategicMerge` entry: a file's documents, or inline YAML.
+    fn patch_values(&mut self, directory: &str, entry: &str) -> Vec<Value> {
+        let inline = entry.contains('\n') || entry.contains(": ");
+        let (text, source) = if inline {
+            (entry.to_owned(), None)
+        } else {
+            let path = join(directory, entry.trim());
+            match (self.read)(&path) {
+                Some(text) => {
+                    let source = self.source(&path, &text);
+                    (text, Some(source))
+                }
+                None => {
+                    self.build.problems.push(format!("{path}: cannot be read"));
+                    return Vec::new();
+                }
+            }
+        };
+        let Ok(yaml) = Yaml::parse(&text) else {
+            return Vec::new();
+        };
+        yaml.documents
+            .iter()
+            .map(|&root| value::from_yaml(&yaml, root, source))
+            .collect()
+    }
+}
+
+/// An entry of `images`.
+pub struct ImageChange {
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+/// Kinds that live outside namespaces.
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PersistentVolume",
+    "StorageClass",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "IngressClass",
+    "RuntimeClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+];
+
+/// A patch's `target`.
+#[derive(Clone, Debug, Default)]
+struct Target {
+    kind: Option<regex::Regex>,
+    name: Option<regex::Regex>,
+    namespace: Option<String>,
+    group: Option<String>,
+    version: Option<String>,
+    labels: Vec<(String, String)>,
+}
+
+impl Target {
+    fn read(value: &Value) -> Option<Target> {
+        let map = value.as_map()?.clone();
+        let text = |key: &str| map.get(key).map(Value::to_text).filter(|s| !s.is_empty());
+        let anchored = |pattern: String| regex::Regex::new(&format!("^(?:{pattern})$")).ok();
+        let labels = text("labelSelector")
+            .map(|selector| {
+                selector
+                    .split(',')
+                    .filter_map(|pair| pair.split_once('='))
+                    .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Target {
+            kind: text("kind").and_then(anchored),
+            name: text("name").and_then(anchored),
+            namespace: text("namespace"),
+            group: text("group"),
+            version: text("version"),
+            labels,
+        })
+    }
+
+    fn selects(&self, resource: &Value) -> bool {
+        let api = text_at(resource, &["apiVersion"]);
+        let (group, version) = api.rsplit_once('/').unwrap_or(("", &api));
+        self.kind
+            .as_ref()
+            .is_none_or(|k| k.is_match(&kind(resource)))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| n.is_match(&name(resource)))
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|n| *n == text_at(resource, &["metadata", "namespace"]))
+            && self.group.as_ref().is_none_or(|g| g == group)
+            && self.version.as_ref().is_none_or(|v| v == version)
+            && self
+                .labels
+                .iter()
+                .all(|(k, v)| text_at(resource, &["metadata", "labels", k]) == *v)
+    }
+}
+
+fn text_at(resource: &Value, path: &[&str]) -> String {
+    let mut current = resource.clone();
+    for key in path {
+        let next = current.as_map().and_then(|m| m.get(key).cloned());
+        match next {
+            Some(next) => current = next,
+            None => return String::new(),
+        }
+    }
+    current.to_text()
+}
+
+pub fn kind(resource: &Value) -> String {
+    text_at(resource, &["kind"])
+}
+
+pub fn name(resource: &Value) -> String {
+    text_at(resource, &["metadata", "name"])
+}
+
+fn same_object(resource: &Value, patch: &Value) -> bool {
+    kind(resource) == kind(patch) && name(resource) == name(patch)
+}
+
+fn has_path(resource: &Value, path: &[&str]) -> bool {
+    let mut current = resource.clone();
+    for key in path {
+        let next = current.as_map().and_then(|m| m.get(key).cloned());
+        match next {
+            Some(next @ Value::Map(_)) => current = next,
+            Some(_) => return true,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Sets a value at a path of maps, making the maps that are missing; the value's origin is
+/// the build's (none).
+fn set_path(resource: &mut Value, path: &[&str], new: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut current = resource.clone();
+    for key in parents {
+        let Value::Map(map) = &current else {
+            return;
+        };
+        let next = map.borrow().get(key).cloned();
+        let next = match next {
+            Some(next @ Value::Map(_)) => next,
+            _ => {
+                let made = Value::map(Map::default());
+                map.borrow_mut().insert(*key, made.clone());
+                made
+            }
+        };
+        current = next;
+    }
+    if let Value::Map(map) = &current {
+        map.borrow_mut().insert(*last, new);
+    }
+}
+
+/// The name suffix of a generated ConfigMap or Secret: ten characters of a hash of its kind,
+/// name, type and data, in Kustomize's alphabet. Not Kustomize's own suffix (its encoding is
+/// its own): the name changes with the content, which is what the scan needs.
+fn generated_hash(kind: &str, name: &str, secret_type: &str, data: &Map) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert("kind".to_owned(), serde_json::Value::from(kind));
+    object.insert("name".to_owned(), serde_json::Value::from(name));
+    if kind == "Secret" {
+        object.insert("type".to_owned(), serde_json::Value::from(secret_type));
+    }
+    let data: serde_json::Map<String, serde_json::Value> = data
+        .entries
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.to_text())))
+        .collect();
+    object.insert("data".to_owned(), serde_json::Value::Object(data));
+    let text = serde_json::to_string(&serde_json::Value::Object(object)).unwrap_or_default();
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex[..10]
+        .chars()
+        .map(|c| match c {
+            '0' => 'g',
+            '1' => 'h',
+            '3' => 'k',
+            'a' => 'm',
+            'e' => 't',
+            other => other,
+        })
+        .collect()
+}
+
+/// Resources in Kustomize's order: by kind (namespaces and cluster policy first, webhooks
+/// last), then as they came.
+fn sorted(mut resources: Vec<Value>) -> Vec<Value> {
+    const FIRST: &[&str] = &[
+        "Namespace",
+        "ResourceQuota",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "ServiceAccount",
+        "PodSecurityPolicy",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Secret",
+        "Endpoints",
+        "Service",
+        "LimitRange",
+        "PriorityClass",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "Deployment",
+        "StatefulSet",
+        "CronJob",
+        "PodDisruptionBudget",
+    ];
+    const LAST: &[&str] = &[
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+    ];
+    let rank = |resource: &Value| {
+        let kind = kind(resource);
+        match FIRST.iter().position(|k| *k == kind) {
+            Some(i) => i,
+            None => match LAST.iter().position(|k| *k == kind) {
+                Some(i) => FIRST.len() + 1 + i,
+                None => FIRST.len(),
+            },
+        }
+    };
+    resources.sort_by_key(|r| rank(r));
+    resources
+}
+
+/// A built overlay as YAML documents, for `palisade render`.
+pub fn to_yaml(build: &Build) -> String {
+    let mut out = String::new();
+    for resource in &build.resources {
+        out.push_str("---\n");
+        out.push_str(&value::to_yaml(resource));
+        out.push('\n');
+    }
+    out
+}
