@@ -80,7 +80,13 @@ fn is_real_secret(value: &str) -> bool {
     }
     // A file of several lines (a configuration, a script) is no credential itself: it commits
     // one when a provider's token is in it.
-    if value.trim().lines().filter(|line| !line.trim().is_empty()).count() > 1 {
+    if value
+        .trim()
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .count()
+        > 1
+    {
         return secrets::find_token(value).is_some();
     }
     secrets::find_token(value).is_some()
