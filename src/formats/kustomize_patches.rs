@@ -123,6 +123,64 @@ pub fn patch_documents(text: &str) -> Vec<PatchDocument> {
     documents
 }
 
+/// A file a `secretGenerator` reads whole into a Secret (`files: [password.txt]`,
+/// `files: [key=path]`): its key in the Secret, its path relative to the kustomization, and the
+/// entry that names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub generator: String,
+    pub key: String,
+    pub path: String,
+    pub entry: Range<usize>,
+}
+
+/// The files a kustomization's `secretGenerator`s read (not `envs`, whose `KEY=value` lines are
+/// searched for secrets as any file's are).
+pub fn generated_secret_files(text: &str) -> Vec<GeneratedFile> {
+    if !text.contains("secretGenerator") {
+        return Vec::new();
+    }
+    let Ok(yaml) = Yaml::parse(text) else {
+        return Vec::new();
+    };
+    let Some(&root) = yaml.documents.first() else {
+        return Vec::new();
+    };
+    let Some(generators) = yaml.get(root, "secretGenerator") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for &generator in yaml.items(generators.value) {
+        let name = yaml
+            .get(generator, "name")
+            .and_then(|e| yaml.str(e.value))
+            .unwrap_or("generated")
+            .to_owned();
+        let Some(files) = yaml.get(generator, "files") else {
+            continue;
+        };
+        for &file in yaml.items(files.value) {
+            let Some(entry) = yaml.str(file) else {
+                continue;
+            };
+            let (key, path) = match entry.split_once('=') {
+                Some((key, path)) => (key.trim(), path.trim()),
+                None => (entry.rsplit('/').next().unwrap_or(entry), entry.trim()),
+            };
+            if path.contains("://") {
+                continue;
+            }
+            found.push(GeneratedFile {
+                generator: name.clone(),
+                key: key.to_owned(),
+                path: path.to_owned(),
+                entry: yaml.span(file),
+            });
+        }
+    }
+    found
+}
+
 /// Where each line of a block scalar's content sits in the file: the content is the file's
 /// lines with their indentation taken off.
 fn line_map(text: &str, span: Range<usize>, content: &str) -> Vec<(Range<usize>, Range<usize>)> {
@@ -453,6 +511,22 @@ fn quoted(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_a_secret_generator_reads() {
+        let text = "secretGenerator:\n  - name: db\n    files:\n      - password.txt\n      - tls.key=certs/server.key\n    envs: [db.env]\n";
+        let files = generated_secret_files(text);
+        assert_eq!(files.len(), 2);
+        assert_eq!(
+            (files[0].key.as_str(), files[0].path.as_str()),
+            ("password.txt", "password.txt")
+        );
+        assert_eq!(
+            (files[1].key.as_str(), files[1].path.as_str()),
+            ("tls.key", "certs/server.key")
+        );
+        assert_eq!(&text[files[1].entry.clone()], "tls.key=certs/server.key");
+    }
 
     #[test]
     fn inline_patches_keep_their_lines() {

@@ -35,6 +35,7 @@ impl Format for Kubernetes {
         // What a kustomization's inline patches and JSON 6902 operations set is judged where
         // they set it.
         check_patches(input, hits);
+        check_generated_secrets(input, hits);
         // Most YAML in a repository is no manifest (CI configs, app settings): not even parsed.
         if !input.text.contains("apiVersion") {
             return Ok(());
@@ -72,6 +73,52 @@ fn check_patches(input: &Input<'_>, hits: &mut Vec<Hit>) {
             };
             hit.span = span;
             hit.secret = hit.secret.and_then(|secret| document.locate(secret));
+            hits.push(hit);
+        }
+    }
+}
+
+/// The Secrets a kustomization generates from files, judged as the `Secret` objects they
+/// become: a file holding a password is committed as one. Reported at the entry that names the
+/// file, which is given as a related location.
+fn check_generated_secrets(input: &Input<'_>, hits: &mut Vec<Hit>) {
+    for file in crate::formats::kustomize_patches::generated_secret_files(input.text) {
+        let Some((repo_path, content)) = input.repository.read(&file.path) else {
+            continue;
+        };
+        let quoted = serde_json::to_string(&content).unwrap_or_default();
+        let key = serde_json::to_string(&file.key).unwrap_or_default();
+        let name = serde_json::to_string(&file.generator).unwrap_or_default();
+        let document = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\nstringData:\n  {key}: {quoted}\n"
+        );
+        let Ok(yaml) = crate::formats::yaml::Yaml::parse(&document) else {
+            continue;
+        };
+        let generated = Input::new(
+            input.kind,
+            &document,
+            input.checks,
+            input.settings,
+            input.repository,
+        )
+        .rendered();
+        let mut found = Vec::new();
+        check_manifests(
+            &generated,
+            &yaml,
+            crate::links::Kustomized::default(),
+            &mut found,
+        );
+        for mut hit in found {
+            hit.span = file.entry.clone();
+            hit.secret = None;
+            hit.related.push(crate::finding::Related {
+                repo_path: repo_path.clone(),
+                line: 1,
+                column: 1,
+                message: "the generated Secret holds this file".to_owned(),
+            });
             hits.push(hit);
         }
     }
