@@ -296,12 +296,11 @@ impl Builder<'_> {
                     let mut encoded = Map::default();
                     for (key, value) in &data.entries {
                         use base64::Engine as _;
-                        encoded.entries.insert(
-                            key.clone(),
-                            Value::from(
-                                base64::engine::general_purpose::STANDARD.encode(value.to_text()),
-                            ),
-                        );
+                        let text =
+                            base64::engine::general_purpose::STANDARD.encode(value.to_text());
+                        encoded
+                            .entries
+                            .insert(key.clone(), Value::from(wrapped(&text)));
                     }
                     encoded
                 } else {
@@ -795,6 +794,19 @@ fn set_path(resource: &mut Value, path: &[&str], new: Value) {
     if let Value::Map(map) = &current {
         map.borrow_mut().insert(*last, new);
     }
+}
+
+/// Base64 as Kustomize writes a Secret's values: lines of 70 characters once longer than one.
+fn wrapped(text: &str) -> String {
+    if text.len() <= 70 {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 70 + 1);
+    for chunk in text.as_bytes().chunks(70) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 /// The name suffix of a generated ConfigMap or Secret: ten characters of a hash of its kind,
