@@ -46,7 +46,9 @@ impl PatchDocument {
 /// Patches of a file: the inline patches of a kustomization, or the operations of a JSON 6902
 /// patch file. Empty for anything else.
 pub fn patch_documents(text: &str) -> Vec<PatchDocument> {
-    if !(text.contains("patch") || text.contains("op")) {
+    // Most YAML is neither: not parsed again.
+    let kustomization = text.contains("patches") || text.contains("patchesStrategicMerge");
+    if !kustomization && !may_hold_operations(text) {
         return Vec::new();
     }
     if crate::formats::budget::check(crate::formats::budget::Parser::Yaml, text).is_err() {
@@ -179,6 +181,17 @@ pub fn generated_secret_files(text: &str) -> Vec<GeneratedFile> {
         }
     }
     found
+}
+
+/// Whether a line starts a JSON 6902 operation (`- op: add`, `{"op": "add"`).
+fn may_hold_operations(text: &str) -> bool {
+    text.lines().any(|line| {
+        let start = line
+            .trim_start()
+            .trim_start_matches(['-', '[', '{', ' '])
+            .trim_start();
+        start.starts_with("op:") || start.starts_with("\"op\"")
+    })
 }
 
 /// Where each line of a block scalar's content sits in the file: the content is the file's
