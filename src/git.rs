@@ -625,12 +625,18 @@ fn chart_context(
     }
     let (mut context, mut templates) = (Vec::new(), Vec::new());
     for (root, whole) in roots {
-        let pathspec = if root.is_empty() {
-            ":(glob)**".to_owned()
-        } else {
-            format!(":(glob){root}**")
-        };
-        for blob in index_files(git, &[pathspec])? {
+        // What a render reads: not the rest of the directory (a chart may sit at the top of a
+        // large repository).
+        let pathspecs: Vec<String> = ["templates/**", "charts/**"]
+            .iter()
+            .map(|tail| format!(":(glob){root}{tail}"))
+            .chain(
+                ["Chart.yaml", "values.yaml", "requirements.yaml"]
+                    .iter()
+                    .map(|name| format!(":(literal){root}{name}")),
+            )
+            .collect();
+        for blob in index_files(git, &pathspecs)? {
             if removed.contains(&blob.path) {
                 continue;
             }

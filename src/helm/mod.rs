@@ -81,16 +81,18 @@ const MAX_CHART_FILES: usize = 5_000;
 const MAX_CHART_BYTES: u64 = 128 * 1024 * 1024;
 
 /// The files of the chart directory `root` on disk: regular files only (never through a
-/// symbolic link), each within `max_file_size`, hidden directories (`.git`) left out.
+/// symbolic link), each within `max_file_size`, hidden directories (`.git`) left out. What a
+/// render needs is read first (`Chart.yaml`, values, `templates/`, `charts/`); the chart's other
+/// files only when a template reads files (`.Files`), so that a chart at the top of a large
+/// repository does not read the repository.
 pub fn files_on_disk(root: &Path, max_file_size: u64) -> Vec<ChartFile> {
-    let mut files = Vec::new();
-    let mut total = 0u64;
     // The current directory may be named by the empty path.
     let root = if root.as_os_str().is_empty() {
         Path::new(".")
     } else {
         root
     };
+    let mut listed = Vec::new();
     let mut pending = vec![(root.to_path_buf(), String::new())];
     while let Some((directory, prefix)) = pending.pop() {
         let Ok(entries) = fs::read_dir(&directory) else {
@@ -108,20 +110,44 @@ pub fn files_on_disk(root: &Path, max_file_size: u64) -> Vec<ChartFile> {
                 pending.push((entry.path(), format!("{relative}/")));
             } else if kind.is_file() {
                 let size = entry.metadata().map_or(u64::MAX, |m| m.len());
-                if size > max_file_size
-                    || total + size > MAX_CHART_BYTES
-                    || files.len() >= MAX_CHART_FILES
-                {
-                    continue;
+                if size <= max_file_size {
+                    listed.push((relative, entry.path(), size));
                 }
-                if let Ok(bytes) = fs::read(entry.path()) {
-                    total += size;
-                    files.push(ChartFile {
-                        path: relative,
-                        bytes,
-                    });
+                if listed.len() > 100 * MAX_CHART_FILES {
+                    break;
                 }
             }
+        }
+    }
+    let needed = |path: &str| {
+        path.starts_with("templates/")
+            || path.starts_with("charts/")
+            || matches!(path, "Chart.yaml" | "values.yaml" | "requirements.yaml")
+    };
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    let mut read = |files: &mut Vec<ChartFile>, relative: &str, path: &Path, size: u64| {
+        if total + size > MAX_CHART_BYTES || files.len() >= MAX_CHART_FILES {
+            return;
+        }
+        if let Ok(bytes) = fs::read(path) {
+            total += size;
+            files.push(ChartFile {
+                path: relative.to_owned(),
+                bytes,
+            });
+        }
+    };
+    for (relative, path, size) in listed.iter().filter(|(r, _, _)| needed(r)) {
+        read(&mut files, relative, path, *size);
+    }
+    let reads_files = files.iter().any(|file| {
+        file.path.starts_with("templates/")
+            && memchr::memmem::find(&file.bytes, b".Files").is_some()
+    });
+    if reads_files {
+        for (relative, path, size) in listed.iter().filter(|(r, _, _)| !needed(r)) {
+            read(&mut files, relative, path, *size);
         }
     }
     files
