@@ -1045,21 +1045,7 @@ fn case_words(s: &str) -> Vec<String> {
 
 /// Go's `%q` of a string.
 fn go_quote(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    value::push_double_quoted(s, out, true);
 }
 
 fn url_escape(s: &str) -> String {

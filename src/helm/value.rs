@@ -540,7 +540,7 @@ fn push_scalar_text(s: &str, out: &mut String) {
     if !needs_quotes(s) {
         out.push_str(s);
     } else if s.chars().any(|c| c.is_control()) {
-        push_double_quoted(s, out);
+        push_double_quoted(s, out, false);
     } else {
         out.push('\'');
         out.push_str(&s.replace('\'', "''"));
@@ -548,7 +548,9 @@ fn push_scalar_text(s: &str, out: &mut String) {
     }
 }
 
-pub fn push_double_quoted(s: &str, out: &mut String) {
+/// A double-quoted string with `\"`, `\\`, `\n`, `\t`, `\r` escaped, and other control
+/// characters as YAML writes them (`\u0007`) or, with `go`, as Go's `%q` does (`\x07`).
+pub fn push_double_quoted(s: &str, out: &mut String, go: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -557,6 +559,9 @@ pub fn push_double_quoted(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
+            c if c.is_control() && go => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
             c if c.is_control() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }

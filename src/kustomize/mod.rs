@@ -93,13 +93,26 @@ impl Builder<'_> {
         (self.build.sources.len() - 1) as u32
     }
 
+    /// A file of the build, read and kept as a source; one that cannot be read is a problem of
+    /// the build.
+    fn read_source(&mut self, path: &str) -> Option<(String, u32)> {
+        match (self.read)(path) {
+            Some(text) => {
+                let source = self.source(path, &text);
+                Some((text, source))
+            }
+            None => {
+                self.build.problems.push(format!("{path}: cannot be read"));
+                None
+            }
+        }
+    }
+
     /// The resources a file holds, every document with its origins.
     fn file(&mut self, path: &str) -> Vec<Value> {
-        let Some(text) = (self.read)(path) else {
-            self.build.problems.push(format!("{path}: cannot be read"));
+        let Some((text, source)) = self.read_source(path) else {
             return Vec::new();
         };
-        let source = self.source(path, &text);
         let Ok(yaml) = Yaml::parse(&text) else {
             self.build.problems.push(format!("{path}: not valid YAML"));
             return Vec::new();
@@ -260,11 +273,9 @@ impl Builder<'_> {
                             ),
                         };
                         let path = join(directory, &file);
-                        let Some(text) = (self.read)(&path) else {
-                            self.build.problems.push(format!("{path}: cannot be read"));
+                        let Some((text, _)) = self.read_source(&path) else {
                             continue;
                         };
-                        self.source(&path, &text);
                         if env {
                             for line in text.lines() {
                                 let line = line.trim();
@@ -375,15 +386,9 @@ impl Builder<'_> {
                 let text = match (entry.get("path"), entry.get("patch")) {
                     (Some(path), _) => {
                         let path = join(directory, &path.to_text());
-                        match (self.read)(&path) {
-                            Some(text) => {
-                                let source = self.source(&path, &text);
-                                (text, Some(source))
-                            }
-                            None => {
-                                self.build.problems.push(format!("{path}: cannot be read"));
-                                continue;
-                            }
+                        match self.read_source(&path) {
+                            Some((text, source)) => (text, Some(source)),
+                            None => continue,
                         }
                     }
                     (None, Some(patch)) => (patch.to_text(), None),
@@ -627,15 +632,9 @@ impl Builder<'_> {
             (entry.to_owned(), None)
         } else {
             let path = join(directory, entry.trim());
-            match (self.read)(&path) {
-                Some(text) => {
-                    let source = self.source(&path, &text);
-                    (text, Some(source))
-                }
-                None => {
-                    self.build.problems.push(format!("{path}: cannot be read"));
-                    return Vec::new();
-                }
+            match self.read_source(&path) {
+                Some((text, source)) => (text, Some(source)),
+                None => return Vec::new(),
             }
         };
         let Ok(yaml) = Yaml::parse(&text) else {
