@@ -439,11 +439,63 @@ fn render_chart(args: &RenderArgs) -> Result<u8, String> {
         ));
     };
     let failed = !rendered.problems.is_empty();
-    write_stdout(|out| out.write_all(rendered.manifests.as_bytes()))?;
+    let shown = shown_manifests(&rendered.manifests);
+    write_stdout(|out| out.write_all(shown.as_bytes()))?;
     for problem in &rendered.problems {
         eprintln!("{}", report::printable(problem));
     }
     Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Rendered manifests as `render` prints them: every secret the rules find masked, as reports
+/// mask them, and control characters escaped line by line, so that printing a chart never shows
+/// a committed secret or lets a value drive the terminal.
+fn shown_manifests(text: &str) -> String {
+    use crate::checks::{self, CHECKS};
+    let settings = checks::Settings::default();
+    let mut secrets: Vec<std::ops::Range<usize>> = checks::run_in(
+        crate::discover::FileKind::Yaml,
+        text,
+        CHECKS,
+        &settings,
+        &crate::links::Alone,
+    )
+    .unwrap_or_default()
+    .into_iter()
+    .chain(checks::run_secrets(
+        Path::new("rendered.yaml"),
+        text,
+        CHECKS,
+    ))
+    .filter_map(|hit| hit.secret)
+    .filter(|range| {
+        range.end <= text.len()
+            && text.is_char_boundary(range.start)
+            && text.is_char_boundary(range.end)
+    })
+    .collect();
+    secrets.sort_by_key(|range| (range.start, std::cmp::Reverse(range.end)));
+    let mut masked = String::with_capacity(text.len());
+    let mut at = 0;
+    for range in secrets {
+        if range.start < at {
+            continue;
+        }
+        masked.push_str(&text[at..range.start]);
+        masked.push_str(&crate::secrets::mask(&text[range.clone()]));
+        at = range.end;
+    }
+    masked.push_str(&text[at..]);
+    masked
+        .split_inclusive('\n')
+        .map(|line| {
+            let (body, end) = match line.strip_suffix('\n') {
+                Some(body) => (body, "\n"),
+                None => (line, ""),
+            };
+            format!("{}{end}", report::printable(body))
+        })
+        .collect()
 }
 
 fn scan(args: &ScanArgs) -> Result<u8, String> {

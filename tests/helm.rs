@@ -469,3 +469,38 @@ fn a_chart_renders_as_helm_template_does() {
             .unwrap();
     assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
 }
+
+#[test]
+fn render_never_prints_a_secret_or_a_control_character() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "c/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    );
+    write(
+        dir.path(),
+        "c/values.yaml",
+        "token: ghp_R8x2Lq7VnT4mZp9KwYc3Hd6Fs1Gj5Ba0Ue7N\npassword: Zq8Kx2Lm9Wv4Rt7Y\nbanner: \"\\e]0;owned\\a\"\n",
+    );
+    write(
+        dir.path(),
+        "c/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: {{ .Values.password }}\n  token: {{ .Values.token }}\n  banner: {{ .Values.banner }}\n",
+    );
+    let output = palisade_in(dir.path())
+        .args(["render", "c"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains("Zq8Kx2Lm9Wv4Rt7Y"), "{text}");
+    assert!(
+        !text.contains("ghp_R8x2Lq7VnT4mZp9KwYc3Hd6Fs1Gj5Ba0Ue7N"),
+        "{text}"
+    );
+    assert!(text.contains("token: ghp_********Ue7N\n"), "{text}");
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+}
