@@ -51,6 +51,15 @@ impl<'f> ChartRoots<'f> {
     /// The top chart directory of a template file or of a chart's `Chart.yaml` (where
     /// findings in templates of archived subcharts are reported).
     pub(super) fn chart_of(&mut self, path: &Path) -> Option<PathBuf> {
+        // Most files are neither: decided by name, without asking the file system.
+        let named_chart = path.file_name().is_some_and(|name| name == "Chart.yaml");
+        let in_templates = path
+            .components()
+            .any(|part| part.as_os_str() == "templates");
+        if !named_chart && !in_templates && path.parent().is_some_and(|p| !p.as_os_str().is_empty())
+        {
+            return None;
+        }
         let path = &normal(self.files, path);
         let mut root = None;
         if path.file_name().is_some_and(|name| name == "Chart.yaml") {
