@@ -428,8 +428,7 @@ fn render_chart(args: &RenderArgs) -> Result<u8, String> {
         .iter()
         .any(|name| args.chart.join(name).is_file());
     let rendered = if args.chart.join("Chart.yaml").is_file() {
-        let (values, set) = args.helm.options().for_chart(&args.chart);
-        engine::render_chart(&args.chart, &values, &set, DEFAULT_MAX_FILE_SIZE)?
+        engine::render_chart(&args.chart, &args.helm.options(), DEFAULT_MAX_FILE_SIZE)
     } else if overlay {
         engine::render_overlay(&args.chart, DEFAULT_MAX_FILE_SIZE)
     } else {

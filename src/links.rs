@@ -514,6 +514,23 @@ pub fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// `path` taken from `directory` (both relative, `/`-separated), resolved by name:
+/// `a/b` and `../c` give `a/c`; the `..` that climb above `directory`'s start are kept
+/// (`../common`), for the caller to judge against where it may read.
+pub fn join_relative(directory: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in directory.split('/').chain(path.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,22 @@ pub struct Position {
     pub column: usize,
 }
 
+/// The position of a byte offset in `text`, for a lookup or two in a text with no
+/// [`SourceFile`] (a template, a values file of a render): no line table is built and the text
+/// is not copied. Offsets past the end, or inside a UTF-8 sequence, are clamped.
+pub fn position_in(text: &str, offset: usize) -> Position {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text.as_bytes()[..offset];
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+    Position {
+        line: memchr::memchr_iter(b'\n', before).count() + 1,
+        column: text[line_start..offset].chars().count() + 1,
+    }
+}
+
 /// A file's text and where each of its lines starts.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -13,7 +13,7 @@ use crate::discover::{Candidate, FileKind};
 use crate::finding::{Diagnostic, DiagnosticKind, Related};
 use crate::helm::{self, chart};
 use crate::memory::Content;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, position_in};
 
 use super::Context;
 use super::check::FileOutcome;
@@ -95,9 +95,9 @@ impl<'f> ChartRoots<'f> {
 }
 
 /// The files of a chart directory, from disk or memory.
-fn chart_files(root: &Path, context: &Context<'_>) -> Vec<chart::ChartFile> {
-    match context.files {
-        Files::Disk => helm::files_on_disk(root, context.max_file_size),
+fn chart_files(files: Files<'_>, root: &Path, max_file_size: u64) -> Vec<chart::ChartFile> {
+    match files {
+        Files::Disk => helm::files_on_disk(root, max_file_size),
         Files::Memory(held) => held
             .contents
             .range(root.to_path_buf()..)
@@ -211,43 +211,48 @@ fn overrides(
     overrides
 }
 
+/// Renders the chart at `root` (in [`normal`] form) from `files` with the user's values, its
+/// dependencies looked for in `repository`: the render, and every problem of it (values files
+/// that cannot be read included).
+fn render_at(
+    files: Files<'_>,
+    root: &Path,
+    repository: PathBuf,
+    options: &crate::helm::HelmOptions,
+    max_file_size: u64,
+) -> (chart::Render, Vec<String>) {
+    let mut problems = Vec::new();
+    let overrides = overrides(root, options, max_file_size, &mut problems);
+    let read = |directory: &Path| chart_files(files, directory, max_file_size);
+    let exists = |path: &Path| match files {
+        Files::Disk => std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()),
+        Files::Memory(held) => held.contents.contains_key(path),
+    };
+    let resolve = resolver(root, repository, &read, &exists);
+    let render = chart::render(
+        chart_files(files, root, max_file_size),
+        &overrides,
+        &resolve,
+    );
+    problems.extend(render.problems.iter().cloned());
+    (render, problems)
+}
+
 /// What `palisade render` prints: the rendered templates, and what went wrong.
 pub struct RenderedChart {
     pub manifests: String,
     pub problems: Vec<String>,
 }
 
-/// Renders the chart at `root` with the given values files and assignments.
+/// Renders the chart at `root` with the values `options` give it.
 pub fn render_chart(
     root: &Path,
-    values: &[PathBuf],
-    set: &[String],
+    options: &crate::helm::HelmOptions,
     max_file_size: u64,
-) -> Result<RenderedChart, String> {
-    let mut problems = Vec::new();
-    let options = crate::helm::HelmOptions {
-        entries: vec![crate::helm::ValuesFor {
-            chart: None,
-            values: values.to_vec(),
-            set: set.to_vec(),
-        }],
-    };
-    let overrides = overrides(root, &options, max_file_size, &mut problems);
-    let read = |directory: &Path| helm::files_on_disk(directory, max_file_size);
-    let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
-    let normal_root = normal(Files::Disk, root);
-    let resolve = resolver(
-        &normal_root,
-        repository_of(Files::Disk, &normal_root, None),
-        &read,
-        &exists,
-    );
-    let render = chart::render(
-        helm::files_on_disk(root, max_file_size),
-        &overrides,
-        &resolve,
-    );
-    problems.extend(render.problems.iter().cloned());
+) -> RenderedChart {
+    let root = normal(Files::Disk, root);
+    let repository = repository_of(Files::Disk, &root, None);
+    let (render, mut problems) = render_at(Files::Disk, &root, repository, options, max_file_size);
     let mut manifests = String::new();
     for rendered in &render.rendered {
         let text = rendered.output.text.trim();
@@ -268,10 +273,10 @@ pub fn render_chart(
     for failure in &render.failures {
         problems.push(describe_failure(&render, failure));
     }
-    Ok(RenderedChart {
+    RenderedChart {
         manifests,
         problems,
-    })
+    }
 }
 
 /// Builds the kustomization in `directory` (what `palisade render` prints for an overlay):
@@ -301,10 +306,7 @@ pub fn render_overlay(directory: &Path, max_file_size: u64) -> RenderedChart {
 /// `templates/x.yaml:12: required: …`, naming the template where rendering stopped.
 fn describe_failure(render: &chart::Render, failure: &chart::Failure) -> String {
     let source = &render.templates[failure.source];
-    let line = 1 + source.text[..failure.offset.min(source.text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count();
+    let line = position_in(&source.text, failure.offset).line;
     let advice = if failure.refused {
         " (give the value with --helm-set or --helm-values)"
     } else {
@@ -319,26 +321,14 @@ pub(super) fn scan_chart(
     candidates: &[&Candidate],
     context: &Context<'_>,
 ) -> Vec<FileOutcome> {
-    let mut problems = Vec::new();
-    let overrides = overrides(
+    let repository = repository_of(context.files, root, candidates.first().copied());
+    let (render, problems) = render_at(
+        context.files,
         root,
+        repository,
         &context.options.helm,
         context.max_file_size,
-        &mut problems,
     );
-    let read = |directory: &Path| chart_files(directory, context);
-    let exists = |path: &Path| match context.files {
-        Files::Disk => std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()),
-        Files::Memory(held) => held.contents.contains_key(path),
-    };
-    let resolve = resolver(
-        root,
-        repository_of(context.files, root, candidates.first().copied()),
-        &read,
-        &exists,
-    );
-    let render = chart::render(chart_files(root, context), &overrides, &resolve);
-    problems.extend(render.problems.iter().cloned());
     let chart_repo_path = candidates
         .first()
         .and_then(|candidate| chart_repo_path(context.files, root, candidate))
@@ -393,10 +383,8 @@ pub(super) fn scan_chart(
             diagnostic.position = failure.position.and_then(|position| {
                 let offset = SourceFile::new(PathBuf::new(), text.clone()).offset(position);
                 let located = helm::locate(&rendered.output, offset..offset)?;
-                (located.template == rendered.template).then(|| {
-                    SourceFile::new(PathBuf::new(), template.text.to_string())
-                        .position(located.span.start)
-                })
+                (located.template == rendered.template)
+                    .then(|| position_in(&template.text, located.span.start))
             });
             failures[own] = Some(diagnostic);
             continue;
@@ -422,9 +410,7 @@ pub(super) fn scan_chart(
             let mut hit = hit;
             if let Some(archive) = &target.archive {
                 // Not a file of the repository: said in the message, at the top of Chart.yaml.
-                let line = SourceFile::new(PathBuf::new(), target.text.to_string())
-                    .position(located.span.start.min(target.text.len()))
-                    .line;
+                let line = position_in(&target.text, located.span.start).line;
                 hit.message = format!(
                     "{} (in {archive}: {}, line {line})",
                     hit.message, target.path
@@ -492,9 +478,7 @@ pub(super) fn scan_chart(
         )
         .in_repository(&candidates[own].repo_path);
         if failure.source == failure.template {
-            diagnostic.position = Some(
-                SourceFile::new(PathBuf::new(), template.text.to_string()).position(failure.offset),
-            );
+            diagnostic.position = Some(position_in(&template.text, failure.offset));
         }
         failures[own] = Some(diagnostic);
     }
@@ -558,8 +542,7 @@ fn chart_repo_path(files: Files<'_>, root: &Path, candidate: &Candidate) -> Opti
 
 /// The related location of a value: its line and column in the values file.
 fn value_location(source: &chart::Source, offset: usize, chart_repo_path: &str) -> Option<Related> {
-    let text = source.text.to_string();
-    let position = SourceFile::new(PathBuf::new(), text).position(offset.min(source.text.len()));
+    let position = position_in(&source.text, offset);
     let repo_path = match &source.archive {
         Some(archive) => format!("{}!{}", join(chart_repo_path, archive), source.path),
         None if source.in_chart => join(chart_repo_path, &source.path),

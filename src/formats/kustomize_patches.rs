@@ -43,26 +43,25 @@ impl PatchDocument {
     }
 }
 
-/// Patches of a file: the inline patches of a kustomization, or the operations of a JSON 6902
-/// patch file. Empty for anything else.
-pub fn patch_documents(text: &str) -> Vec<PatchDocument> {
-    // Most YAML is neither: not parsed again.
-    let kustomization = text.contains("patches") || text.contains("patchesStrategicMerge");
-    if !kustomization && !may_hold_operations(text) {
-        return Vec::new();
-    }
-    if crate::formats::budget::check(crate::formats::budget::Parser::Yaml, text).is_err() {
-        return Vec::new();
-    }
-    let Ok(yaml) = Yaml::parse(text) else {
-        return Vec::new();
-    };
+/// Whether a file may hold patches or generated Secrets (a kustomization with patches or a
+/// `secretGenerator`, or a file of JSON 6902 operations): most YAML is neither, and is not
+/// looked at further.
+pub fn may_hold_patches(text: &str) -> bool {
+    text.contains("patches")
+        || text.contains("patchesStrategicMerge")
+        || text.contains("secretGenerator")
+        || may_hold_operations(text)
+}
+
+/// Patches of a file (`text`, parsed as `yaml`): the inline patches of a kustomization, or the
+/// operations of a JSON 6902 patch file. Empty for anything else.
+pub fn patch_documents(text: &str, yaml: &Yaml) -> Vec<PatchDocument> {
     let Some(&root) = yaml.documents.first() else {
         return Vec::new();
     };
-    if is_operations(&yaml, root) {
+    if is_operations(yaml, root) {
         let identity = |range: Range<usize>| range;
-        return operations_document(&yaml, root, None, &identity)
+        return operations_document(yaml, root, None, &identity)
             .into_iter()
             .collect();
     }
@@ -138,13 +137,7 @@ pub struct GeneratedFile {
 
 /// The files a kustomization's `secretGenerator`s read (not `envs`, whose `KEY=value` lines are
 /// searched for secrets as any file's are).
-pub fn generated_secret_files(text: &str) -> Vec<GeneratedFile> {
-    if !text.contains("secretGenerator") {
-        return Vec::new();
-    }
-    let Ok(yaml) = Yaml::parse(text) else {
-        return Vec::new();
-    };
+pub fn generated_secret_files(yaml: &Yaml) -> Vec<GeneratedFile> {
     let Some(&root) = yaml.documents.first() else {
         return Vec::new();
     };
@@ -403,6 +396,8 @@ fn write_piece(
     }
 }
 
+/// What follows a key (`key:`) or a list item's dash: a scalar on the same line, anything
+/// else on the lines below, two columns deeper.
 fn write_inline_or_nested(
     yaml: &Yaml,
     inner: &Piece,
@@ -412,23 +407,27 @@ fn write_inline_or_nested(
     source: &Range<usize>,
 ) {
     match inner {
-        Piece::Value(node) if is_scalar(yaml, *node) => {
-            document.text.push(' ');
-            write_value(yaml, *node, indent + 2, document, to_source, 0);
-        }
-        Piece::Value(node) => {
-            document.text.push('\n');
-            write_value(yaml, *node, indent + 2, document, to_source, 0);
-        }
-        Piece::List(_) => {
-            document.text.push('\n');
-            write_piece(yaml, inner, indent + 2, document, to_source, source);
-        }
-        Piece::Map(_) => {
+        Piece::Value(node) => write_after_key(yaml, *node, indent, document, to_source, 0),
+        Piece::List(_) | Piece::Map(_) => {
             document.text.push('\n');
             write_piece(yaml, inner, indent + 2, document, to_source, source);
         }
     }
+}
+
+/// A value node after its key or dash: on the same line when a scalar, else below it.
+fn write_after_key(
+    yaml: &Yaml,
+    node: NodeId,
+    indent: usize,
+    document: &mut PatchDocument,
+    to_source: &dyn Fn(Range<usize>) -> Range<usize>,
+    depth: usize,
+) {
+    document
+        .text
+        .push(if is_scalar(yaml, node) { ' ' } else { '\n' });
+    write_value(yaml, node, indent + 2, document, to_source, depth);
 }
 
 fn is_scalar(yaml: &Yaml, node: NodeId) -> bool {
@@ -475,13 +474,7 @@ fn write_value(
             }
             for &item in items.iter() {
                 document.text.push_str(&format!("{pad}-"));
-                if is_scalar(yaml, item) {
-                    document.text.push(' ');
-                    write_value(yaml, item, indent + 2, document, to_source, depth + 1);
-                } else {
-                    document.text.push('\n');
-                    write_value(yaml, item, indent + 2, document, to_source, depth + 1);
-                }
+                write_after_key(yaml, item, indent, document, to_source, depth + 1);
             }
         }
         NodeKind::Mapping(pairs) => {
@@ -495,13 +488,7 @@ fn write_value(
                 document
                     .map
                     .push((start..document.text.len(), to_source(yaml.span(key))));
-                if is_scalar(yaml, value) {
-                    document.text.push(' ');
-                    write_value(yaml, value, indent + 2, document, to_source, depth + 1);
-                } else {
-                    document.text.push('\n');
-                    write_value(yaml, value, indent + 2, document, to_source, depth + 1);
-                }
+                write_after_key(yaml, value, indent, document, to_source, depth + 1);
             }
         }
         NodeKind::Alias(_) => document.text.push_str("null\n"),
@@ -525,10 +512,14 @@ fn quoted(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn patch_documents_of(text: &str) -> Vec<PatchDocument> {
+        patch_documents(text, &Yaml::parse(text).unwrap())
+    }
+
     #[test]
     fn files_a_secret_generator_reads() {
         let text = "secretGenerator:\n  - name: db\n    files:\n      - password.txt\n      - tls.key=certs/server.key\n    envs: [db.env]\n";
-        let files = generated_secret_files(text);
+        let files = generated_secret_files(&Yaml::parse(text).unwrap());
         assert_eq!(files.len(), 2);
         assert_eq!(
             (files[0].key.as_str(), files[0].path.as_str()),
@@ -544,7 +535,7 @@ mod tests {
     #[test]
     fn inline_patches_keep_their_lines() {
         let text = "resources: [../base]\npatches:\n  - target: {kind: Deployment, name: web}\n    patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: web\n      spec:\n        template:\n          spec:\n            containers:\n              - name: web\n                securityContext:\n                  privileged: true\n";
-        let documents = patch_documents(text);
+        let documents = patch_documents_of(text);
         assert_eq!(documents.len(), 1);
         let document = &documents[0];
         let at = document.text.find("privileged: true").unwrap();
@@ -555,7 +546,7 @@ mod tests {
     #[test]
     fn operations_become_a_resource_pointing_at_their_values() {
         let text = "- op: add\n  path: /spec/template/spec/containers/0/securityContext\n  value:\n    privileged: true\n    runAsUser: 0\n- op: replace\n  path: /spec/template/spec/containers/0/image\n  value: nginx:latest\n- op: remove\n  path: /spec/replicas\n";
-        let documents = patch_documents(text);
+        let documents = patch_documents_of(text);
         assert_eq!(documents.len(), 1, "{documents:?}");
         let document = &documents[0];
         assert!(
@@ -577,6 +568,6 @@ mod tests {
             "{}",
             document.text
         );
-        assert!(patch_documents("apiVersion: v1\nkind: Pod\n").is_empty());
+        assert!(patch_documents_of("apiVersion: v1\nkind: Pod\n").is_empty());
     }
 }

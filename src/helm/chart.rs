@@ -184,7 +184,14 @@ pub fn render(files: Vec<ChartFile>, overrides: &Overrides, resolve: Resolve<'_>
     let values = with_subchart_values(&chart, values, 0);
     let mut templates = Templates::default();
     let mut jobs = Vec::new();
-    add_chart(&chart, values, &mut templates, &mut jobs, &mut render);
+    add_chart(
+        &chart,
+        &chart.name,
+        values,
+        &mut templates,
+        &mut jobs,
+        &mut render,
+    );
     for (index, data) in jobs {
         match Exec::render(&templates, index, data) {
             Ok(output) => render.rendered.push(Rendered {
@@ -210,12 +217,8 @@ fn failure(template: u32, error: ExecError) -> Failure {
 /// The subcharts a chart renders with its values: each enabled dependency that was found (by
 /// its name or alias), and subcharts under `charts/` that `Chart.yaml` does not list, as Helm
 /// renders those too. A dependency that is enabled but was not found is said once.
-fn subcharts_of<'c>(
-    chart: &'c Chart,
-    values: &Value,
-    render: &mut Render,
-) -> Vec<(String, &'c Chart)> {
-    let mut found = Vec::new();
+fn subcharts_of<'c>(chart: &'c Chart, values: &Value) -> (Vec<(String, &'c Chart)>, Vec<String>) {
+    let (mut found, mut missing) = (Vec::new(), Vec::new());
     for dependency in &chart.dependencies {
         if !enabled(dependency, values) {
             continue;
@@ -223,7 +226,7 @@ fn subcharts_of<'c>(
         let key = dependency.alias.as_deref().unwrap_or(&dependency.name);
         match chart.subcharts.iter().find(|s| s.name == dependency.name) {
             Some(subchart) => found.push((key.to_owned(), subchart)),
-            None => render.problems.push(format!(
+            None => missing.push(format!(
                 "dependency `{}` is not vendored under {}charts/ (run `helm dependency build`): its templates are not checked",
                 dependency.name, chart.prefix
             )),
@@ -234,7 +237,7 @@ fn subcharts_of<'c>(
             found.push((subchart.name.clone(), subchart));
         }
     }
-    found
+    (found, missing)
 }
 
 /// A chart's values with each subchart's defaults laid under its key, as Helm coalesces them:
@@ -251,8 +254,7 @@ fn with_subchart_values(chart: &Chart, values: Value, depth: usize) -> Value {
         .as_map()
         .and_then(|m| m.get("global").cloned())
         .unwrap_or_else(|| Value::map(Map::default()));
-    let mut quiet = Render::default();
-    let keyed: Vec<(String, &Chart)> = subcharts_of(chart, &values, &mut quiet);
+    let (keyed, _) = subcharts_of(chart, &values);
     let result = values.deep_copy();
     for (key, subchart) in keyed {
         let own = result
@@ -294,23 +296,24 @@ fn with_subchart_values(chart: &Chart, values: Value, depth: usize) -> Value {
 /// ([`with_subchart_values`]).
 fn add_chart(
     chart: &Chart,
+    chart_name: &str,
     values: Value,
     templates: &mut Templates,
     jobs: &mut Vec<(u32, Value)>,
     render: &mut Render,
 ) {
-    for (key, subchart) in subcharts_of(chart, &values, render) {
+    let (subcharts, missing) = subcharts_of(chart, &values);
+    render.problems.extend(missing);
+    for (key, subchart) in subcharts {
         let sub_values = values
             .as_map()
             .and_then(|m| m.get(&key).cloned())
             .unwrap_or_default();
-        let mut aliased = subchart_with_name(subchart, &key);
-        aliased.prefix = subchart.prefix.clone();
-        add_chart(&aliased, sub_values, templates, jobs, render);
+        add_chart(subchart, &key, sub_values, templates, jobs, render);
     }
-    let data = template_data(chart, values);
+    let data = template_data(chart, chart_name, values);
     for (path, text) in &chart.templates {
-        let name = format!("{}/{}", chart.name, path);
+        let name = format!("{chart_name}/{path}");
         let index = templates.add(name.clone(), text.clone());
         render.templates.push(Source {
             path: format!("{}{}", chart.prefix, path),
@@ -333,65 +336,14 @@ fn add_chart(
             });
         }
         if renders {
-            let mut data = data.deep_copy_top();
-            if let Value::Map(map) = &mut data {
-                let mut template = Map::default();
-                template.insert("Name", Value::from(name.as_str()));
-                template.insert("BasePath", Value::from(format!("{}/templates", chart.name)));
-                map.borrow_mut().insert("Template", Value::map(template));
-            }
-            jobs.push((index, data));
+            // Each template sees its own `.Template`.
+            let mut top = data.as_map().map(|map| map.clone()).unwrap_or_default();
+            let mut template = Map::default();
+            template.insert("Name", Value::from(name.as_str()));
+            template.insert("BasePath", Value::from(format!("{chart_name}/templates")));
+            top.insert("Template", Value::map(template));
+            jobs.push((index, Value::map(top)));
         }
-    }
-}
-
-/// A copy of a chart's top-level data with its own top map (each template gets its own
-/// `.Template`).
-trait TopCopy {
-    fn deep_copy_top(&self) -> Value;
-}
-
-impl TopCopy for Value {
-    fn deep_copy_top(&self) -> Value {
-        match self.as_map() {
-            Some(map) => Value::map(map.clone()),
-            None => self.clone(),
-        }
-    }
-}
-
-fn subchart_with_name(chart: &Chart, name: &str) -> Chart {
-    let mut metadata = chart.metadata.deep_copy();
-    if let Value::Map(map) = &mut metadata
-        && name != chart.name
-    {
-        map.borrow_mut().insert("Name", Value::from(name));
-    }
-    Chart {
-        metadata,
-        name: name.to_owned(),
-        library: chart.library,
-        values: chart.values.clone(),
-        templates: chart.templates.clone(),
-        files: chart.files.clone(),
-        dependencies: chart
-            .dependencies
-            .iter()
-            .map(|d| Dependency {
-                name: d.name.clone(),
-                repository: d.repository.clone(),
-                alias: d.alias.clone(),
-                condition: d.condition.clone(),
-                tags: d.tags.clone(),
-            })
-            .collect(),
-        subcharts: chart
-            .subcharts
-            .iter()
-            .map(|s| subchart_with_name(s, &s.name))
-            .collect(),
-        prefix: chart.prefix.clone(),
-        archive: chart.archive.clone(),
     }
 }
 
@@ -433,8 +385,9 @@ fn lookup_path(values: &Value, path: &str) -> Option<Value> {
     Some(current)
 }
 
-/// What a chart's templates see as dot.
-fn template_data(chart: &Chart, values: Value) -> Value {
+/// What a chart's templates see as dot; `name` is the chart's name, or the alias its parent
+/// gives it.
+fn template_data(chart: &Chart, name: &str, values: Value) -> Value {
     let mut release = Map::default();
     release.insert("Name", Value::from("release-name"));
     release.insert("Namespace", Value::from("default"));
@@ -462,7 +415,16 @@ fn template_data(chart: &Chart, values: Value) -> Value {
     let mut data = Map::default();
     data.insert("Values", values);
     data.insert("Release", Value::map(release));
-    data.insert("Chart", chart.metadata.clone());
+    let metadata = if name == chart.name {
+        chart.metadata.clone()
+    } else {
+        let renamed = chart.metadata.deep_copy();
+        if let Value::Map(map) = &renamed {
+            map.borrow_mut().insert("Name", Value::from(name));
+        }
+        renamed
+    };
+    data.insert("Chart", metadata);
     data.insert("Capabilities", Value::map(capabilities));
     data.insert("Files", Value::Files(chart.files.clone()));
     data.insert("Subcharts", Value::map(Map::default()));
@@ -639,7 +601,7 @@ impl Loader<'_> {
                 else {
                     continue;
                 };
-                let prefix = collapse(&format!("{prefix}{directory}/"));
+                let prefix = format!("{}/", crate::links::join_relative(&prefix, &directory));
                 if let Some(sub) = self.load(files, prefix, None, depth + 1, render)
                     && sub.name == dependency.name
                 {
@@ -661,22 +623,6 @@ impl Loader<'_> {
             archive,
         })
     }
-}
-
-/// A relative path with `dir/..` pairs collapsed (`../vault/../common/` is `../common/`);
-/// leading `..` stay.
-fn collapse(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "." => {}
-            ".." if parts.last().is_some_and(|last| *last != "..") => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
 
 fn yaml_value(text: &str, source: Option<u32>) -> Value {

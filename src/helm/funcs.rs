@@ -575,7 +575,8 @@ fn call_unbounded(exec: &mut Exec<'_>, name: &str, args: Vec<Value>) -> Result<V
         }
         "regexReplaceAll" => {
             let re = regex(exec, &str_arg(a, 0))?;
-            let replacement = go_replacement(&str_arg(a, 2));
+            // Go's `$1` and `${name}` mean what they mean to the `regex` crate.
+            let replacement = str_arg(a, 2);
             Value::from(
                 re.replace_all(&str_arg(a, 1), replacement.as_str())
                     .into_owned(),
@@ -1077,12 +1078,6 @@ fn adler32(bytes: &[u8]) -> u32 {
         b = (b + a) % 65521;
     }
     (b << 16) | a
-}
-
-/// Go's `$1`/`${name}` replacement syntax, in the `regex` crate's (the same, but `$1a` means
-/// group `1a` in both; nothing to translate beyond escaping nothing).
-fn go_replacement(s: &str) -> String {
-    s.to_owned()
 }
 
 fn regex(exec: &Exec<'_>, pattern: &str) -> Result<regex::Regex> {

@@ -16,6 +16,7 @@ use sha2::Digest as _;
 
 use crate::formats::yaml::Yaml;
 use crate::helm::value::{self, Map, Value};
+use crate::links::join_relative as join;
 
 /// File names Kustomize reads as a directory's kustomization.
 pub use crate::formats::kustomize::FILE_NAMES;
@@ -62,26 +63,6 @@ struct Builder<'r> {
     stack: Vec<String>,
     /// Generated ConfigMaps and Secrets: kind, name as written, name with its hash.
     generated: Vec<(String, String, String)>,
-}
-
-/// `a/b` joined with `../c`, resolved by name: `a/c`; `None` when it climbs above the top
-/// more than the repository allows (the reader decides) — here, kept as written.
-fn join(directory: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = if directory.is_empty() {
-        Vec::new()
-    } else {
-        directory.split('/').collect()
-    };
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|last| *last != "..") => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
 
 impl Builder<'_> {

@@ -32,10 +32,14 @@ impl Format for Kubernetes {
     }
 
     fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
-        // What a kustomization's inline patches and JSON 6902 operations set is judged where
-        // they set it.
-        check_patches(input, hits);
-        check_generated_secrets(input, hits);
+        // What a kustomization's inline patches and JSON 6902 operations set, and the Secrets
+        // it generates from files, are judged where they are written.
+        if crate::formats::kustomize_patches::may_hold_patches(input.text)
+            && let Ok(yaml) = input.yaml()
+        {
+            check_patches(input, yaml, hits);
+            check_generated_secrets(input, yaml, hits);
+        }
         // Most YAML in a repository is no manifest (CI configs, app settings): not even parsed.
         if !input.text.contains("apiVersion") {
             return Ok(());
@@ -48,8 +52,8 @@ impl Format for Kubernetes {
 
 /// Hits of the patches a file holds, each at the place the patch writes it: a patch is part of
 /// a resource, so only what it sets is judged.
-fn check_patches(input: &Input<'_>, hits: &mut Vec<Hit>) {
-    for document in crate::formats::kustomize_patches::patch_documents(input.text) {
+fn check_patches(input: &Input<'_>, yaml: &crate::formats::yaml::Yaml, hits: &mut Vec<Hit>) {
+    for document in crate::formats::kustomize_patches::patch_documents(input.text, yaml) {
         let Ok(yaml) = crate::formats::yaml::Yaml::parse(&document.text) else {
             continue;
         };
@@ -81,8 +85,12 @@ fn check_patches(input: &Input<'_>, hits: &mut Vec<Hit>) {
 /// The Secrets a kustomization generates from files, judged as the `Secret` objects they
 /// become: a file holding a password is committed as one. Reported at the entry that names the
 /// file, which is given as a related location.
-fn check_generated_secrets(input: &Input<'_>, hits: &mut Vec<Hit>) {
-    for file in crate::formats::kustomize_patches::generated_secret_files(input.text) {
+fn check_generated_secrets(
+    input: &Input<'_>,
+    yaml: &crate::formats::yaml::Yaml,
+    hits: &mut Vec<Hit>,
+) {
+    for file in crate::formats::kustomize_patches::generated_secret_files(yaml) {
         let Some((repo_path, content)) = input.repository.read(&file.path) else {
             continue;
         };
