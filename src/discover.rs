@@ -277,6 +277,44 @@ pub fn discover(
     Ok((candidates, diagnostics))
 }
 
+/// The kustomizations of the repositories that `named` files (files given by path, as a
+/// pre-commit hook gives the files of a commit) are in: an overlay that reads one of them is
+/// built to judge it, though the overlay's kustomization was not named. Walked as `discover`
+/// walks, ignore files and exclusions respected.
+pub fn kustomizations_around(
+    named: &[Candidate],
+    options: &WalkOptions,
+) -> Result<Vec<Candidate>, DiscoverError> {
+    let excludes = Excludes::new(&options.exclude)?;
+    let mut roots = std::collections::BTreeSet::new();
+    for candidate in named {
+        let mut root = candidate.path.clone();
+        for _ in 0..candidate.repo_path.split('/').count().max(1) {
+            root.pop();
+        }
+        roots.insert(root);
+    }
+    let mut found = Vec::new();
+    for root in roots {
+        let walked = if root.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            root
+        };
+        let (mut all, mut ignored) = (Vec::new(), Vec::new());
+        walk_dir(&walked, "", options, &excludes, &mut all, &mut ignored);
+        found.extend(all.into_iter().filter(|candidate| {
+            candidate.path.file_name().is_some_and(|name| {
+                crate::formats::kustomize::FILE_NAMES
+                    .iter()
+                    .any(|known| name == *known)
+            })
+        }));
+    }
+    found.sort();
+    Ok(found)
+}
+
 fn walk_dir(
     root: &Path,
     repo_prefix: &str,

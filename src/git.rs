@@ -439,8 +439,6 @@ fn staged(
             .collect(),
         contents: BTreeMap::new(),
     };
-    files.candidates.sort();
-    files.candidates.dedup();
     let blobs: Vec<&Blob> = staged
         .iter()
         .chain(&context)
@@ -450,6 +448,50 @@ fn staged(
     for (blob, content) in blobs.iter().zip(read_blobs(git, &blobs, max_file_size)?) {
         files.contents.insert(shown(&blob.path), content);
     }
+    // The other files of the overlays a staged file is part of: each is built as it will be
+    // committed, and its files are reported on, since a staged patch shows in its base.
+    let text_of = |path: &str| match files.contents.get(&shown(path)) {
+        Some(Content::Bytes(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        _ => None,
+    };
+    let kustomization_paths: Vec<&str> = staged
+        .iter()
+        .chain(&kustomizations)
+        .map(|blob| blob.path.as_str())
+        .filter(|path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            crate::formats::kustomize::FILE_NAMES.contains(&name)
+        })
+        .collect();
+    let changed: Vec<&str> = staged
+        .iter()
+        .map(|blob| blob.path.as_str())
+        .chain(removed.iter().map(String::as_str))
+        .collect();
+    let wanted = overlay_files(&kustomization_paths, &text_of, &changed);
+    let loaded = |path: &str| files.contents.contains_key(&shown(path));
+    let pathspecs: Vec<String> = wanted
+        .iter()
+        .filter(|path| !loaded(path) && !removed.contains(path))
+        .map(|path| format!(":(literal){path}"))
+        .collect();
+    let mut overlay_blobs = Vec::new();
+    for chunk in pathspecs.chunks(1_000) {
+        overlay_blobs.extend(index_files(git, chunk)?);
+    }
+    let refs: Vec<&Blob> = overlay_blobs.iter().collect();
+    for (blob, content) in refs.iter().zip(read_blobs(git, &refs, max_file_size)?) {
+        files.contents.insert(shown(&blob.path), content);
+    }
+    files.candidates.extend(
+        overlay_blobs
+            .iter()
+            .chain(&kustomizations)
+            .filter(|blob| wanted.contains(&blob.path) && in_scope(&blob.path))
+            .map(candidate),
+    );
+    files.candidates.sort();
+    files.candidates.dedup();
     Ok(files)
 }
 
@@ -539,6 +581,26 @@ fn kustomization_context(
         .into_iter()
         .filter(|blob| !known(&blob.path))
         .collect())
+}
+
+/// Every file that the overlays holding one of the `changed` paths read (kustomizations,
+/// manifests, patches, generator inputs), found from the kustomizations at
+/// `kustomization_paths` (texts by `text_of`).
+fn overlay_files(
+    kustomization_paths: &[&str],
+    text_of: &dyn Fn(&str) -> Option<String>,
+    changed: &[&str],
+) -> std::collections::BTreeSet<String> {
+    use crate::formats::kustomize::{Kustomization, overlays};
+    let kustomizations: Vec<(String, Kustomization)> = kustomization_paths
+        .iter()
+        .filter_map(|&path| Some((path.to_owned(), Kustomization::parse(&text_of(path)?)?)))
+        .collect();
+    overlays(&kustomizations)
+        .iter()
+        .filter(|overlay| overlay.files().any(|file| changed.contains(&file.as_str())))
+        .flat_map(|overlay| overlay.files().cloned().collect::<Vec<_>>())
+        .collect()
 }
 
 /// The regular files of the index that match `pathspecs`.

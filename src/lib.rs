@@ -23,6 +23,7 @@ pub mod lower;
 pub mod materialize;
 pub mod memory;
 pub mod model;
+pub mod paths;
 pub mod report;
 pub mod secrets;
 pub mod source;

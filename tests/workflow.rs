@@ -860,3 +860,72 @@ fn staged_scans_know_the_kustomizations_around_a_patch() {
         "{found:?}"
     );
 }
+
+/// A staged change to an overlay is judged on what the overlay deploys: a patch that no longer
+/// sets what the base leaves out shows at the base's line, though the base is not staged.
+#[test]
+fn staged_overlay_changes_show_where_the_overlay_deploys_them() {
+    let dir = git_repository();
+    let root = dir.path();
+    write(
+        root,
+        "deploy/base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n",
+    );
+    write(
+        root,
+        "deploy/base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: registry.internal/web:1.4.2\n",
+    );
+    write(
+        root,
+        "deploy/prod/kustomization.yaml",
+        "resources:\n  - ../base\npatches:\n  - path: probes.yaml\n",
+    );
+    let probes = |probe: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n{probe}"
+        )
+    };
+    write(
+        root,
+        "deploy/prod/probes.yaml",
+        &probes("          readinessProbe: {httpGet: {path: /ready, port: 8080}}\n"),
+    );
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "init"]);
+    let (report, _) = json(root, &["--staged", "--select", "K8S017"]);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+
+    // The overlay's patch no longer sets a probe: only the patch is staged.
+    write(
+        root,
+        "deploy/prod/probes.yaml",
+        &probes("          ports: [{containerPort: 8080}]\n"),
+    );
+    git(root, &["add", "deploy/prod/probes.yaml"]);
+    let (report, _) = json(root, &["--staged", "--select", "K8S017"]);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["path"], "deploy/base/deployment.yaml");
+    assert_eq!(findings[0]["start"]["line"], 9);
+    assert_eq!(findings[0]["rendered_from"], "deploy/prod");
+
+    // A staged change to the image the overlay deploys: at the line that sets it.
+    git(root, &["reset", "-q", "--hard"]);
+    write(
+        root,
+        "deploy/prod/kustomization.yaml",
+        "resources:\n  - ../base\npatches:\n  - path: probes.yaml\nimages:\n  - name: registry.internal/web\n    newTag: latest\n",
+    );
+    git(root, &["add", "deploy/prod/kustomization.yaml"]);
+    let (report, _) = json(root, &["--staged", "--select", "K8S003"]);
+    assert_eq!(
+        places(&report["findings"]),
+        [(
+            "deploy/prod/kustomization.yaml".to_owned(),
+            "K8S003".to_owned(),
+            7
+        )]
+    );
+}

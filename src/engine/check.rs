@@ -139,6 +139,23 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     } else {
         Ok(Ok(Vec::new()))
     };
+    // What the overlays that read the file found in it, but for what the file's own check
+    // found at the same place.
+    let format = format.map(|result| {
+        result.map(|mut hits| {
+            let (_, overlays) = Neighbours { candidate, context }.overlay_hits();
+            let own = hits.len();
+            for hit in overlays {
+                let known = hits[..own]
+                    .iter()
+                    .any(|h| h.rule_id == hit.rule_id && h.span.start == hit.span.start);
+                if !known {
+                    hits.push(hit.clone());
+                }
+            }
+            hits
+        })
+    });
     let own = match &format {
         Ok(Ok(hits)) => hits.as_slice(),
         _ => &[],
@@ -148,7 +165,9 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
         Ok(Ok(mut hits)) => {
             hits.extend(secrets);
             let findings = context.findings(candidate, &source, hits);
-            match helm_charts_of_kustomization(candidate, &source) {
+            match helm_charts_of_kustomization(candidate, &source)
+                .or_else(|| overlay_problems(candidate, context))
+            {
                 Some(diagnostic) => FileOutcome::CheckedWith(diagnostic, findings),
                 None => FileOutcome::Checked(findings),
             }
@@ -204,6 +223,24 @@ fn helm_charts_of_kustomization(candidate: &Candidate, source: &SourceFile) -> O
     .in_repository(&candidate.repo_path);
     diagnostic.position = Some(source.position(at));
     Some(diagnostic)
+}
+
+/// What kept the overlay of an entry kustomization from building whole (a remote base, a patch
+/// that matches nothing, a field not applied): said, since what is missing is not judged.
+fn overlay_problems(candidate: &Candidate, context: &Context<'_>) -> Option<Diagnostic> {
+    let (root, repo_path) = super::read::place(candidate)?;
+    let problems = context.overlays.get(&root)?.problems(&repo_path);
+    if problems.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            candidate.path.clone(),
+            DiagnosticKind::Skipped,
+            format!("overlay: {}", problems.join("; ")),
+        )
+        .in_repository(&candidate.repo_path),
+    )
 }
 
 /// Checks one unit of work. A panic anywhere in it (a bug) costs only its own files' findings:

@@ -19,6 +19,7 @@
 mod charts;
 mod check;
 mod filter;
+mod overlays;
 mod read;
 mod units;
 
@@ -34,7 +35,7 @@ use regex::bytes::Regex;
 use crate::catalog::{Catalog, Rule, Severity};
 use crate::checks::{self, Check};
 use crate::config::{PathIgnore, TestSecrets};
-use crate::discover::{self, DiscoverError, FileKind, Target, WalkOptions};
+use crate::discover::{self, Candidate, DiscoverError, FileKind, Target, WalkOptions};
 use crate::finding::{Diagnostic, Finding};
 use crate::links;
 use crate::materialize::assign_fingerprints;
@@ -228,15 +229,33 @@ fn scan_with(
     };
     let mut context = Context::new(options, &checks, files);
     if context.targets.contains(&Target::Kubernetes) {
+        // Files named one by one (a pre-commit hook's) may be read by overlays not named.
+        let around = match files {
+            Files::Disk if options.paths.iter().any(|path| path.is_file()) => {
+                let named: Vec<Candidate> = candidates
+                    .iter()
+                    .filter(|c| matches!(c.kind, FileKind::Yaml | FileKind::Json))
+                    .cloned()
+                    .collect();
+                let walk = WalkOptions {
+                    jobs: pool.current_num_threads(),
+                    respect_ignore_files: options.respect_ignore_files,
+                    exclude: options.exclude.clone(),
+                };
+                if named.is_empty() {
+                    Vec::new()
+                } else {
+                    discover::kustomizations_around(&named, &walk).map_err(ScanError::Discover)?
+                }
+            }
+            _ => Vec::new(),
+        };
         let related = match files {
             Files::Memory(held) => held.related.as_slice(),
-            Files::Disk => &[],
+            Files::Disk => around.as_slice(),
         };
-        context.kustomizations = read::kustomizations(
-            candidates.iter().chain(related),
-            files,
-            options.max_file_size,
-        );
+        let overlays = pool.install(|| overlays::judge(&candidates, related, &context));
+        context.overlays = overlays;
     }
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()
@@ -334,8 +353,9 @@ struct Context<'c> {
     /// Images built by the build configurations of each directory (repository root, and the
     /// directory relative to it), read once per scan.
     built_images: Mutex<HashMap<(PathBuf, String), BuiltImages>>,
-    /// The kustomizations of each repository root, read before the files are checked.
-    kustomizations: HashMap<PathBuf, links::Kustomizations>,
+    /// The Kustomize overlays of each repository root, built and judged before the files
+    /// are checked.
+    overlays: HashMap<PathBuf, overlays::Overlays>,
 }
 
 /// Images a directory's build configurations build.
@@ -365,7 +385,7 @@ impl<'c> Context<'c> {
             secrets: checks::wants_secrets(checks),
             lower_test_secrets: options.test_secrets == TestSecrets::Lower,
             built_images: Mutex::new(HashMap::new()),
-            kustomizations: HashMap::new(),
+            overlays: HashMap::new(),
             targets: checks.iter().map(|check| check.checker.target()).collect(),
         }
     }

@@ -2,7 +2,6 @@
 //! size limit, decoded to text; and the files a file refers to (a compose service's Dockerfile,
 //! a build configuration), read the same way and only inside the repository.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -11,7 +10,6 @@ use std::sync::Arc;
 use crate::discover::{Candidate, FileKind};
 use crate::finding::DiagnosticKind;
 use crate::formats::compose::DockerfileRef;
-use crate::formats::kustomize::{self, Kustomization};
 use crate::links;
 use crate::memory::{Content, MemoryFiles};
 
@@ -96,7 +94,7 @@ impl Neighbours<'_> {
 
     /// The file at `target` (normalised, relative to the repository root), when it is a regular
     /// file that can be read.
-    fn read_in_repository(&self, root: &Path, target: &str) -> Option<String> {
+    pub(super) fn read_in_repository(&self, root: &Path, target: &str) -> Option<String> {
         let path = if root.as_os_str().is_empty() {
             PathBuf::from(target)
         } else {
@@ -134,53 +132,14 @@ pub(super) fn place(candidate: &Candidate) -> Option<(PathBuf, String)> {
     Some((root, repo_path))
 }
 
-/// The kustomizations among `candidates`, read and indexed per repository root.
-pub(super) fn kustomizations<'c>(
-    candidates: impl Iterator<Item = &'c Candidate>,
-    files: Files<'_>,
-    max_file_size: u64,
-) -> HashMap<PathBuf, links::Kustomizations> {
-    let mut by_root: HashMap<PathBuf, Vec<(String, Kustomization)>> = HashMap::new();
-    for candidate in candidates {
-        let named = candidate
-            .path
-            .file_name()
-            .is_some_and(|name| kustomize::FILE_NAMES.iter().any(|n| name == *n));
-        if !named {
-            continue;
-        }
-        let (Some((root, repo_path)), Ok(text)) =
-            (place(candidate), files.read_text(candidate, max_file_size))
-        else {
-            continue;
-        };
-        if let Some(kustomization) = Kustomization::parse(&text) {
-            by_root
-                .entry(root)
-                .or_default()
-                .push((repo_path, kustomization));
-        }
+impl<'c> Neighbours<'c> {
+    /// How the candidate is judged by the overlays that read it, and their hits in it.
+    pub(super) fn overlay_hits(&self) -> (links::Overlaid, &'c [crate::checks::Hit]) {
+        let context = self.context;
+        self.place()
+            .and_then(|(root, repo_path)| Some(context.overlays.get(&root)?.of(&repo_path)))
+            .unwrap_or((links::Overlaid::No, &[]))
     }
-    by_root
-        .into_iter()
-        .map(|(root, kustomizations)| {
-            // Patch files, read like any file of the repository.
-            let read = |path: &str| {
-                let candidate = Candidate {
-                    path: root.join(path),
-                    repo_path: path.to_owned(),
-                    kind: FileKind::Text,
-                };
-                let regular = matches!(files, Files::Memory(_))
-                    || fs::symlink_metadata(&candidate.path).is_ok_and(|m| m.is_file());
-                regular
-                    .then(|| files.read_text(&candidate, max_file_size).ok())
-                    .flatten()
-            };
-            let index = links::Kustomizations::build(&kustomizations, &read);
-            (root, index)
-        })
-        .collect()
 }
 
 impl links::Repository for Neighbours<'_> {
@@ -189,25 +148,18 @@ impl links::Repository for Neighbours<'_> {
         let directory = repo_path
             .rsplit_once('/')
             .map_or("", |(directory, _)| directory);
-        let target = links::normalize(&format!("{directory}/{relative}"))?;
+        let target = crate::paths::normalize(&format!("{directory}/{relative}"))?;
         let text = self.read_in_repository(&root, &target)?;
         Some((target, text))
     }
 
-    fn kustomized(&self) -> links::Kustomized {
-        let Some((root, repo_path)) = self.place() else {
-            return links::Kustomized::default();
-        };
-        self.context
-            .kustomizations
-            .get(&root)
-            .map(|index| index.of(&repo_path))
-            .unwrap_or_default()
+    fn overlaid(&self) -> links::Overlaid {
+        self.overlay_hits().0
     }
 
     fn read_from_root(&self, path: &str) -> Option<(String, String)> {
         let (root, _) = self.place()?;
-        let target = links::normalize(path)?;
+        let target = crate::paths::normalize(path)?;
         let text = self.read_in_repository(&root, &target)?;
         Some((target, text))
     }
@@ -233,7 +185,7 @@ impl links::Repository for Neighbours<'_> {
                 let found: BuiltImages = links::BUILD_CONFIGURATIONS
                     .iter()
                     .filter_map(|name| {
-                        let target = links::normalize(&format!("{directory}/{name}"))?;
+                        let target = crate::paths::normalize(&format!("{directory}/{name}"))?;
                         let text = self.read_in_repository(&root, &target)?;
                         Some(links::images_built_by(name, &text))
                     })
@@ -242,9 +194,9 @@ impl links::Repository for Neighbours<'_> {
                         // From the configuration's directory to the repository root.
                         image.build = image.build.take().and_then(|mut build| {
                             if let DockerfileRef::Path(path) = &build.dockerfile {
-                                build.dockerfile = DockerfileRef::FromRoot(links::normalize(
-                                    &format!("{directory}/{path}"),
-                                )?);
+                                build.dockerfile = DockerfileRef::FromRoot(
+                                    crate::paths::normalize(&format!("{directory}/{path}"))?,
+                                );
                             }
                             Some(build)
                         });

@@ -19,15 +19,6 @@ pub struct Manifests<'y> {
     /// The file is a patch that a kustomization applies to resources defined elsewhere: what
     /// it leaves out is not missing, and only what it sets is judged.
     pub partial: bool,
-    /// Settings that every kustomization deploying the file patches in, sorted keys of
-    /// [`setting_key`]: their absence here is not what gets deployed.
-    pub provided: Vec<String>,
-}
-
-/// A setting of a resource's pod (`container` empty) or of one of its containers, as a key:
-/// `Deployment/web/web/resources.limits.memory`.
-pub fn setting_key(kind: &str, name: &str, container: &str, path: &str) -> String {
-    format!("{kind}/{name}/{container}/{path}")
 }
 
 /// One Kubernetes object.
@@ -73,7 +64,6 @@ impl<'y> Manifests<'y> {
             yaml,
             resources,
             partial: false,
-            provided: Vec::new(),
         }
     }
 
@@ -92,28 +82,6 @@ impl<'y> Manifests<'y> {
                 span.start..span.start
             }
         }
-    }
-
-    /// Whether every kustomization deploying the file patches `path` into `container` (`""`:
-    /// the pod) of `resource`.
-    pub fn provides(&self, resource: &Resource, container: &str, path: &str) -> bool {
-        !self.provided.is_empty()
-            && self
-                .provided
-                .binary_search(&setting_key(
-                    &resource.kind,
-                    &resource.name,
-                    container,
-                    path,
-                ))
-                .is_ok()
-    }
-
-    /// [`Manifests::provides`] for a container, named or, in `containers`, by position.
-    pub fn provides_for(&self, resource: &Resource, container: &Container, path: &str) -> bool {
-        self.provides(resource, &container.name, path)
-            || (container.group == ContainerGroup::Containers
-                && self.provides(resource, &format!("#{}", container.index), path))
     }
 
     /// Where to point for a resource: its `kind` entry.

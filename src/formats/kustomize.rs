@@ -1,10 +1,13 @@
-//! Kustomizations: what a `kustomization.yaml` says about other files of the repository. Its
-//! `resources` and `components` (files, or directories holding another kustomization), the
-//! files it applies as patches (`patchesStrategicMerge`, `patches[].path`,
-//! `patchesJson6902[].path`), and the image tags and digests it sets (`images`).
+//! Kustomizations: which other files of the repository a `kustomization.yaml` reads. Its
+//! `resources` and `components` (files, or directories holding another kustomization), and the
+//! files it reads into what it builds: patches (`patchesStrategicMerge`, `patches[].path`,
+//! `patchesJson6902[].path`) and the inputs of its generators (`files`, `envs`).
 //!
-//! This is what the scan needs to judge manifests the way Kustomize deploys them: a patch is
-//! part of a resource, not a resource, and an image a kustomization pins is pinned.
+//! This is what the scan needs before it builds overlays (`crate::kustomize`): which
+//! kustomizations are entry points (used by no other), and which files a staged change must
+//! bring along for an overlay to build as it will be deployed.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::formats::yaml::Yaml;
 
@@ -17,34 +20,8 @@ pub struct Kustomization {
     /// `resources` and `components`: files, or directories with a kustomization of their own.
     /// Remote ones (URLs) are left out.
     pub resources: Vec<String>,
-    /// Patches: files or inline text, strategic merge or JSON 6902, with their targets.
-    pub patches: Vec<Patch>,
-    pub images: Vec<ImageOverride>,
-}
-
-/// A patch a kustomization applies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Patch {
-    pub source: PatchSource,
-    /// `target`'s kind and name, which JSON 6902 operations need (they name no resource).
-    pub target: Option<(String, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PatchSource {
-    /// A file, relative to the kustomization's directory.
-    File(String),
-    /// The patch's text, written in the kustomization.
-    Inline(String),
-}
-
-/// An entry of `images`: which image it changes, and whether the result is pinned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageOverride {
-    /// The image name as manifests write it, without tag.
-    pub name: String,
-    /// A tag other than `latest`, or a digest.
-    pub pins: bool,
+    /// Patch files and generator inputs.
+    pub files: Vec<String>,
 }
 
 impl Kustomization {
@@ -56,131 +33,220 @@ impl Kustomization {
         if !yaml.is_mapping(root) {
             return None;
         }
-        let strings = |key: &str| -> Vec<String> {
-            yaml.get(root, key)
-                .map(|entry| {
-                    yaml.items(entry.value)
+        let strings = |node, key: &str| -> Vec<String> {
+            yaml.get(node, key)
+                .map(|entry| match yaml.str(entry.value) {
+                    Some(one) => vec![one.trim().to_owned()],
+                    None => yaml
+                        .items(entry.value)
                         .iter()
                         .filter_map(|&item| yaml.str(item))
                         .map(|s| s.trim().to_owned())
-                        .collect()
+                        .collect(),
                 })
                 .unwrap_or_default()
         };
-        let local = |path: &String| !path.contains("://") && !path.starts_with("git@");
-        let mut resources: Vec<String> = strings("resources");
-        resources.extend(strings("bases"));
-        resources.extend(strings("components"));
+        let local = |path: &String| {
+            !path.contains("://") && !path.starts_with("git@") && !path.starts_with("github.com/")
+        };
+        let mut resources: Vec<String> = strings(root, "resources");
+        resources.extend(strings(root, "bases"));
+        resources.extend(strings(root, "components"));
         resources.retain(local);
         // Entries of `patchesStrategicMerge` are paths, or YAML text written inline.
-        let mut patches: Vec<Patch> = strings("patchesStrategicMerge")
+        let mut files: Vec<String> = strings(root, "patchesStrategicMerge")
             .into_iter()
-            .map(|patch| Patch {
-                source: if patch.contains('\n') || patch.contains(": ") {
-                    PatchSource::Inline(patch)
-                } else {
-                    PatchSource::File(patch)
-                },
-                target: None,
-            })
+            .filter(|patch| !patch.contains('\n') && !patch.contains(": "))
             .collect();
         for key in ["patches", "patchesJson6902"] {
-            let Some(entry) = yaml.get(root, key) else {
-                continue;
-            };
-            for &item in yaml.items(entry.value) {
-                let target = yaml.get(item, "target").and_then(|target| {
-                    let field = |key| yaml.get(target.value, key).and_then(|e| yaml.str(e.value));
-                    Some((
-                        field("kind")?.to_owned(),
-                        field("name").unwrap_or("").to_owned(),
-                    ))
-                });
-                let field = |key| yaml.get(item, key).and_then(|e| yaml.str(e.value));
-                let source = match (field("path"), field("patch")) {
-                    (Some(path), _) => PatchSource::File(path.trim().to_owned()),
-                    (None, Some(text)) => PatchSource::Inline(text.to_owned()),
-                    (None, None) => continue,
-                };
-                patches.push(Patch { source, target });
+            if let Some(entry) = yaml.get(root, key) {
+                for &item in yaml.items(entry.value) {
+                    files.extend(strings(item, "path"));
+                }
             }
         }
-        let mut images = Vec::new();
-        if let Some(entry) = yaml.get(root, "images") {
-            for &item in yaml.items(entry.value) {
-                let field = |key| {
-                    yaml.get(item, key)
-                        .and_then(|e| yaml.str(e.value))
-                        .map(str::trim)
-                };
-                let Some(name) = field("name") else {
-                    continue;
-                };
-                let tag = field("newTag").filter(|tag| !tag.is_empty());
-                let digest = field("digest").filter(|digest| !digest.is_empty());
-                images.push(ImageOverride {
-                    name: name.to_owned(),
-                    pins: digest.is_some() || tag.is_some_and(|tag| tag != "latest"),
-                });
+        for key in ["configMapGenerator", "secretGenerator"] {
+            if let Some(entry) = yaml.get(root, key) {
+                for &item in yaml.items(entry.value) {
+                    for field in ["files", "envs", "env"] {
+                        // `key=path` names the value's key.
+                        files.extend(strings(item, field).into_iter().map(|file| {
+                            file.split_once('=')
+                                .map_or(file.clone(), |(_, path)| path.to_owned())
+                        }));
+                    }
+                }
             }
         }
-        Some(Kustomization {
-            resources,
-            patches,
-            images,
-        })
+        files.retain(local);
+        Some(Kustomization { resources, files })
     }
 }
+
+/// An overlay of a repository: an entry point (a kustomization that no other one uses as a
+/// resource or component) and every file its build reads, by repository path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overlay {
+    /// The entry point's directory (`""` at the root) and kustomization file.
+    pub directory: String,
+    pub kustomization: String,
+    /// The kustomization files it builds on, its own included.
+    pub kustomizations: BTreeSet<String>,
+    /// Manifests named in `resources`.
+    pub manifests: BTreeSet<String>,
+    /// Patch files and generator inputs.
+    pub inputs: BTreeSet<String>,
+}
+
+impl Overlay {
+    /// Every file it reads.
+    pub fn files(&self) -> impl Iterator<Item = &String> {
+        self.kustomizations
+            .iter()
+            .chain(&self.manifests)
+            .chain(&self.inputs)
+    }
+}
+
+/// The overlays of a repository, from its kustomizations (path and content), in order of
+/// their directories. A kustomization nested in a cycle belongs to no overlay.
+pub fn overlays(kustomizations: &[(String, Kustomization)]) -> Vec<Overlay> {
+    let directory = |path: &str| {
+        path.rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_owned())
+    };
+    let join = |directory: &str, relative: &str| {
+        crate::paths::normalize(&if directory.is_empty() {
+            relative.to_owned()
+        } else {
+            format!("{directory}/{relative}")
+        })
+    };
+    let by_directory: BTreeMap<String, (&String, &Kustomization)> = kustomizations
+        .iter()
+        .map(|(path, kustomization)| (directory(path), (path, kustomization)))
+        .collect();
+    let used: BTreeSet<String> = by_directory
+        .iter()
+        .flat_map(|(here, (_, kustomization))| {
+            kustomization
+                .resources
+                .iter()
+                .filter_map(|resource| join(here, resource))
+        })
+        .filter(|target| by_directory.contains_key(target))
+        .collect();
+    let mut overlays = Vec::new();
+    for (entry, (path, _)) in by_directory.iter().filter(|(d, _)| !used.contains(*d)) {
+        let mut overlay = Overlay {
+            directory: entry.clone(),
+            kustomization: (*path).clone(),
+            ..Overlay::default()
+        };
+        let mut pending = vec![entry.clone()];
+        let mut seen = BTreeSet::new();
+        while let Some(here) = pending.pop() {
+            if seen.len() > MAX_KUSTOMIZATIONS || !seen.insert(here.clone()) {
+                continue;
+            }
+            let Some((path, kustomization)) = by_directory.get(&here) else {
+                continue;
+            };
+            overlay.kustomizations.insert((*path).clone());
+            overlay.inputs.extend(
+                kustomization
+                    .files
+                    .iter()
+                    .filter_map(|file| join(&here, file)),
+            );
+            for target in kustomization
+                .resources
+                .iter()
+                .filter_map(|r| join(&here, r))
+            {
+                if by_directory.contains_key(&target) {
+                    pending.push(target);
+                } else {
+                    overlay.manifests.insert(target);
+                }
+            }
+        }
+        overlays.push(overlay);
+    }
+    overlays
+}
+
+/// Kustomizations one overlay builds on, at most.
+const MAX_KUSTOMIZATIONS: usize = 10_000;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn resources_patches_and_images() {
-        let text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n  - extra.yaml\n  - https://github.com/acme/config//base?ref=v1\ncomponents:\n  - ../../components/tls\npatchesStrategicMerge:\n  - replicas.yaml\n  - |-\n    apiVersion: apps/v1\n    kind: Deployment\npatches:\n  - path: security.yaml\n    target: {kind: Deployment}\n  - patch: |-\n      - op: replace\npatchesJson6902:\n  - target: {kind: Service, name: web}\n    path: service-port.json\nimages:\n  - name: web\n    newTag: 1.4.2\n  - name: worker\n    newName: registry.internal/worker\n  - name: cron\n    digest: sha256:4f1c8d03c1c5b3c8d2a7f0e4b9e6d5c4b3a29181716151413121110090807060\n  - name: debug\n    newTag: latest\n";
+    fn resources_and_the_files_read() {
+        let text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\n  - extra.yaml\n  - https://github.com/acme/config//base?ref=v1\ncomponents:\n  - ../../components/tls\npatchesStrategicMerge:\n  - replicas.yaml\n  - |-\n    apiVersion: apps/v1\n    kind: Deployment\npatches:\n  - path: security.yaml\n    target: {kind: Deployment}\n  - patch: |-\n      - op: replace\npatchesJson6902:\n  - target: {kind: Service, name: web}\n    path: service-port.json\nsecretGenerator:\n  - name: db\n    files: [password.txt, tls.key=keys/web.key]\n    envs: [db.env]\nconfigMapGenerator:\n  - name: app\n    env: app.env\n";
         let kustomization = Kustomization::parse(text).unwrap();
         assert_eq!(
             kustomization.resources,
             ["../../base", "extra.yaml", "../../components/tls"]
         );
-        let files: Vec<&str> = kustomization
-            .patches
-            .iter()
-            .filter_map(|patch| match &patch.source {
-                PatchSource::File(path) => Some(path.as_str()),
-                PatchSource::Inline(_) => None,
-            })
-            .collect();
         assert_eq!(
-            files,
-            ["replicas.yaml", "security.yaml", "service-port.json"]
-        );
-        let service = kustomization.patches.last().unwrap();
-        assert_eq!(
-            service.target,
-            Some(("Service".to_owned(), "web".to_owned()))
-        );
-        let pins: Vec<(&str, bool)> = kustomization
-            .images
-            .iter()
-            .map(|image| (image.name.as_str(), image.pins))
-            .collect();
-        assert_eq!(
-            pins,
+            kustomization.files,
             [
-                ("web", true),
-                ("worker", false),
-                ("cron", true),
-                ("debug", false)
+                "replicas.yaml",
+                "security.yaml",
+                "service-port.json",
+                "app.env",
+                "password.txt",
+                "keys/web.key",
+                "db.env"
             ]
         );
-        let inline = kustomization
-            .patches
-            .iter()
-            .filter(|patch| matches!(patch.source, PatchSource::Inline(_)))
-            .count();
-        assert_eq!(inline, 2);
         assert_eq!(Kustomization::parse("- not\n- a mapping\n"), None);
+    }
+
+    #[test]
+    fn overlays_are_the_entry_points_with_what_they_read() {
+        let parse = |path: &str, text: &str| (path.to_owned(), Kustomization::parse(text).unwrap());
+        let kustomizations = [
+            parse(
+                "deploy/base/kustomization.yaml",
+                "resources: [web.yaml, ../shared]\nconfigMapGenerator:\n  - {name: app, envs: [app.env]}\n",
+            ),
+            parse(
+                "deploy/shared/kustomization.yaml",
+                "resources: [policy.yaml]\n",
+            ),
+            parse(
+                "deploy/prod/kustomization.yaml",
+                "resources: [../base]\npatches:\n  - path: limits.yaml\n",
+            ),
+            parse("deploy/dev/kustomization.yaml", "resources: [../base]\n"),
+            // A cycle: neither is an entry point.
+            parse("a/kustomization.yaml", "resources: [../b]\n"),
+            parse("b/kustomization.yaml", "resources: [../a]\n"),
+        ];
+        let found = overlays(&kustomizations);
+        let directories: Vec<&str> = found.iter().map(|o| o.directory.as_str()).collect();
+        assert_eq!(directories, ["deploy/dev", "deploy/prod"]);
+        let prod = &found[1];
+        assert_eq!(prod.kustomization, "deploy/prod/kustomization.yaml");
+        assert_eq!(
+            prod.kustomizations.iter().collect::<Vec<_>>(),
+            [
+                "deploy/base/kustomization.yaml",
+                "deploy/prod/kustomization.yaml",
+                "deploy/shared/kustomization.yaml"
+            ]
+        );
+        assert_eq!(
+            prod.manifests.iter().collect::<Vec<_>>(),
+            ["deploy/base/web.yaml", "deploy/shared/policy.yaml"]
+        );
+        assert_eq!(
+            prod.inputs.iter().collect::<Vec<_>>(),
+            ["deploy/base/app.env", "deploy/prod/limits.yaml"]
+        );
     }
 }

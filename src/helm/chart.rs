@@ -601,7 +601,7 @@ impl Loader<'_> {
                 else {
                     continue;
                 };
-                let prefix = format!("{}/", crate::links::join_relative(&prefix, &directory));
+                let prefix = format!("{}/", crate::paths::join_relative(&prefix, &directory));
                 if let Some(sub) = self.load(files, prefix, None, depth + 1, render)
                     && sub.name == dependency.name
                 {

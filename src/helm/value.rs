@@ -9,11 +9,13 @@ use std::rc::Rc;
 
 use crate::formats::yaml::{NodeId, NodeKind, Yaml};
 
-/// Where a value was written: a source of the render (a values file) and a byte offset in it.
+/// Where a map entry was written: a source of the render (a values file, a manifest), and the
+/// byte offsets of its value and of its key there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Origin {
     pub source: u32,
     pub offset: u32,
+    pub key: u32,
 }
 
 /// A map: entries by key (Go templates range over maps in key order, and `toYaml` sorts keys),
@@ -364,7 +366,15 @@ fn convert(
                 let value = convert(yaml, entry.value, source, depth + 1, budget);
                 if let Some(source) = source {
                     let offset = yaml.span(entry.value).start as u32;
-                    map.origins.insert(key.clone(), Origin { source, offset });
+                    let key_at = yaml.span(entry.key).start as u32;
+                    map.origins.insert(
+                        key.clone(),
+                        Origin {
+                            source,
+                            offset,
+                            key: key_at,
+                        },
+                    );
                 }
                 map.entries.insert(key, value);
             }
@@ -423,80 +433,118 @@ pub fn typed_scalar(text: &str) -> Value {
 /// list items at their key's indentation, strings quoted when they would read as something
 /// else; no final newline.
 pub fn to_yaml(value: &Value) -> String {
-    let mut out = String::new();
-    write_yaml(value, 0, &mut out, 0);
-    while out.ends_with('\n') {
-        out.pop();
-    }
-    out
+    to_yaml_marked(value).0
 }
 
-fn write_yaml(value: &Value, indent: usize, out: &mut String, depth: usize) {
-    if depth > MAX_DEPTH {
-        out.push_str("null\n");
-        return;
+/// Where a piece of [`to_yaml_marked`] output was written: at output offset `at` starts the key
+/// (`on_key`) or the value of a map entry whose origin is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    pub at: usize,
+    pub origin: Origin,
+    pub on_key: bool,
+}
+
+/// A value as YAML ([`to_yaml`]), with a mark at every key and same-line value of a map entry
+/// whose origin is known, in output order.
+pub fn to_yaml_marked(value: &Value) -> (String, Vec<Mark>) {
+    let mut writer = Writer::default();
+    writer.value(value, 0, 0);
+    while writer.out.ends_with('\n') {
+        writer.out.pop();
     }
-    match value {
-        Value::Map(map) if value.truthy() => {
-            let Ok(map) = map.try_borrow() else {
-                return;
-            };
-            for (key, item) in &map.entries {
-                push_indent(out, indent);
-                push_scalar_text(key, out);
-                out.push(':');
-                write_nested(item, indent, out, depth);
-            }
+    (writer.out, writer.marks)
+}
+
+#[derive(Default)]
+struct Writer {
+    out: String,
+    marks: Vec<Mark>,
+}
+
+impl Writer {
+    fn mark(&mut self, origin: Option<&Origin>, on_key: bool) {
+        if let Some(&origin) = origin {
+            self.marks.push(Mark {
+                at: self.out.len(),
+                origin,
+                on_key,
+            });
         }
-        Value::List(items) if !items.is_empty() => {
-            for item in items.iter() {
-                push_indent(out, indent);
-                out.push('-');
-                match item {
-                    Value::Map(_) if item.truthy() => {
-                        // The first key on the dash's line, the rest under it.
-                        let mut nested = String::new();
-                        write_yaml(item, indent + 2, &mut nested, depth + 1);
-                        out.push(' ');
-                        out.push_str(&nested[indent + 2..]);
-                    }
-                    Value::List(inner) if !inner.is_empty() => {
-                        let mut nested = String::new();
-                        write_yaml(item, indent + 2, &mut nested, depth + 1);
-                        out.push(' ');
-                        out.push_str(&nested[indent + 2..]);
-                    }
-                    _ => {
-                        out.push(' ');
-                        write_scalar(item, indent + 2, out);
-                        out.push('\n');
+    }
+
+    fn value(&mut self, value: &Value, indent: usize, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.out.push_str("null\n");
+            return;
+        }
+        match value {
+            Value::Map(map) if value.truthy() => {
+                let Ok(map) = map.try_borrow() else {
+                    return;
+                };
+                for (key, item) in &map.entries {
+                    push_indent(&mut self.out, indent);
+                    let origin = map.origins.get(key);
+                    self.mark(origin, true);
+                    push_scalar_text(key, &mut self.out);
+                    self.out.push(':');
+                    self.nested(item, origin, indent, depth);
+                }
+            }
+            Value::List(items) if !items.is_empty() => {
+                for item in items.iter() {
+                    push_indent(&mut self.out, indent);
+                    self.out.push('-');
+                    match item {
+                        Value::Map(_) | Value::List(_) if item.truthy() => {
+                            // The first key on the dash's line, the rest under it: written as
+                            // one level deeper, with the first indentation taken back.
+                            self.out.push(' ');
+                            let start = self.out.len();
+                            self.value(item, indent + 2, depth + 1);
+                            let cut = (indent + 2).min(self.out.len() - start);
+                            self.out.replace_range(start..start + cut, "");
+                            for mark in self.marks.iter_mut().rev() {
+                                if mark.at < start {
+                                    break;
+                                }
+                                mark.at = mark.at.saturating_sub(cut).max(start);
+                            }
+                        }
+                        _ => {
+                            self.out.push(' ');
+                            write_scalar(item, indent + 2, &mut self.out);
+                            self.out.push('\n');
+                        }
                     }
                 }
             }
-        }
-        other => {
-            push_indent(out, indent);
-            // A block scalar's lines sit deeper than where it starts.
-            write_scalar(other, indent + 2, out);
-            out.push('\n');
+            other => {
+                push_indent(&mut self.out, indent);
+                // A block scalar's lines sit deeper than where it starts.
+                write_scalar(other, indent + 2, &mut self.out);
+                self.out.push('\n');
+            }
         }
     }
-}
 
-fn write_nested(item: &Value, indent: usize, out: &mut String, depth: usize) {
-    match item {
-        Value::Map(_) if item.truthy() => {
-            out.push('\n');
-            write_yaml(item, indent + 2, out, depth + 1);
-        }
-        Value::List(items) if !items.is_empty() => {
-            out.push('\n');
-            write_yaml(item, indent, out, depth + 1);
-        }
-        _ => {
-            out.push(' ');
-            write_scalar(item, indent + 2, out);
-            out.push('\n');
+    fn nested(&mut self, item: &Value, origin: Option<&Origin>, indent: usize, depth: usize) {
+        match item {
+            Value::Map(_) if item.truthy() => {
+                self.out.push('\n');
+                self.value(item, indent + 2, depth + 1);
+            }
+            Value::List(items) if !items.is_empty() => {
+                self.out.push('\n');
+                self.value(item, indent, depth + 1);
+            }
+            _ => {
+                self.out.push(' ');
+                self.mark(origin, false);
+                write_scalar(item, indent + 2, &mut self.out);
+                self.out.push('\n');
+            }
         }
     }
 }

@@ -74,22 +74,37 @@ fn merge_map(base: &Value, patch: &Value, depth: usize) -> Value {
             merged.origins.remove(key);
             continue;
         }
-        let combined = match (merged.entries.get(key), value) {
+        // What the patch reaches into or repeats keeps the base's place: the line that set a
+        // value last is the one that changed it.
+        let (combined, changed) = match (merged.entries.get(key), value) {
             (Some(existing @ Value::Map(_)), Value::Map(_)) => {
-                merge_map(existing, value, depth + 1)
+                (merge_map(existing, value, depth + 1), false)
             }
             (Some(Value::List(existing)), Value::List(items)) => match merge_key(key) {
-                Some(name) => merge_list(existing, items, name, depth),
-                None => value.deep_copy(),
+                Some(name) => (merge_list(existing, items, name, depth), false),
+                None => (value.deep_copy(), true),
             },
-            _ => value.deep_copy(),
+            (Some(existing), _) if same_scalar(existing, value) => (existing.clone(), false),
+            _ => (value.deep_copy(), true),
         };
         merged.entries.insert(key.clone(), combined);
-        if let Some(origin) = patch_map.origins.get(key) {
-            merged.origins.insert(key.clone(), *origin);
+        let base_origin = base_map.borrow().origins.get(key).copied();
+        match (changed, patch_map.origins.get(key), base_origin) {
+            (false, _, Some(origin)) | (_, Some(&origin), _) => {
+                merged.origins.insert(key.clone(), origin);
+            }
+            _ => {
+                merged.origins.remove(key);
+            }
         }
     }
     Value::map(merged)
+}
+
+fn same_scalar(a: &Value, b: &Value) -> bool {
+    !matches!(a, Value::Map(_) | Value::List(_))
+        && !matches!(b, Value::Map(_) | Value::List(_))
+        && a.to_text() == b.to_text()
 }
 
 fn merge_list(base: &[Value], patch: &[Value], key: &str, depth: usize) -> Value {
@@ -275,7 +290,11 @@ pub fn images(resource: &Value, change: &ImageChange) {
                 if let (Some(image), true) = (image, is_container)
                     && let Some(new) = changed_image(&image, change)
                 {
-                    map.borrow_mut().insert("image", Value::from(new));
+                    let mut map = map.borrow_mut();
+                    map.insert("image", Value::from(new));
+                    if let Some(origin) = change.origin {
+                        map.origins.insert("image".to_owned(), origin);
+                    }
                 }
                 pending.extend(map.borrow().entries.values().cloned());
             }

@@ -10,13 +10,14 @@
 
 mod merge;
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use sha2::Digest as _;
 
 use crate::formats::yaml::Yaml;
-use crate::helm::value::{self, Map, Value};
-use crate::links::join_relative as join;
+use crate::helm::value::{self, Map, Origin, Value};
+use crate::paths::join_relative as join;
 
 /// File names Kustomize reads as a directory's kustomization.
 pub use crate::formats::kustomize::FILE_NAMES;
@@ -41,6 +42,11 @@ pub struct Build {
     pub sources: Vec<(String, Rc<str>)>,
     /// What kept the build from being whole (a remote resource, a missing file).
     pub problems: Vec<String>,
+    /// Sources holding a patch that changed no resource: what they set is not in the build.
+    pub unmatched: Vec<u32>,
+    /// Generator entries that read a file whole into a value (`files: [password.txt]`): the
+    /// entry's origin, and the file's source.
+    pub read_whole: Vec<(Origin, u32)>,
 }
 
 /// Builds the kustomization in the directory `directory` (relative path, `""` for the top).
@@ -50,6 +56,7 @@ pub fn build(read: Read<'_>) -> Build {
         build: Build::default(),
         stack: Vec::new(),
         generated: Vec::new(),
+        source_index: std::collections::HashMap::new(),
     };
     let resources = builder.kustomization("", 0).unwrap_or_default();
     builder.build.resources = sorted(resources);
@@ -63,15 +70,19 @@ struct Builder<'r> {
     stack: Vec<String>,
     /// Generated ConfigMaps and Secrets: kind, name as written, name with its hash.
     generated: Vec<(String, String, String)>,
+    /// Each source's index, by path.
+    source_index: std::collections::HashMap<String, u32>,
 }
 
 impl Builder<'_> {
     fn source(&mut self, path: &str, text: &str) -> u32 {
-        if let Some(index) = self.build.sources.iter().position(|(p, _)| p == path) {
-            return index as u32;
+        if let Some(&index) = self.source_index.get(path) {
+            return index;
         }
+        let index = self.build.sources.len() as u32;
         self.build.sources.push((path.to_owned(), Rc::from(text)));
-        (self.build.sources.len() - 1) as u32
+        self.source_index.insert(path.to_owned(), index);
+        index
     }
 
     /// A file of the build, read and kept as a source; one that cannot be read is a problem of
@@ -230,16 +241,28 @@ impl Builder<'_> {
                 };
                 let name = g.get("name").map(Value::to_text).unwrap_or_default();
                 let mut data = Map::default();
+                // Each value's origin: the line that gives it (a literal, an env file's line)
+                // or the entry that names the file it is read from.
+                let mut origins = BTreeMap::new();
                 if let Some(Value::List(literals)) = g.get("literals") {
+                    let mut cursor = 0;
                     for literal in literals.iter() {
                         let text = literal.to_text();
                         if let Some((key, value)) = text.split_once('=') {
                             data.entries
                                 .insert(key.to_owned(), Value::from(value.trim_matches('"')));
+                            // At the value, after the key and `=`.
+                            if let Some(mut origin) =
+                                self.item_origin(g.origins.get("literals"), &text, &mut cursor)
+                            {
+                                origin.offset += key.len() as u32 + 1;
+                                origins.insert(key.to_owned(), origin);
+                            }
                         }
                     }
                 }
                 for (field, env) in [("files", false), ("envs", true), ("env", true)] {
+                    let mut cursor = 0;
                     let entries: Vec<String> = match g.get(field) {
                         Some(Value::List(items)) => items.iter().map(Value::to_text).collect(),
                         Some(Value::Str(one)) => vec![one.to_string()],
@@ -254,11 +277,14 @@ impl Builder<'_> {
                             ),
                         };
                         let path = join(directory, &file);
-                        let Some((text, _)) = self.read_source(&path) else {
+                        let Some((text, source)) = self.read_source(&path) else {
                             continue;
                         };
                         if env {
-                            for line in text.lines() {
+                            let mut at = 0;
+                            for line in text.split_inclusive('\n') {
+                                let start = at;
+                                at += line.len();
                                 let line = line.trim();
                                 if line.is_empty() || line.starts_with('#') {
                                     continue;
@@ -266,9 +292,26 @@ impl Builder<'_> {
                                 if let Some((key, value)) = line.split_once('=') {
                                     data.entries
                                         .insert(key.trim().to_owned(), Value::from(value));
+                                    let indent =
+                                        text[start..].len() - text[start..].trim_start().len();
+                                    let key_at = (start + indent) as u32;
+                                    origins.insert(
+                                        key.trim().to_owned(),
+                                        Origin {
+                                            source,
+                                            offset: key_at + key.len() as u32 + 1,
+                                            key: key_at,
+                                        },
+                                    );
                                 }
                             }
                         } else {
+                            if let Some(origin) =
+                                self.item_origin(g.origins.get(field), &entry, &mut cursor)
+                            {
+                                origins.insert(key.clone(), origin);
+                                self.build.read_whole.push((origin, source));
+                            }
                             data.entries.insert(key, Value::from(text.as_str()));
                         }
                     }
@@ -298,6 +341,8 @@ impl Builder<'_> {
                 } else {
                     data
                 };
+                let mut encoded = encoded;
+                encoded.origins = origins;
                 let full_name = if hash {
                     format!(
                         "{name}-{}",
@@ -312,6 +357,9 @@ impl Builder<'_> {
                 }
                 let mut metadata = Map::default();
                 metadata.insert("name", Value::from(full_name));
+                if let Some(&origin) = g.origins.get("name") {
+                    metadata.origins.insert("name".to_owned(), origin);
+                }
                 let mut resource = Map::default();
                 resource.insert("apiVersion", Value::from("v1"));
                 resource.insert("kind", Value::from(kind));
@@ -320,6 +368,12 @@ impl Builder<'_> {
                     resource.insert("type", Value::from(secret_type.as_str()));
                 }
                 resource.insert("data", Value::map(encoded));
+                // What the generator makes is said by its entry.
+                if let Some(&origin) = g.origins.get("name") {
+                    for key in ["apiVersion", "kind", "metadata", "type", "data"] {
+                        resource.origins.insert(key.to_owned(), origin);
+                    }
+                }
                 made.push(Value::map(resource));
             }
         }
@@ -368,21 +422,22 @@ impl Builder<'_> {
                     (Some(path), _) => {
                         let path = join(directory, &path.to_text());
                         match self.read_source(&path) {
-                            Some((text, source)) => (text, Some(source)),
+                            Some((text, source)) => (text, Some(source), 0),
                             None => continue,
                         }
                     }
-                    (None, Some(patch)) => (patch.to_text(), None),
+                    (None, Some(patch)) => {
+                        self.inline(&patch.to_text(), entry.origins.get("patch"))
+                    }
                     (None, None) => continue,
                 };
-                // Inline patches carry no origin here: their place is the kustomization's
-                // scalar, which the scan maps on its own (`formats::kustomize_patches`).
                 let origin = text.1;
                 let Ok(yaml) = Yaml::parse(&text.0) else {
                     continue;
                 };
                 for &root in &yaml.documents {
                     let patch = value::from_yaml(&yaml, root, origin);
+                    shift_origins(&patch, text.2, 0);
                     if matches!(patch, Value::List(_)) {
                         json.push((patch, target.clone()));
                     } else if key == "patches" && matches!(patch, Value::Map(_)) {
@@ -392,6 +447,7 @@ impl Builder<'_> {
             }
         }
         for (patch, target) in &smp {
+            let mut matched = false;
             for resource in resources.iter_mut() {
                 let selected = match target {
                     Some(target) => target.selects(resource),
@@ -399,17 +455,26 @@ impl Builder<'_> {
                 };
                 if selected {
                     *resource = merge::strategic(resource, patch);
+                    matched = true;
                 }
+            }
+            if !matched {
+                self.unmatched(directory, patch);
             }
         }
         resources.retain(|resource| !merge::is_deleted(resource));
         for (patch, target) in &json {
+            let mut matched = false;
             for resource in resources.iter_mut() {
-                if target.as_ref().is_some_and(|t| t.selects(resource))
-                    && let Err(problem) = merge::json6902(resource, patch)
-                {
-                    self.build.problems.push(problem);
+                if target.as_ref().is_some_and(|t| t.selects(resource)) {
+                    matched = true;
+                    if let Err(problem) = merge::json6902(resource, patch) {
+                        self.build.problems.push(problem);
+                    }
                 }
+            }
+            if !matched {
+                self.unmatched(directory, patch);
             }
         }
         if let Some(Value::List(items)) = k.get("replicas") {
@@ -421,13 +486,14 @@ impl Builder<'_> {
                 let Some(count) = entry.get("count").cloned() else {
                     continue;
                 };
+                let origin = entry.origins.get("count").copied();
                 for resource in resources.iter_mut() {
                     let scalable = matches!(
                         kind(resource).as_str(),
                         "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController"
                     ) || has_path(resource, &["spec", "replicas"]);
                     if name(resource) == wanted && scalable {
-                        set_path(resource, &["spec", "replicas"], count.clone());
+                        set_path(resource, &["spec", "replicas"], count.clone(), origin);
                     }
                 }
             }
@@ -437,12 +503,14 @@ impl Builder<'_> {
             .map(Value::to_text)
             .filter(|n| !n.is_empty())
         {
+            let origin = k.origins.get("namespace").copied();
             for resource in resources.iter_mut() {
                 if !CLUSTER_SCOPED.contains(&kind(resource).as_str()) {
                     set_path(
                         resource,
                         &["metadata", "namespace"],
                         Value::from(namespace.as_str()),
+                        origin,
                     );
                 }
                 // Service accounts a binding names live in the namespace too.
@@ -457,8 +525,11 @@ impl Builder<'_> {
                             && map.borrow().get("kind").map(Value::to_text).as_deref()
                                 == Some("ServiceAccount")
                         {
-                            map.borrow_mut()
-                                .insert("namespace", Value::from(namespace.as_str()));
+                            let mut map = map.borrow_mut();
+                            map.insert("namespace", Value::from(namespace.as_str()));
+                            if let Some(origin) = origin {
+                                map.origins.insert("namespace".to_owned(), origin);
+                            }
                         }
                     }
                 }
@@ -474,17 +545,32 @@ impl Builder<'_> {
                 }
                 let old = name(resource);
                 let new = format!("{prefix}{old}{suffix}");
-                set_path(resource, &["metadata", "name"], Value::from(new.as_str()));
+                let origin = k
+                    .origins
+                    .get(if prefix.is_empty() {
+                        "nameSuffix"
+                    } else {
+                        "namePrefix"
+                    })
+                    .copied();
+                set_path(
+                    resource,
+                    &["metadata", "name"],
+                    Value::from(new.as_str()),
+                    origin,
+                );
                 renamed.push((kind(resource), old, new));
             }
             for resource in resources.iter() {
                 merge::rename_references(resource, &renamed);
             }
         }
-        let mut labels: Vec<(String, String, bool, bool)> = Vec::new();
+        let mut labels: Vec<(String, String, bool, bool, Option<Origin>)> = Vec::new();
         if let Some(Value::Map(map)) = k.get("commonLabels") {
-            for (key, value) in &map.borrow().entries {
-                labels.push((key.clone(), value.to_text(), true, true));
+            let map = map.borrow();
+            for (key, value) in &map.entries {
+                let origin = map.origins.get(key).copied();
+                labels.push((key.clone(), value.to_text(), true, true, origin));
             }
         }
         if let Some(Value::List(items)) = k.get("labels") {
@@ -496,24 +582,28 @@ impl Builder<'_> {
                 let templates =
                     selectors || entry.get("includeTemplates").is_some_and(Value::truthy);
                 if let Some(Value::Map(pairs)) = entry.get("pairs") {
-                    for (key, value) in &pairs.borrow().entries {
-                        labels.push((key.clone(), value.to_text(), selectors, templates));
+                    let pairs = pairs.borrow();
+                    for (key, value) in &pairs.entries {
+                        let origin = pairs.origins.get(key).copied();
+                        labels.push((key.clone(), value.to_text(), selectors, templates, origin));
                     }
                 }
             }
         }
-        for (key, value, selectors, templates) in &labels {
+        for (key, value, selectors, templates, origin) in &labels {
             for resource in resources.iter_mut() {
                 set_path(
                     resource,
                     &["metadata", "labels", key],
                     Value::from(value.as_str()),
+                    *origin,
                 );
                 if *templates && has_path(resource, &["spec", "template"]) {
                     set_path(
                         resource,
                         &["spec", "template", "metadata", "labels", key],
                         Value::from(value.as_str()),
+                        *origin,
                     );
                 }
                 if *selectors {
@@ -522,12 +612,14 @@ impl Builder<'_> {
                             resource,
                             &["spec", "selector", key],
                             Value::from(value.as_str()),
+                            *origin,
                         );
                     } else if has_path(resource, &["spec", "template"]) {
                         set_path(
                             resource,
                             &["spec", "selector", "matchLabels", key],
                             Value::from(value.as_str()),
+                            *origin,
                         );
                         // Spread constraints select the workload's own pods.
                         let constraints = resource
@@ -547,6 +639,7 @@ impl Builder<'_> {
                                         &mut constraint,
                                         &["labelSelector", "matchLabels", key],
                                         Value::from(value.as_str()),
+                                        *origin,
                                     );
                                 }
                             }
@@ -556,24 +649,26 @@ impl Builder<'_> {
             }
         }
         if let Some(Value::Map(map)) = k.get("commonAnnotations") {
-            let annotations: Vec<(String, String)> = map
-                .borrow()
+            let map = map.borrow();
+            let annotations: Vec<(String, String, Option<Origin>)> = map
                 .entries
                 .iter()
-                .map(|(key, value)| (key.clone(), value.to_text()))
+                .map(|(key, value)| (key.clone(), value.to_text(), map.origins.get(key).copied()))
                 .collect();
             for resource in resources.iter_mut() {
-                for (key, value) in &annotations {
+                for (key, value, origin) in &annotations {
                     set_path(
                         resource,
                         &["metadata", "annotations", key],
                         Value::from(value.as_str()),
+                        *origin,
                     );
                     if has_path(resource, &["spec", "template"]) {
                         set_path(
                             resource,
                             &["spec", "template", "metadata", "annotations", key],
                             Value::from(value.as_str()),
+                            *origin,
                         );
                     }
                 }
@@ -598,12 +693,125 @@ impl Builder<'_> {
                         .get("digest")
                         .map(Value::to_text)
                         .filter(|s| !s.is_empty()),
+                    // The field that decides the image's version, else its name.
+                    origin: ["digest", "newTag", "newName"]
+                        .iter()
+                        .find_map(|field| entry.origins.get(*field).copied()),
                 };
                 for resource in resources.iter_mut() {
                     merge::images(resource, &image);
                 }
             }
         }
+    }
+
+    /// A patch that changes no resource of the build (its target is in a remote base, or
+    /// misnamed): a problem of the build, and its source is judged on its own.
+    fn unmatched(&mut self, directory: &str, patch: &Value) {
+        let first = match patch {
+            Value::List(items) => items.first(),
+            other => Some(other),
+        };
+        let source = first
+            .and_then(Value::as_map)
+            .and_then(|map| map.origins.values().next().map(|origin| origin.source));
+        let place = if directory.is_empty() { "." } else { directory };
+        match source {
+            Some(source) => {
+                let path = self.build.sources[source as usize].0.clone();
+                self.build
+                    .problems
+                    .push(format!("{place}: a patch in {path} matches no resource"));
+                self.build.unmatched.push(source);
+            }
+            None => self
+                .build
+                .problems
+                .push(format!("{place}: a patch matches no resource")),
+        }
+    }
+
+    /// The origin of an item of a list whose origin is `list` (items have none of their own):
+    /// where its text is next written after `cursor` (the end of the item before), within the
+    /// list's start and a bounded distance; else the list's.
+    fn item_origin(&self, list: Option<&Origin>, item: &str, cursor: &mut u32) -> Option<Origin> {
+        const WINDOW: usize = 4096;
+        let list = *list?;
+        let text = &self.build.sources.get(list.source as usize)?.1;
+        let from = list.offset.max(*cursor) as usize;
+        let window = text
+            .get(from..)
+            .map(|rest| {
+                let mut end = (item.len() + WINDOW).min(rest.len());
+                while !rest.is_char_boundary(end) {
+                    end -= 1;
+                }
+                &rest[..end]
+            })
+            .unwrap_or_default();
+        let offset = match window.find(item) {
+            Some(i) => {
+                *cursor = (from + i + item.len()) as u32;
+                (from + i) as u32
+            }
+            None => list.offset,
+        };
+        Some(Origin {
+            source: list.source,
+            offset,
+            key: offset,
+        })
+    }
+
+    /// An inline patch, to parse: where it is a literal block of the kustomization (`patch: |`),
+    /// the block's lines as written, with the kustomization as their source and the offset of
+    /// the block in it, so that the patch's values have their places in the kustomization; else
+    /// the patch's text alone, with no places.
+    fn inline(&self, patch: &str, origin: Option<&Origin>) -> (String, Option<u32>, u32) {
+        let alone = (patch.to_owned(), None, 0);
+        let Some(origin) = origin else {
+            return alone;
+        };
+        let Some((_, text)) = self.build.sources.get(origin.source as usize) else {
+            return alone;
+        };
+        let text: &str = text;
+        // The key's line: `patch: |`, `patch: |-` (an indentation indicator is left alone).
+        let key = origin.key as usize;
+        let Some(line) = text.get(key..).and_then(|rest| rest.split('\n').next()) else {
+            return alone;
+        };
+        let header_end = key + line.len() + 1;
+        let indicator = line
+            .split_once(':')
+            .map(|(_, after)| after.trim())
+            .unwrap_or_default();
+        if !matches!(indicator, "|" | "|-" | "|+") || header_end > text.len() {
+            return alone;
+        }
+        // The block: the lines indented at least as deep as its first one, blank lines within.
+        let mut indent = None;
+        let mut end = header_end;
+        for line in text[header_end..].split_inclusive('\n') {
+            let content = line.trim_end_matches(['\n', '\r']);
+            if content.trim().is_empty() {
+                end += line.len();
+                continue;
+            }
+            let depth = content.len() - content.trim_start_matches(' ').len();
+            let wanted = *indent.get_or_insert(depth);
+            if depth < wanted || wanted == 0 {
+                break;
+            }
+            end += line.len();
+        }
+        // The block's lines as they are written, indentation kept: YAML whose offsets are the
+        // file's, less where the block starts.
+        (
+            text[header_end..end].to_owned(),
+            Some(origin.source),
+            header_end as u32,
+        )
     }
 
     /// A `patchesStrategicMerge` entry: a file's documents, or inline YAML.
@@ -634,6 +842,8 @@ pub struct ImageChange {
     pub new_name: Option<String>,
     pub new_tag: Option<String>,
     pub digest: Option<String>,
+    /// Where the entry says it.
+    pub origin: Option<Origin>,
 }
 
 /// Kinds that live outside namespaces.
@@ -749,9 +959,9 @@ fn has_path(resource: &Value, path: &[&str]) -> bool {
     true
 }
 
-/// Sets a value at a path of maps, making the maps that are missing; the value's origin is
-/// the build's (none).
-fn set_path(resource: &mut Value, path: &[&str], new: Value) {
+/// Sets a value at a path of maps, making the maps that are missing; its origin is the
+/// kustomization entry that says it, when known.
+fn set_path(resource: &mut Value, path: &[&str], new: Value, origin: Option<Origin>) {
     let Some((last, parents)) = path.split_last() else {
         return;
     };
@@ -772,7 +982,37 @@ fn set_path(resource: &mut Value, path: &[&str], new: Value) {
         current = next;
     }
     if let Value::Map(map) = &current {
-        map.borrow_mut().insert(*last, new);
+        let mut map = map.borrow_mut();
+        map.insert(*last, new);
+        if let Some(origin) = origin {
+            map.origins.insert((*last).to_owned(), origin);
+        }
+    }
+}
+
+/// Moves the origins of a value parsed from a piece of its source `by` bytes on, to where the
+/// piece starts.
+fn shift_origins(value: &Value, by: u32, depth: usize) {
+    if by == 0 || depth > 128 {
+        return;
+    }
+    match value {
+        Value::Map(map) => {
+            let mut map = map.borrow_mut();
+            for origin in map.origins.values_mut() {
+                origin.offset += by;
+                origin.key += by;
+            }
+            for entry in map.entries.values() {
+                shift_origins(entry, by, depth + 1);
+            }
+        }
+        Value::List(items) => {
+            for item in items.iter() {
+                shift_origins(item, by, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -866,13 +1106,81 @@ fn sorted(mut resources: Vec<Value>) -> Vec<Value> {
     resources
 }
 
-/// A built overlay as YAML documents, for `palisade render`.
-pub fn to_yaml(build: &Build) -> String {
-    let mut out = String::new();
+/// A built overlay written out as YAML documents, with where each piece came from.
+pub struct Written {
+    pub text: String,
+    /// In output order: see [`value::Mark`].
+    pub marks: Vec<value::Mark>,
+    /// Where each document starts in `text`.
+    pub documents: Vec<usize>,
+}
+
+/// The build as YAML documents (what `palisade render` prints, and what the rules judge).
+pub fn written(build: &Build) -> Written {
+    let mut out = Written {
+        text: String::new(),
+        marks: Vec::new(),
+        documents: Vec::new(),
+    };
     for resource in &build.resources {
-        out.push_str("---\n");
-        out.push_str(&value::to_yaml(resource));
-        out.push('\n');
+        out.text.push_str("---\n");
+        out.documents.push(out.text.len());
+        let (text, marks) = value::to_yaml_marked(resource);
+        let base = out.text.len();
+        out.marks.extend(marks.into_iter().map(|mark| value::Mark {
+            at: base + mark.at,
+            ..mark
+        }));
+        out.text.push_str(&text);
+        out.text.push('\n');
     }
     out
+}
+
+impl Written {
+    /// The place in a source of the build behind `range` of the text: the source's index and
+    /// a range in it. From the last mark at or before the range's start within its document;
+    /// the text between the mark and the range must read the same in the source for the
+    /// range to keep its distance from the mark, else the place is the mark's.
+    pub fn locate(
+        &self,
+        build: &Build,
+        range: std::ops::Range<usize>,
+    ) -> Option<(u32, std::ops::Range<usize>)> {
+        let document = self
+            .documents
+            .partition_point(|&start| start <= range.start);
+        let document_start = *self.documents.get(document.checked_sub(1)?)?;
+        let index = self.marks.partition_point(|mark| mark.at <= range.start);
+        let mark = self.marks.get(index.checked_sub(1)?)?;
+        if mark.at < document_start {
+            return None;
+        }
+        let source = build.sources.get(mark.origin.source as usize)?.1.as_ref();
+        let at = if mark.on_key {
+            mark.origin.key
+        } else {
+            mark.origin.offset
+        } as usize;
+        let before = self.text.get(mark.at..range.start)?;
+        let start = if source.get(at..at + before.len()) == Some(before) {
+            at + before.len()
+        } else {
+            at
+        };
+        let wanted = self.text.get(range.clone()).unwrap_or_default();
+        let end = if start == at + before.len()
+            && source.get(start..start + wanted.len()) == Some(wanted)
+        {
+            start + wanted.len()
+        } else {
+            start
+        };
+        Some((mark.origin.source, start..end))
+    }
+}
+
+/// A built overlay as YAML documents, for `palisade render`.
+pub fn to_yaml(build: &Build) -> String {
+    written(build).text
 }

@@ -60,9 +60,7 @@ pub fn lower<'a>(manifests: &'a Manifests<'_>, built: &BuiltImages) -> Deploymen
             let label = label(resource, container);
             container_ports(manifests, pod, container, &label, &mut deployment.exposures);
             environment(manifests, container, &label, &mut deployment.secrets);
-            containers.push(lower_container(
-                manifests, resource, pod, container, label, built,
-            ));
+            containers.push(lower_container(manifests, pod, container, label, built));
         }
         deployment.workloads.push(Workload {
             label: Label::Resource {
@@ -92,23 +90,16 @@ pub fn image_names<'m>(manifests: &'m Manifests<'_>) -> Vec<&'m str> {
         .collect()
 }
 
-/// One container with its effective settings. What it leaves unset may be set elsewhere: in a
-/// patch file, by the resource it patches; in a base, by the patches of every overlay that
-/// deploys it ([`Manifests::provides`]). Such a setting is not missing here: a patch is judged
-/// where it sets it.
+/// One container with its effective settings. In a patch judged on its own, what it leaves
+/// unset is set by the resource it patches: not missing there.
 fn lower_container<'a>(
     manifests: &Manifests<'_>,
-    resource: &Resource,
     pod: &Pod,
     container: &PodContainer,
     label: Label<'a>,
     built: &BuiltImages,
 ) -> Container<'a> {
     let yaml = manifests.yaml;
-    let patched = |path: &str| {
-        manifests.provides_for(resource, container, path) || manifests.provides(resource, "", path)
-    };
-    let set_elsewhere = |path: &str| manifests.partial || patched(path);
     let image = yaml
         .get(container.node, "image")
         .and_then(|entry| {
@@ -132,18 +123,15 @@ fn lower_container<'a>(
     let missing_probes: Vec<&str> = absent_probes
         .iter()
         .copied()
-        .filter(|probe| !set_elsewhere(probe))
+        .filter(|_| !manifests.partial)
         .collect();
     let mut user = user(manifests, pod, container, image.as_ref(), facts);
-    // A patch that sets `runAsNonRoot` to something else than true is judged for it; a base
-    // whose overlays all patch the user in is not.
-    if let User::MaybeRoot { .. } = user {
-        let explicit = effective_setting(manifests, pod, container, &["runAsNonRoot"]).is_some();
-        let user_patched =
-            patched("securityContext.runAsNonRoot") || patched("securityContext.runAsUser");
-        if (manifests.partial && !explicit) || (!manifests.partial && user_patched) {
-            user = User::Unknown;
-        }
+    // A patch that sets `runAsNonRoot` to something else than true is judged for it.
+    if let User::MaybeRoot { .. } = user
+        && manifests.partial
+        && effective_setting(manifests, pod, container, &["runAsNonRoot"]).is_none()
+    {
+        user = User::Unknown;
     }
     Container {
         site: manifests.container_site(container),
@@ -167,7 +155,7 @@ fn lower_container<'a>(
                 yaml.as_bool(entry.value) == Some(true),
                 manifests.site(entry),
             )),
-            None if set_elsewhere("securityContext.readOnlyRootFilesystem") => Setting::NotSaid,
+            None if manifests.partial => Setting::NotSaid,
             None => Setting::Unset {
                 how: "readOnlyRootFilesystem: true",
             },

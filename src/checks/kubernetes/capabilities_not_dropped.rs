@@ -17,9 +17,7 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
                 .any(|&c| yaml.str(c).is_some_and(|c| c.eq_ignore_ascii_case("ALL")))
         });
         // A patch that says nothing of capabilities leaves them to the resource it patches.
-        let left_to_the_base = (manifests.partial
-            || manifests.provides_for(resource, container, "securityContext.capabilities.drop"))
-            && drop.is_none();
+        let left_to_the_base = manifests.partial && drop.is_none();
         if !(drops_all || left_to_the_base) {
             let site = drop.map_or_else(
                 || manifests.container_site(container),

@@ -27,10 +27,6 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             yaml.get(container.node, "resources")
                 .and_then(|r| yaml.get_path(r.value, &[level, kind]))
                 .is_none()
-                // An overlay's patch adds it.
-                && !manifests.provides_for(resource, container,
-                    &format!("resources.{level}.{kind}"),
-                )
         })
         .map(|pair| match pair {
             ("requests", "cpu") => "CPU request",

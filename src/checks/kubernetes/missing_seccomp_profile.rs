@@ -31,13 +31,7 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
                 ),
             )),
             // A patch leaves it to the resource it patches.
-            None if manifests.partial
-                || manifests.provides(resource, "", "securityContext.seccompProfile.type")
-                || manifests.provides_for(
-                    resource,
-                    container,
-                    "securityContext.seccompProfile.type",
-                ) => {}
+            None if manifests.partial => {}
             None => hits.push(Hit::new(
                 RULE,
                 manifests.container_site(container),

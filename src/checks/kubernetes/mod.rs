@@ -14,6 +14,7 @@ use crate::checks::format::{Format, Input};
 use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
 use crate::discover::{FileKind, Target};
 use crate::formats::kubernetes::Manifests;
+use crate::links::Overlaid;
 use crate::lower;
 
 /// Kubernetes manifests: YAML and JSON documents with `apiVersion` and `kind`, each file
@@ -32,6 +33,13 @@ impl Format for Kubernetes {
     }
 
     fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
+        // A file an overlay reads is judged as the overlay deploys it (by the engine); on its
+        // own, it is part of a resource: what it leaves out is not missing.
+        let partial = match input.repository.overlaid() {
+            Overlaid::No => false,
+            Overlaid::Built => return Ok(()),
+            Overlaid::AlsoAlone => true,
+        };
         // What a kustomization's inline patches and JSON 6902 operations set, and the Secrets
         // it generates from files, are judged where they are written.
         if crate::formats::kustomize_patches::may_hold_patches(input.text)
@@ -41,13 +49,18 @@ impl Format for Kubernetes {
             check_generated_secrets(input, yaml, hits);
         }
         // Most YAML in a repository is no manifest (CI configs, app settings): not even parsed.
-        if !input.text.contains("apiVersion") {
-            return Ok(());
+        if input.text.contains("apiVersion") {
+            check_manifests(input, input.yaml()?, partial, hits);
         }
-        let kustomized = input.repository.kustomized();
-        check_manifests(input, input.yaml()?, kustomized, hits);
         Ok(())
     }
+}
+
+/// Every enabled Kubernetes check and policy over what an overlay builds (`input` is the build
+/// written out): judged whole, as it is deployed.
+pub fn check_built(input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
+    check_manifests(input, input.yaml()?, false, hits);
+    Ok(())
 }
 
 /// Hits of the patches a file holds, each at the place the patch writes it: a patch is part of
@@ -65,12 +78,8 @@ fn check_patches(input: &Input<'_>, yaml: &crate::formats::yaml::Yaml, hits: &mu
             input.repository,
         )
         .rendered();
-        let kustomized = crate::links::Kustomized {
-            patch: true,
-            ..crate::links::Kustomized::default()
-        };
         let mut found = Vec::new();
-        check_manifests(&patch, &yaml, kustomized, &mut found);
+        check_manifests(&patch, &yaml, true, &mut found);
         for mut hit in found {
             let Some(span) = document.locate(hit.span.clone()) else {
                 continue;
@@ -112,12 +121,7 @@ fn check_generated_secrets(
         )
         .rendered();
         let mut found = Vec::new();
-        check_manifests(
-            &generated,
-            &yaml,
-            crate::links::Kustomized::default(),
-            &mut found,
-        );
+        check_manifests(&generated, &yaml, false, &mut found);
         for mut hit in found {
             hit.span = file.entry.clone();
             hit.secret = None;
@@ -132,44 +136,34 @@ fn check_generated_secrets(
     }
 }
 
-/// Every enabled Kubernetes check and policy over a file's manifests.
+/// Every enabled Kubernetes check and policy over a file's manifests; `partial` when they are
+/// parts of resources (patches), whose absent settings are not missing.
 fn check_manifests(
     input: &Input<'_>,
     yaml: &crate::formats::yaml::Yaml,
-    kustomized: crate::links::Kustomized,
+    partial: bool,
     hits: &mut Vec<Hit>,
 ) {
-    {
-        let mut manifests = Manifests::new(yaml);
-        if manifests.resources.is_empty() {
-            return;
+    let mut manifests = Manifests::new(yaml);
+    if manifests.resources.is_empty() {
+        return;
+    }
+    manifests.partial = partial;
+    for check in input.checks {
+        if let Checker::Kubernetes(function) = check.checker {
+            function(&manifests, hits);
         }
-        manifests.partial = kustomized.patch;
-        manifests.provided = kustomized.provided;
-        for check in input.checks {
-            if let Checker::Kubernetes(function) = check.checker {
-                function(&manifests, hits);
-            }
-        }
-        if wants_deployment(input.checks, Target::Kubernetes) {
-            let used = lower::kubernetes::image_names(&manifests);
-            let mut built =
-                crate::links::built_images(input.repository, &|name| used.contains(&name));
-            // Images its kustomizations pin are pinned when it is deployed.
-            built.extend(
-                kustomized
-                    .pinned_images
-                    .into_iter()
-                    .map(|image| (image, None)),
-            );
-            let deployment = lower::kubernetes::lower(&manifests, &built);
-            run_policies(
-                &deployment,
-                Target::Kubernetes,
-                input.checks,
-                input.settings,
-                hits,
-            );
-        }
+    }
+    if wants_deployment(input.checks, Target::Kubernetes) {
+        let used = lower::kubernetes::image_names(&manifests);
+        let built = crate::links::built_images(input.repository, &|name| used.contains(&name));
+        let deployment = lower::kubernetes::lower(&manifests, &built);
+        run_policies(
+            &deployment,
+            Target::Kubernetes,
+            input.checks,
+            input.settings,
+            hits,
+        );
     }
 }

@@ -19,8 +19,7 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             Some(entry) if yaml.as_bool(entry.value) == Some(false) => {}
             Some(entry) => hits.push(Hit::new(RULE, manifests.site(entry), format!("{} mounts a service account token", resource.label()))),
             // A patch leaves it to the resource it patches.
-            None if manifests.partial
-                || manifests.provides(resource, "", "automountServiceAccountToken") => {}
+            None if manifests.partial => {}
             None => hits.push(Hit::new(
                 RULE,
                 manifests.resource_site(resource),

@@ -1,0 +1,47 @@
+//! Repository paths: relative, `/`-separated, resolved by their names (`.` and `..`), never by
+//! the file system, so that a path read from a file (a kustomization's `../base`, a compose
+//! file's Dockerfile) is judged against where the scan may read before anything is opened.
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs above its start.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `path` taken from `directory` (both relative, `/`-separated), resolved by name:
+/// `a/b` and `../c` give `a/c`; the `..` that climb above `directory`'s start are kept
+/// (`../common`), for the caller to judge against where it may read.
+pub fn join_relative(directory: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in directory.split('/').chain(path.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_never_climb_above_their_start() {
+        assert_eq!(normalize("./a/./b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("../outside"), None);
+        assert_eq!(normalize("a/../../b"), None);
+    }
+}
