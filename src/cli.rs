@@ -481,7 +481,19 @@ fn shown_manifests(text: &str) -> String {
             continue;
         }
         masked.push_str(&text[at..range.start]);
-        masked.push_str(&crate::secrets::mask(&text[range.clone()]));
+        let mask = crate::secrets::mask(&text[range.clone()]);
+        // A plain YAML value cannot start with `*` (an alias): quoted, the output stays YAML.
+        let starts_value = text[..range.start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || "[{,".contains(c));
+        if mask.starts_with('*') && starts_value {
+            masked.push('\'');
+            masked.push_str(&mask);
+            masked.push('\'');
+        } else {
+            masked.push_str(&mask);
+        }
         at = range.end;
     }
     masked.push_str(&text[at..]);
