@@ -4,8 +4,9 @@
     bench/kustomize-compare.py DIR...      (every directory with a kustomization under DIR)
 
 For each kustomization that kubectl builds, the two outputs are compared as sets of documents
-(canonical JSON; generated names' ten-character hash suffixes cut, since palisade's suffix is its
-own). Prints the overlays that differ, the first differing document of each, and the counts.
+(canonical JSON, generated names' hash suffixes included). `palisade render` masks the secrets it
+finds: a value it shows masked is taken as kubectl's value at the same place. Prints the overlays
+that differ, the first differing document of each, and the counts.
 Needs kubectl (Debian's package builds offline), python3 with PyYAML, and a release build
 (`cargo build --release`). The corpora of bench/real.sh, bench/third.sh and the argocd-example-apps
 and kubernetes-sigs/kustomize repositories (bench/charts.sh's fetch helper) are the usual input.
@@ -16,12 +17,26 @@ import yaml
 
 palisade = os.path.join(os.path.dirname(__file__), '..', 'target', 'release', 'palisade')
 
-def documents(text):
-    out = []
-    for document in yaml.safe_load_all(text):
-        if document:
-            out.append(re.sub(r'-[a-z0-9]{10}"', '"', json.dumps(document, sort_keys=True)))
-    return sorted(out)
+def parsed(text):
+    return [document for document in yaml.safe_load_all(text) if document]
+
+def identity(document):
+    metadata = document.get('metadata') or {}
+    return (document.get('apiVersion'), document.get('kind'), metadata.get('namespace'), metadata.get('name'))
+
+def unmasked(shown, truth):
+    """`shown` with every masked string replaced by `truth`'s value at the same place."""
+    if isinstance(shown, str) and '********' in shown:
+        return truth
+    if isinstance(shown, dict) and isinstance(truth, dict):
+        return {key: unmasked(value, truth.get(key)) for key, value in shown.items()}
+    if isinstance(shown, list) and isinstance(truth, list) and len(shown) == len(truth):
+        return [unmasked(a, b) for a, b in zip(shown, truth)]
+    return shown
+
+def documents(documents, truths=()):
+    by_identity = {identity(truth): truth for truth in truths}
+    return sorted(json.dumps(unmasked(d, by_identity.get(identity(d))), sort_keys=True) for d in documents)
 
 roots = []
 for base in sys.argv[1:]:
@@ -36,7 +51,8 @@ for root in sorted(roots):
         unbuildable += 1
         continue
     built = subprocess.run([palisade, 'render', root], capture_output=True, text=True)
-    a, b = documents(expected.stdout), documents(built.stdout)
+    truth = parsed(expected.stdout)
+    a, b = documents(truth), documents(parsed(built.stdout), truth)
     if a == b:
         same += 1
         continue

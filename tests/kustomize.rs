@@ -11,10 +11,8 @@ use std::process::Command;
 
 use common::write;
 
-/// Every document of a YAML stream as canonical JSON, generated names' hash suffixes (which are
-/// Kustomize's own encoding) cut off.
+/// Every document of a YAML stream as canonical JSON.
 fn documents(text: &str) -> BTreeSet<String> {
-    let suffix = regex::Regex::new(r"-[a-z0-9]{10}\b").unwrap();
     let yaml = palisade::formats::yaml::Yaml::parse(text).unwrap();
     yaml.documents
         .iter()
@@ -22,7 +20,7 @@ fn documents(text: &str) -> BTreeSet<String> {
             let value = palisade::helm::value::from_yaml(&yaml, root, None);
             let mut json = String::new();
             palisade::helm::value::to_json(&value, &mut json, 0);
-            suffix.replace_all(&json, "").into_owned()
+            json
         })
         .filter(|json| json != "null")
         .collect()

@@ -9,6 +9,7 @@
 //! set a value last is known. Remote resources are left out and said.
 
 mod merge;
+mod replace;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -168,6 +169,8 @@ impl Builder<'_> {
             }
         }
         resources.extend(self.generators(directory, &k));
+        let plugins = self.plugin_generators(directory, &k);
+        resources.extend(self.generators(directory, &plugins));
         // References to generated objects name them with their hash.
         for resource in &resources {
             merge::rename_references(resource, &self.generated);
@@ -215,6 +218,8 @@ impl Builder<'_> {
             }
         }
         resources.extend(self.generators(directory, &k));
+        let plugins = self.plugin_generators(directory, &k);
+        resources.extend(self.generators(directory, &plugins));
         self.transform(directory, &k, resources);
     }
 
@@ -344,10 +349,7 @@ impl Builder<'_> {
                 let mut encoded = encoded;
                 encoded.origins = origins;
                 let full_name = if hash {
-                    format!(
-                        "{name}-{}",
-                        generated_hash(kind, &name, &secret_type, &encoded)
-                    )
+                    format!("{name}-{}", generated_hash(kind, &secret_type, &encoded))
                 } else {
                     name.clone()
                 };
@@ -382,14 +384,7 @@ impl Builder<'_> {
 
     /// The transformations of a kustomization, in Kustomize's order.
     fn transform(&mut self, directory: &str, k: &Map, resources: &mut Vec<Value>) {
-        for field in [
-            "replacements",
-            "vars",
-            "transformers",
-            "generators",
-            "helmCharts",
-            "helmChartInflationGenerator",
-        ] {
+        for field in ["vars", "helmCharts", "helmChartInflationGenerator"] {
             if k.get(field).is_some_and(Value::truthy) {
                 let place = if directory.is_empty() { "." } else { directory };
                 self.build
@@ -703,6 +698,119 @@ impl Builder<'_> {
                 }
             }
         }
+        self.replacements(directory, k, resources);
+        for config in self.plugins(directory, k, "transformers") {
+            match transformer_fields(&config) {
+                Some(fields) => self.transform(directory, &fields, resources),
+                None => self.plugin_not_applied(directory, "transformers", &config),
+            }
+        }
+    }
+
+    /// The configurations of the plugins a kustomization lists under `field` (`transformers`,
+    /// `generators`): files of one or more documents, or configurations written inline.
+    fn plugins(&mut self, directory: &str, k: &Map, field: &str) -> Vec<Map> {
+        let Some(Value::List(items)) = k.get(field) else {
+            return Vec::new();
+        };
+        let mut configs = Vec::new();
+        for item in items.iter() {
+            let documents = match item {
+                Value::Map(_) => vec![item.clone()],
+                other => self.patch_values(directory, &other.to_text()),
+            };
+            configs.extend(
+                documents
+                    .iter()
+                    .filter_map(|d| d.as_map().map(|m| m.clone())),
+            );
+        }
+        configs
+    }
+
+    fn plugin_not_applied(&mut self, directory: &str, field: &str, config: &Map) {
+        let place = if directory.is_empty() { "." } else { directory };
+        let kind = config.get("kind").map(Value::to_text).unwrap_or_default();
+        self.build
+            .problems
+            .push(format!("{place}: `{field}` plugin {kind} is not applied"));
+    }
+
+    /// The built-in generator plugins (`ConfigMapGenerator`, `SecretGenerator`) a kustomization
+    /// lists under `generators`, as the kustomization fields they stand for.
+    fn plugin_generators(&mut self, directory: &str, k: &Map) -> Map {
+        let mut fields = Map::default();
+        let mut generated: [(&str, Vec<Value>); 2] = [
+            ("configMapGenerator", Vec::new()),
+            ("secretGenerator", Vec::new()),
+        ];
+        for config in self.plugins(directory, k, "generators") {
+            let kind = config.get("kind").map(Value::to_text).unwrap_or_default();
+            let slot = match kind.as_str() {
+                "ConfigMapGenerator" => 0,
+                "SecretGenerator" => 1,
+                _ => {
+                    self.plugin_not_applied(directory, "generators", &config);
+                    continue;
+                }
+            };
+            // The plugin's own name is the generated object's.
+            let mut entry = config.clone();
+            if let Some(metadata) = config
+                .get("metadata")
+                .and_then(|m| m.as_map().map(|m| m.clone()))
+                && let Some(name) = metadata.get("name")
+            {
+                entry.insert("name", name.clone());
+                if let Some(&origin) = metadata.origins.get("name") {
+                    entry.origins.insert("name".to_owned(), origin);
+                }
+            }
+            generated[slot].1.push(Value::map(entry));
+        }
+        for (field, entries) in generated {
+            if !entries.is_empty() {
+                fields.insert(field, Value::list(entries));
+            }
+        }
+        fields
+    }
+
+    /// `replacements`: written in the kustomization, or in files (`path:`) of one or a list.
+    fn replacements(&mut self, directory: &str, k: &Map, resources: &mut [Value]) {
+        let Some(Value::List(items)) = k.get("replacements") else {
+            return;
+        };
+        let mut replacements = Vec::new();
+        for item in items.iter() {
+            let path = item
+                .as_map()
+                .and_then(|entry| entry.get("path").map(Value::to_text));
+            match path {
+                Some(path) => {
+                    for document in self.patch_values(directory, &path) {
+                        match document {
+                            Value::List(list) => replacements.extend(list.iter().cloned()),
+                            other => replacements.push(other),
+                        }
+                    }
+                }
+                None => replacements.push(item.clone()),
+            }
+        }
+        let place = if directory.is_empty() { "." } else { directory };
+        for replacement in replacements {
+            let Some(replacement) = replacement.as_map().map(|m| m.clone()) else {
+                continue;
+            };
+            let mut problems = Vec::new();
+            if let Err(problem) = replace::apply(resources, &replacement, &mut problems) {
+                problems.push(problem);
+            }
+            self.build
+                .problems
+                .extend(problems.into_iter().map(|p| format!("{place}: {p}")));
+        }
     }
 
     /// A patch that changes no resource of the build (its target is in a remote base, or
@@ -834,6 +942,80 @@ impl Builder<'_> {
             .map(|&root| value::from_yaml(&yaml, root, source))
             .collect()
     }
+}
+
+/// The kustomization fields a built-in transformer plugin's configuration stands for
+/// (`LabelTransformer` is `labels`, `ImageTagTransformer` is `images`, …), with the places
+/// its values are written; `None` for a plugin that is not built in.
+fn transformer_fields(config: &Map) -> Option<Map> {
+    let mut fields = Map::default();
+    let take = |from: &Map, key: &str, to: &str, fields: &mut Map| {
+        if let Some(value) = from.get(key) {
+            fields.insert(to, value.clone());
+            if let Some(&origin) = from.origins.get(key) {
+                fields.origins.insert(to.to_owned(), origin);
+            }
+        }
+    };
+    let one = |value: Option<&Value>| value.map(|v| Value::list(vec![v.clone()]));
+    let kind = config.get("kind").map(Value::to_text).unwrap_or_default();
+    match kind.as_str() {
+        "LabelTransformer" => {
+            let specs: Vec<String> = match config.get("fieldSpecs") {
+                Some(Value::List(specs)) => {
+                    specs.iter().map(|spec| text_at(spec, &["path"])).collect()
+                }
+                _ => Vec::new(),
+            };
+            let mut entry = Map::default();
+            take(config, "labels", "pairs", &mut entry);
+            let selectors = specs.iter().any(|path| path.contains("selector"));
+            let templates = specs
+                .iter()
+                .any(|path| path.contains("template/metadata/labels"));
+            entry.insert("includeSelectors", Value::Bool(selectors));
+            entry.insert("includeTemplates", Value::Bool(templates));
+            fields.insert("labels", Value::list(vec![Value::map(entry)]));
+        }
+        "AnnotationsTransformer" => take(config, "annotations", "commonAnnotations", &mut fields),
+        "NamespaceTransformer" => {
+            let metadata = config.get("metadata")?.as_map()?.clone();
+            take(&metadata, "namespace", "namespace", &mut fields);
+        }
+        "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
+            take(config, "prefix", "namePrefix", &mut fields);
+            take(config, "suffix", "nameSuffix", &mut fields);
+        }
+        "ImageTagTransformer" => fields.insert("images", one(config.get("imageTag"))?),
+        "ReplicaCountTransformer" => fields.insert("replicas", one(config.get("replica"))?),
+        "PatchTransformer" => {
+            let mut entry = Map::default();
+            take(config, "patch", "patch", &mut entry);
+            take(config, "path", "path", &mut entry);
+            take(config, "target", "target", &mut entry);
+            fields.insert("patches", Value::list(vec![Value::map(entry)]));
+        }
+        "PatchStrategicMergeTransformer" => {
+            let mut patches = Vec::new();
+            if let Some(Value::List(paths)) = config.get("paths") {
+                patches.extend(paths.iter().cloned());
+            }
+            if let Some(inline) = config.get("patches") {
+                patches.push(inline.clone());
+            }
+            fields.insert("patchesStrategicMerge", Value::list(patches));
+        }
+        "PatchJson6902Transformer" => {
+            let mut entry = Map::default();
+            take(config, "target", "target", &mut entry);
+            take(config, "path", "path", &mut entry);
+            take(config, "jsonOp", "patch", &mut entry);
+            fields.insert("patches", Value::list(vec![Value::map(entry)]));
+        }
+        "ReplacementTransformer" => take(config, "replacements", "replacements", &mut fields),
+        _ => return None,
+    }
+    Some(fields)
 }
 
 /// An entry of `images`.
@@ -1029,34 +1211,46 @@ fn wrapped(text: &str) -> String {
     out
 }
 
-/// The name suffix of a generated ConfigMap or Secret: ten characters of a hash of its kind,
-/// name, type and data, in Kustomize's alphabet. Not Kustomize's own suffix (its encoding is
-/// its own): the name changes with the content, which is what the scan needs.
-fn generated_hash(kind: &str, name: &str, secret_type: &str, data: &Map) -> String {
+/// The name suffix of a generated ConfigMap or Secret, as Kustomize makes it: ten characters of
+/// the SHA-256 of a JSON object of its kind, data and (a Secret's) type, in Kustomize's
+/// alphabet. Kustomize's object has a `name` too, but looks it up by a path it does not find:
+/// always empty. JSON as Go writes it: keys sorted, `<`, `>` and `&` escaped.
+fn generated_hash(kind: &str, secret_type: &str, data: &Map) -> String {
     let mut object = serde_json::Map::new();
     object.insert("kind".to_owned(), serde_json::Value::from(kind));
-    object.insert("name".to_owned(), serde_json::Value::from(name));
+    object.insert("name".to_owned(), serde_json::Value::from(""));
     if kind == "Secret" {
         object.insert("type".to_owned(), serde_json::Value::from(secret_type));
     }
-    let data: serde_json::Map<String, serde_json::Value> = data
-        .entries
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.to_text())))
-        .collect();
-    object.insert("data".to_owned(), serde_json::Value::Object(data));
-    let text = serde_json::to_string(&serde_json::Value::Object(object)).unwrap_or_default();
+    let data = if data.entries.is_empty() {
+        serde_json::Value::from("")
+    } else {
+        serde_json::Value::Object(
+            data.entries
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(v.to_text())))
+                .collect(),
+        )
+    };
+    object.insert("data".to_owned(), data);
+    let text = serde_json::to_string(&serde_json::Value::Object(object))
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
     let digest = sha2::Sha256::digest(text.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    hex[..10]
-        .chars()
-        .map(|c| match c {
-            '0' => 'g',
-            '1' => 'h',
-            '3' => 'k',
-            'a' => 'm',
-            'e' => 't',
-            other => other,
+    digest[..5]
+        .iter()
+        .flat_map(|byte| [byte >> 4, byte & 15])
+        .map(|nibble| match nibble {
+            0 => 'g',
+            1 => 'h',
+            3 => 'k',
+            10 => 'm',
+            14 => 't',
+            n => char::from_digit(u32::from(n), 16).unwrap_or('0'),
         })
         .collect()
 }
