@@ -23,7 +23,7 @@ use crate::formats::kustomize::{self, Kustomization};
 use crate::links;
 
 use super::Context;
-use super::read::{Neighbours, place};
+use super::read::{Files, Neighbours, place};
 
 /// What the overlays of one repository deploy, judged.
 #[derive(Default)]
@@ -67,7 +67,7 @@ struct Entry<'c> {
 const MAX_BYTES_BUILT: usize = 64 << 20;
 
 /// Builds and judges, per repository root, every overlay whose kustomization is among
-/// `candidates` or that reads one of them. The kustomizations of `related` are read for what
+/// `candidates` or (files on disk, named one by one) that reads one of them. The kustomizations of `related` are read for what
 /// they say (which overlays there are, and what they read), not reported on.
 pub(super) fn judge(
     candidates: &[Candidate],
@@ -120,10 +120,12 @@ pub(super) fn judge(
             let Some(&(candidate, reported, _)) = known.get(&overlay.kustomization) else {
                 continue;
             };
+            // Staged scans name the overlays to build themselves: those that read a change.
             let reads_reported = || {
-                overlay
-                    .files()
-                    .any(|file| named.contains(&(root.as_path(), file.as_str())))
+                matches!(context.files, Files::Disk)
+                    && overlay
+                        .files()
+                        .any(|file| named.contains(&(root.as_path(), file.as_str())))
             };
             if reported || reads_reported() {
                 entries.push(Entry {
