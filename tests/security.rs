@@ -409,3 +409,55 @@ fn control_characters_from_input_are_escaped() {
         }
     }
 }
+
+/// A file another file refers to (a generator's input, a base, a Dockerfile, a chart's
+/// dependency) is never read through a symbolic link: a link to a directory outside the
+/// repository cannot make the scan read, judge or print what is there.
+#[cfg(unix)]
+#[test]
+fn references_never_lead_outside_through_a_linked_directory() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = "hunter2-Kq7vZ2xLm9Tp";
+    write(outside.path(), "secret.txt", &format!("{secret}\n"));
+    write(
+        outside.path(),
+        "base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:latest\n          securityContext: {privileged: true}\n",
+    );
+    write(
+        outside.path(),
+        "base/kustomization.yaml",
+        "resources: [deployment.yaml]\n",
+    );
+    write(
+        outside.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nUSER root\n",
+    );
+    let dir = git_repository();
+    let root = dir.path();
+    std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
+    write(
+        root,
+        "kustomization.yaml",
+        "resources: [linked/base]\nsecretGenerator:\n  - name: db\n    files: [linked/secret.txt]\n",
+    );
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  app:\n    build:\n      context: linked\n    user: \"1000\"\n",
+    );
+    for format in ["json", "text"] {
+        let (out, _) = stdout(root, &["scan", "--format", format, "."]);
+        assert!(!out.contains("K8S002") && !out.contains("K8S003"), "{out}");
+        assert!(
+            !out.contains("secret.txt`") && !out.contains("aHVu"),
+            "{out}"
+        );
+    }
+    let (out, _) = stdout(root, &["render", "."]);
+    assert!(
+        !out.contains("web:latest") && !out.contains("aHVu"),
+        "{out}"
+    );
+}

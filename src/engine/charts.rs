@@ -225,10 +225,10 @@ fn render_at(
     let overrides = overrides(root, options, max_file_size, &mut problems);
     let read = |directory: &Path| chart_files(files, directory, max_file_size);
     let exists = |path: &Path| match files {
-        Files::Disk => std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()),
+        Files::Disk => super::read::regular_file_within(&repository, path),
         Files::Memory(held) => held.contents.contains_key(path),
     };
-    let resolve = resolver(root, repository, &read, &exists);
+    let resolve = resolver(root, repository.clone(), &read, &exists);
     let render = chart::render(
         chart_files(files, root, max_file_size),
         &overrides,
@@ -287,11 +287,9 @@ pub fn render_overlay(directory: &Path, max_file_size: u64) -> RenderedChart {
     let repository = repository_of(Files::Disk, &top, None);
     let read = |relative: &str| -> Option<String> {
         let path = lexical(&top.join(relative))?;
-        if !path.starts_with(&repository) {
-            return None;
-        }
-        let metadata = std::fs::symlink_metadata(&path).ok()?;
-        if !metadata.is_file() || metadata.len() > max_file_size {
+        if !super::read::regular_file_within(&repository, &path)
+            || std::fs::metadata(&path).ok()?.len() > max_file_size
+        {
             return None;
         }
         std::fs::read_to_string(&path).ok()

@@ -100,9 +100,7 @@ impl Neighbours<'_> {
         } else {
             root.join(target)
         };
-        if matches!(self.context.files, Files::Disk)
-            && !fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.is_file())
-        {
+        if matches!(self.context.files, Files::Disk) && !regular_file_within(root, &path) {
             return None;
         }
         let neighbour = Candidate {
@@ -216,6 +214,32 @@ impl links::Repository for Neighbours<'_> {
         }
         Arc::from(images)
     }
+}
+
+/// Whether `path` (below `root`) is a regular file reached without a symbolic link: neither it
+/// nor any directory between `root` and it is a link, so a link in a repository cannot lead a
+/// read outside it.
+pub(super) fn regular_file_within(root: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut at = root.to_path_buf();
+    let mut components = relative.components().peekable();
+    while let Some(component) = components.next() {
+        at.push(component);
+        let Ok(metadata) = fs::symlink_metadata(&at) else {
+            return false;
+        };
+        let wanted = if components.peek().is_some() {
+            metadata.is_dir()
+        } else {
+            metadata.is_file()
+        };
+        if !wanted {
+            return false;
+        }
+    }
+    true
 }
 
 /// A file's path in its repository (as given, for a file outside any).
