@@ -445,6 +445,20 @@ impl Builder<'_> {
                 let end = self.offsets.byte(span.end.index());
                 let plain = style == ScalarStyle::Plain;
                 let at = self.yaml.scalars.len() as u32;
+                // A block scalar that ends the stream keeps a final line break only if the
+                // stream has one.
+                let text = self.offsets.text;
+                let value = match style {
+                    ScalarStyle::Literal | ScalarStyle::Folded
+                        if !text.ends_with('\n')
+                            && text[end.min(text.len())..].trim().is_empty() =>
+                    {
+                        value
+                            .strip_suffix('\n')
+                            .map_or(value.clone(), |v| v.to_owned().into())
+                    }
+                    _ => value,
+                };
                 self.yaml.scalars.push_str(&value);
                 let id = self.add(
                     NodeKind::Scalar {

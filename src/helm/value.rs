@@ -329,13 +329,20 @@ const MAX_NODES: usize = 500_000;
 /// booleans included), with the origin of every map entry in `source`.
 pub fn from_yaml(yaml: &Yaml, root: NodeId, source: Option<u32>) -> Value {
     let mut budget = MAX_NODES;
-    convert(yaml, root, source, 0, &mut budget)
+    convert(yaml, root, source, typed_scalar, 0, &mut budget)
+}
+
+/// [`from_yaml`], with plain scalars typed as Kustomize reads them ([`core_scalar`]).
+pub fn from_yaml_core(yaml: &Yaml, root: NodeId, source: Option<u32>) -> Value {
+    let mut budget = MAX_NODES;
+    convert(yaml, root, source, core_scalar, 0, &mut budget)
 }
 
 fn convert(
     yaml: &Yaml,
     id: NodeId,
     source: Option<u32>,
+    typed: fn(&str) -> Value,
     depth: usize,
     budget: &mut usize,
 ) -> Value {
@@ -348,7 +355,7 @@ fn convert(
         NodeKind::Scalar { plain, .. } => {
             let text = yaml.str(id).unwrap_or_default();
             if *plain {
-                typed_scalar(text)
+                typed(text)
             } else {
                 Value::from(text)
             }
@@ -356,14 +363,14 @@ fn convert(
         NodeKind::Sequence(items) => Value::list(
             items
                 .iter()
-                .map(|&item| convert(yaml, item, source, depth + 1, budget))
+                .map(|&item| convert(yaml, item, source, typed, depth + 1, budget))
                 .collect(),
         ),
         NodeKind::Mapping(_) => {
             let mut map = Map::default();
             // Merged keys first, then the mapping's own, so that its own win.
             for (key, entry) in yaml.keys(id).into_iter().rev() {
-                let value = convert(yaml, entry.value, source, depth + 1, budget);
+                let value = convert(yaml, entry.value, source, typed, depth + 1, budget);
                 if let Some(source) = source {
                     let offset = yaml.span(entry.value).start as u32;
                     let key_at = yaml.span(entry.key).start as u32;
@@ -381,6 +388,20 @@ fn convert(
             Value::map(map)
         }
         NodeKind::Alias(_) => Value::Nil,
+    }
+}
+
+/// A plain scalar as Kustomize leaves it for the cluster: YAML 1.2's booleans only (`n`, `no`,
+/// `on` stay strings, which Kustomize writes quoted), numbers as YAML 1.1 reads them (`0755`
+/// is octal to the API server).
+pub fn core_scalar(text: &str) -> Value {
+    match typed_scalar(text) {
+        Value::Bool(_)
+            if !matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE") =>
+        {
+            Value::from(text)
+        }
+        typed => typed,
     }
 }
 

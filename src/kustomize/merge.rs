@@ -109,28 +109,27 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
 
 fn merge_list(base: &[Value], patch: &[Value], key: &str, depth: usize) -> Value {
     let key_of = |item: &Value| item.as_map().and_then(|m| m.get(key).map(Value::to_text));
-    let mut items: Vec<Value> = base.to_vec();
-    // Items the base does not have come first, in the patch's order, as Kustomize writes them.
-    let mut added = Vec::new();
+    // The patch's items come first, in its order (merged with the base's item of the same key),
+    // then the base's items the patch does not name, as Kustomize writes them.
+    let mut rest: Vec<Option<Value>> = base.iter().cloned().map(Some).collect();
+    let mut merged = Vec::new();
     for item in patch {
         let Some(wanted) = key_of(item) else {
-            added.push(item.deep_copy());
+            merged.push(item.deep_copy());
             continue;
         };
-        let found = items
+        let found = rest
             .iter()
-            .position(|existing| key_of(existing).as_deref() == Some(&wanted));
-        match (found, directive(item).as_deref()) {
-            (Some(index), Some("delete")) => {
-                items.remove(index);
-            }
-            (None, Some("delete")) => {}
-            (Some(index), _) => items[index] = merge_map(&items[index], item, depth + 1),
-            (None, _) => added.push(item.deep_copy()),
+            .position(|existing| existing.as_ref().and_then(key_of).as_deref() == Some(&wanted));
+        let existing = found.and_then(|index| rest[index].take());
+        match (existing, directive(item).as_deref()) {
+            (_, Some("delete")) => {}
+            (Some(existing), _) => merged.push(merge_map(&existing, item, depth + 1)),
+            (None, _) => merged.push(item.deep_copy()),
         }
     }
-    added.extend(items);
-    Value::list(added)
+    merged.extend(rest.into_iter().flatten());
+    Value::list(merged)
 }
 
 /// Applies a list of JSON 6902 operations to a resource, in place.
@@ -416,5 +415,46 @@ pub fn rename_references(resource: &Value, renamed: &[(String, String, String)])
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::yaml::Yaml;
+    use crate::helm::value::from_yaml_core;
+
+    fn value(text: &str) -> Value {
+        let yaml = Yaml::parse(text).unwrap();
+        from_yaml_core(&yaml, yaml.documents[0], None)
+    }
+
+    fn names(list: &Value) -> Vec<String> {
+        match list {
+            Value::List(items) => items
+                .iter()
+                .map(|i| super::super::text_at(i, &["name"]))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_patch_names_its_items_first_in_its_order() {
+        let base = value(
+            "containers:\n  - {name: a, image: a}\n  - {name: b, image: b}\n  - {name: c, image: c}\n",
+        );
+        let patch = value(
+            "containers:\n  - {name: c, image: c2}\n  - {name: new, image: n}\n  - {name: a, $patch: delete}\n",
+        );
+        let merged = strategic(&base, &patch);
+        let containers = merged.as_map().unwrap().get("containers").cloned().unwrap();
+        assert_eq!(names(&containers), ["c", "new", "b"]);
+        let Value::List(items) = &containers else {
+            unreachable!()
+        };
+        assert_eq!(super::super::text_at(&items[0], &["image"]), "c2");
+        // `n` is a string to Kustomize, not YAML 1.1's false.
+        assert_eq!(super::super::text_at(&items[1], &["image"]), "n");
     }
 }

@@ -58,8 +58,15 @@ pub fn build(read: Read<'_>) -> Build {
         stack: Vec::new(),
         generated: Vec::new(),
         source_index: std::collections::HashMap::new(),
+        vars: Vec::new(),
+        renamed: Vec::new(),
     };
     let resources = builder.kustomization("", 0).unwrap_or_default();
+    let values = replace::var_values(&resources, &builder.vars, &builder.renamed);
+    for problem in &values.1 {
+        builder.build.problems.push(problem.clone());
+    }
+    replace::substitute_vars(&resources, &values.0);
     builder.build.resources = sorted(resources);
     builder.build
 }
@@ -73,6 +80,10 @@ struct Builder<'r> {
     generated: Vec<(String, String, String)>,
     /// Each source's index, by path.
     source_index: std::collections::HashMap<String, u32>,
+    /// The `vars` of every kustomization of the build, resolved once it is whole.
+    vars: Vec<Map>,
+    /// Every rename by `namePrefix`/`nameSuffix`: kind, old name, new name.
+    renamed: Vec<(String, String, String)>,
 }
 
 impl Builder<'_> {
@@ -112,7 +123,7 @@ impl Builder<'_> {
         };
         let mut resources = Vec::new();
         for &root in &yaml.documents {
-            let document = value::from_yaml(&yaml, root, Some(source));
+            let document = value::from_yaml_core(&yaml, root, Some(source));
             // A `List` holds its resources in `items`.
             let items = match document.as_map().and_then(|m| m.get("items").cloned()) {
                 Some(Value::List(items)) if kind(&document) == "List" => items.to_vec(),
@@ -138,7 +149,7 @@ impl Builder<'_> {
         let source = self.source(&path, &text);
         let yaml = Yaml::parse(&text).ok()?;
         let root = *yaml.documents.first()?;
-        let k = value::from_yaml(&yaml, root, Some(source));
+        let k = value::from_yaml_core(&yaml, root, Some(source));
         let k = k.as_map()?.clone();
         self.stack.push(directory.to_owned());
         let strings = |key: &str| -> Vec<String> {
@@ -181,6 +192,10 @@ impl Builder<'_> {
             self.component(&target, depth + 1, &mut resources);
         }
         self.transform(directory, &k, &mut resources);
+        if let Some(Value::List(vars)) = k.get("vars") {
+            self.vars
+                .extend(vars.iter().filter_map(|v| v.as_map().map(|m| m.clone())));
+        }
         self.stack.pop();
         resources.truncate(MAX_RESOURCES);
         Some(resources)
@@ -205,7 +220,7 @@ impl Builder<'_> {
             .and_then(|yaml| {
                 yaml.documents
                     .first()
-                    .map(|&r| value::from_yaml(&yaml, r, Some(source)))
+                    .map(|&r| value::from_yaml_core(&yaml, r, Some(source)))
             })
             .and_then(|k| k.as_map().map(|m| m.clone()))
         else {
@@ -384,7 +399,11 @@ impl Builder<'_> {
 
     /// The transformations of a kustomization, in Kustomize's order.
     fn transform(&mut self, directory: &str, k: &Map, resources: &mut Vec<Value>) {
-        for field in ["vars", "helmCharts", "helmChartInflationGenerator"] {
+        for field in [
+            "helmCharts",
+            "helmChartInflationGenerator",
+            "configurations",
+        ] {
             if k.get(field).is_some_and(Value::truthy) {
                 let place = if directory.is_empty() { "." } else { directory };
                 self.build
@@ -431,7 +450,7 @@ impl Builder<'_> {
                     continue;
                 };
                 for &root in &yaml.documents {
-                    let patch = value::from_yaml(&yaml, root, origin);
+                    let patch = value::from_yaml_core(&yaml, root, origin);
                     shift_origins(&patch, text.2, 0);
                     if matches!(patch, Value::List(_)) {
                         json.push((patch, target.clone()));
@@ -454,7 +473,7 @@ impl Builder<'_> {
                 }
             }
             if !matched {
-                self.unmatched(directory, patch);
+                self.unmatched(directory, patch, target.is_some());
             }
         }
         resources.retain(|resource| !merge::is_deleted(resource));
@@ -469,7 +488,7 @@ impl Builder<'_> {
                 }
             }
             if !matched {
-                self.unmatched(directory, patch);
+                self.unmatched(directory, patch, target.is_some());
             }
         }
         if let Some(Value::List(items)) = k.get("replicas") {
@@ -559,6 +578,7 @@ impl Builder<'_> {
             for resource in resources.iter() {
                 merge::rename_references(resource, &renamed);
             }
+            self.renamed.extend(renamed);
         }
         let mut labels: Vec<(String, String, bool, bool, Option<Origin>)> = Vec::new();
         if let Some(Value::Map(map)) = k.get("commonLabels") {
@@ -814,8 +834,10 @@ impl Builder<'_> {
     }
 
     /// A patch that changes no resource of the build (its target is in a remote base, or
-    /// misnamed): a problem of the build, and its source is judged on its own.
-    fn unmatched(&mut self, directory: &str, patch: &Value) {
+    /// misnamed): its source is judged on its own. Kustomize refuses a patch without a target
+    /// that matches nothing (a problem of the build); one whose target selects nothing is
+    /// simply not applied.
+    fn unmatched(&mut self, directory: &str, patch: &Value, targeted: bool) {
         let first = match patch {
             Value::List(items) => items.first(),
             other => Some(other),
@@ -823,20 +845,21 @@ impl Builder<'_> {
         let source = first
             .and_then(Value::as_map)
             .and_then(|map| map.origins.values().next().map(|origin| origin.source));
-        let place = if directory.is_empty() { "." } else { directory };
-        match source {
-            Some(source) => {
-                let path = self.build.sources[source as usize].0.clone();
-                self.build
-                    .problems
-                    .push(format!("{place}: a patch in {path} matches no resource"));
-                self.build.unmatched.push(source);
-            }
-            None => self
-                .build
-                .problems
-                .push(format!("{place}: a patch matches no resource")),
+        if let Some(source) = source {
+            self.build.unmatched.push(source);
         }
+        if targeted {
+            return;
+        }
+        let place = if directory.is_empty() { "." } else { directory };
+        let problem = match source {
+            Some(source) => format!(
+                "{place}: a patch in {} matches no resource",
+                self.build.sources[source as usize].0
+            ),
+            None => format!("{place}: a patch matches no resource"),
+        };
+        self.build.problems.push(problem);
     }
 
     /// The origin of an item of a list whose origin is `list` (items have none of their own):
@@ -939,7 +962,7 @@ impl Builder<'_> {
         };
         yaml.documents
             .iter()
-            .map(|&root| value::from_yaml(&yaml, root, source))
+            .map(|&root| value::from_yaml_core(&yaml, root, source))
             .collect()
     }
 }

@@ -4,6 +4,10 @@
 //! (`metadata.labels.[app.kubernetes.io/name]`), list items by position (`args.3`), by a field's
 //! value (`[name=web]`) or all of them (`*`). A copied value keeps the origin of the field it was
 //! copied from: that line is what set it.
+//!
+//! `vars`, the older way: `$(NAME)` in a container's `command`, `args` or `env` values (and an
+//! Ingress's hosts) becomes the field (`metadata.name` by default) of the object a var names,
+//! once the build is whole.
 
 use crate::helm::value::{Map, Origin, Value};
 
@@ -264,6 +268,128 @@ pub(super) fn apply(
         }
     }
     Ok(())
+}
+
+/// The value of every var: its name and text, and the vars that cannot be resolved.
+pub(super) fn var_values(
+    resources: &[Value],
+    vars: &[Map],
+    renamed: &[(String, String, String)],
+) -> (Vec<(String, String)>, Vec<String>) {
+    let mut values = Vec::new();
+    let mut problems = Vec::new();
+    for var in vars {
+        let name = var.get("name").map(Value::to_text).unwrap_or_default();
+        let object = var.get("objref").cloned().unwrap_or_default();
+        let kind = text_at(&object, &["kind"]);
+        // Its name after every prefix and suffix the build gave it.
+        let mut wanted = text_at(&object, &["name"]);
+        for (renamed_kind, old, new) in renamed {
+            if *renamed_kind == kind && *old == wanted {
+                wanted = new.clone();
+            }
+        }
+        let field = var
+            .get("fieldref")
+            .map(|f| text_at(f, &["fieldpath"]))
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| "metadata.name".to_owned());
+        let found = resources
+            .iter()
+            .find(|r| super::kind(r) == kind && super::name(r) == wanted)
+            .and_then(|r| get(r, &steps(&field)));
+        match found {
+            Some((value, _)) => values.push((name, value.to_text())),
+            None => problems.push(format!("var `{name}` names no {kind} `{wanted}`")),
+        }
+    }
+    (values, problems)
+}
+
+/// `$(NAME)` replaced by the var's value in the fields Kustomize substitutes vars in.
+pub(super) fn substitute_vars(resources: &[Value], values: &[(String, String)]) {
+    if values.is_empty() {
+        return;
+    }
+    let replaced = |text: &str| -> Option<Value> {
+        let mut out = text.to_owned();
+        for (name, value) in values {
+            out = out.replace(&format!("$({name})"), value);
+        }
+        (out != text).then(|| Value::from(out))
+    };
+    fn walk(node: &Value, replaced: &dyn Fn(&str) -> Option<Value>, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match node {
+            Value::Map(map) => {
+                let keys: Vec<String> = map.borrow().entries.keys().cloned().collect();
+                for key in keys {
+                    let Some(value) = map.borrow().get(&key).cloned() else {
+                        continue;
+                    };
+                    let new = match (key.as_str(), &value) {
+                        ("command" | "args" | "hosts", Value::List(items)) => {
+                            let items: Vec<Value> = items
+                                .iter()
+                                .map(|item| match item {
+                                    Value::Str(text) => replaced(text).unwrap_or(item.clone()),
+                                    other => other.clone(),
+                                })
+                                .collect();
+                            Some(Value::list(items))
+                        }
+                        ("env", Value::List(items)) => {
+                            for item in items.iter() {
+                                if let Value::Map(entry) = item {
+                                    let text = entry
+                                        .borrow()
+                                        .get("value")
+                                        .and_then(|v| v.as_str().map(str::to_owned));
+                                    if let Some(new) = text.as_deref().and_then(replaced) {
+                                        entry.borrow_mut().entries.insert("value".to_owned(), new);
+                                    }
+                                }
+                            }
+                            None
+                        }
+                        ("host", Value::Str(text)) => replaced(text),
+                        _ => {
+                            walk(&value, replaced, depth + 1);
+                            None
+                        }
+                    };
+                    if let Some(new) = new {
+                        map.borrow_mut().entries.insert(key, new);
+                    }
+                }
+            }
+            Value::List(items) => {
+                for item in items.iter() {
+                    walk(item, replaced, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Kustomize substitutes in the pod templates of the kinds it knows, and in Ingresses.
+    const KINDS: &[&str] = &[
+        "Pod",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "Job",
+        "CronJob",
+        "Ingress",
+    ];
+    for resource in resources {
+        if KINDS.contains(&super::kind(resource).as_str()) {
+            walk(resource, &replaced, 0);
+        }
+    }
 }
 
 fn path_text(path: &[Step]) -> String {
