@@ -55,6 +55,7 @@ const CHECK_FORMATS: &[&str] = &[
     "kubernetes",
     "compose",
     "terraform",
+    "github_actions",
     "secrets",
 ];
 

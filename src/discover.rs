@@ -72,6 +72,8 @@ pub enum Target {
     /// Kubernetes manifests: documents with `apiVersion` and `kind`.
     Kubernetes,
     Terraform,
+    /// GitHub Actions workflows and actions: `jobs` of `runs-on`/`steps`/`uses`, or `runs.using`.
+    GithubActions,
     /// Secrets, in every file whatever its kind.
     Secrets,
     /// Palisade's own directives in any file (suppression comments).
@@ -85,6 +87,7 @@ impl Target {
             Target::Compose => "compose",
             Target::Kubernetes => "kubernetes",
             Target::Terraform => "terraform",
+            Target::GithubActions => "github-actions",
             Target::Secrets => "secrets",
             Target::Palisade => "palisade",
         }

@@ -50,6 +50,7 @@ fn ids_and_names_are_unique_and_well_formed() {
             Target::Kubernetes => "K8S",
             Target::Compose => "CMP",
             Target::Terraform => "TFM",
+            Target::GithubActions => "GHA",
             Target::Secrets => "SEC",
             Target::Palisade => "PAL",
         };

@@ -98,7 +98,12 @@ fn every_command_in_the_readme_runs() {
         "charts/web/templates/pod.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: \"nginx:{{ .Values.image.tag }}\"\n",
     );
-    git(root, &["add", "charts"]);
+    // The workflow the GitHub Actions recipe scans, pinned as the recipe's gate wants.
+    write(
+        ".github/workflows/ci.yml",
+        "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n",
+    );
+    git(root, &["add", "charts", ".github"]);
     git(root, &["commit", "-qm", "chart"]);
     git(root, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
     write(

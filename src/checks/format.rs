@@ -151,6 +151,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &super::kubernetes::FORMAT,
     &super::compose::FORMAT,
     &super::terraform::FORMAT,
+    &super::github_actions::FORMAT,
 ];
 
 /// The formats that may read a file of `kind`.

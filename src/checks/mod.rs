@@ -11,6 +11,7 @@ pub mod compose;
 pub mod deployment;
 pub mod dockerfile;
 pub mod format;
+pub mod github_actions;
 pub mod kubernetes;
 pub mod secrets;
 pub mod terraform;
@@ -24,6 +25,7 @@ use crate::discover::{FileKind, Target};
 use crate::formats::budget;
 use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
+use crate::formats::github_actions::Workflow;
 use crate::formats::kubernetes::Manifests;
 use crate::formats::terraform::{At, Module};
 use crate::model::Deployment;
@@ -103,6 +105,7 @@ pub enum Checker {
     Dockerfile(fn(&Dockerfile<'_>, &mut Vec<Hit>)),
     Kubernetes(fn(&Manifests<'_>, &mut Vec<Hit>)),
     Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
+    GithubActions(fn(&Workflow<'_>, &mut Vec<Hit>)),
     /// Terraform checks read a whole module and say which of its files each hit is in.
     Terraform(fn(&Module, &mut Vec<(At, Hit)>)),
     /// Secret checks read any file as text.
@@ -116,6 +119,7 @@ impl Checker {
             Checker::Dockerfile(_) => Target::Dockerfile,
             Checker::Kubernetes(_) => Target::Kubernetes,
             Checker::Compose(_) => Target::Compose,
+            Checker::GithubActions(_) => Target::GithubActions,
             Checker::Terraform(_) => Target::Terraform,
             Checker::Secrets(_) => Target::Secrets,
         }
@@ -165,6 +169,16 @@ impl Check {
         Check {
             rule_id,
             checker: Checker::Compose(function),
+        }
+    }
+
+    pub const fn github_actions(
+        rule_id: &'static str,
+        function: fn(&Workflow<'_>, &mut Vec<Hit>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::GithubActions(function),
         }
     }
 

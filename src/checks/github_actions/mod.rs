@@ -1,0 +1,42 @@
+//! GitHub Actions: workflows and actions, and their own checks, one module per rule, named after
+//! the rule. A pipeline is code that runs with the repository's token and secrets: these rules
+//! look for what lets someone else's code or text run there.
+
+// The rule modules: every file of this directory that defines a `CHECK` (see `build.rs`).
+include!(concat!(env!("OUT_DIR"), "/checks_github_actions.rs"));
+
+use crate::checks::format::{Format, Input};
+use crate::checks::{Checker, Hit, ParseFailure};
+use crate::discover::{FileKind, Target};
+use crate::formats::github_actions::Workflow;
+
+/// Workflows (`.github/workflows/*.yml`) and actions (`action.yml`), known by what they hold.
+pub struct GithubActions;
+
+pub const FORMAT: GithubActions = GithubActions;
+
+impl Format for GithubActions {
+    fn target(&self) -> Target {
+        Target::GithubActions
+    }
+
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Yaml]
+    }
+
+    fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
+        // Most YAML is neither: not even parsed.
+        if !(input.text.contains("jobs") || input.text.contains("runs")) {
+            return Ok(());
+        }
+        let Some(workflow) = Workflow::new(input.yaml()?, input.text) else {
+            return Ok(());
+        };
+        for check in input.checks {
+            if let Checker::GithubActions(function) = check.checker {
+                function(&workflow, hits);
+            }
+        }
+        Ok(())
+    }
+}
