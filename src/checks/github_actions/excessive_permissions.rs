@@ -1,0 +1,67 @@
+//! GHA004: a job whose token may write to the repository when it has no need to. `write-all`
+//! says so; no `permissions` at all leaves the token at the repository's default, which is
+//! write access to contents, packages, pull requests and more on repositories created before
+//! 2023 and on many organisations' settings. And `secrets: inherit` hands every secret of the
+//! repository to a workflow of another repository.
+
+use crate::checks::{Check, Hit};
+use crate::formats::github_actions::Workflow;
+
+pub const CHECK: Check = Check::github_actions(RULE, check);
+const RULE: &str = "GHA004";
+
+fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+    if workflow.action {
+        return;
+    }
+    let yaml = workflow.yaml;
+    let write_all =
+        |entry: &crate::formats::yaml::Entry| yaml.str(entry.value) == Some("write-all");
+    if let Some(permissions) = &workflow.permissions
+        && write_all(permissions)
+    {
+        hits.push(Hit::new(
+            RULE,
+            yaml.site(*permissions),
+            "the workflow gives every job a token that can write everything (`write-all`): grant each job only what it needs",
+        ));
+    }
+    for job in &workflow.jobs {
+        match &job.permissions {
+            Some(permissions) if write_all(permissions) => hits.push(Hit::new(
+                RULE,
+                yaml.site(*permissions),
+                format!(
+                    "job `{}` has a token that can write everything (`write-all`): grant only what it needs",
+                    job.id
+                ),
+            )),
+            Some(_) => {}
+            None if workflow.permissions.is_none() => hits.push(Hit::new(
+                RULE,
+                job.site.clone(),
+                format!(
+                    "job `{}` runs with the repository's default token permissions, which may allow writing: set `permissions:` (`contents: read` is enough to build and test)",
+                    job.id
+                ),
+            )),
+            None => {}
+        }
+        // A reusable workflow of another repository given every secret.
+        if let Some(uses) = &job.uses
+            && !uses.text.trim().starts_with("./")
+            && let Some(secrets) = yaml.get(job.node, "secrets")
+            && yaml.str(secrets.value) == Some("inherit")
+        {
+            hits.push(Hit::new(
+                RULE,
+                yaml.site(secrets),
+                format!(
+                    "job `{}` hands every secret of this repository to `{}`, a workflow of another repository: pass the secrets it needs by name",
+                    job.id,
+                    uses.text.trim()
+                ),
+            ));
+        }
+    }
+}
