@@ -247,10 +247,12 @@ fn yaml_that_is_not_kubernetes_gives_no_findings() {
         ("actions.yml", actions),
     ] {
         let report = scan_text(&name.replace('/', "_"), text);
-        // Secrets are looked for in every file: the CI passwords are found, nothing else is.
+        // Secrets are looked for in every file: the CI passwords are found, and a workflow is
+        // judged as one (`GHA…`), never as Kubernetes or compose.
         let (secrets, others): (Vec<_>, Vec<_>) = report
             .findings
             .iter()
+            .filter(|f| !f.rule_id.starts_with("GHA"))
             .partition(|f| f.rule_id.starts_with("SEC"));
         assert!(others.is_empty(), "{name}: {others:?}");
         let expected = match name {
