@@ -5,5 +5,6 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod github_actions;
 pub mod kubernetes;
 pub mod terraform;

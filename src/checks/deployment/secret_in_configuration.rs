@@ -9,6 +9,7 @@ use crate::model::Deployment;
 pub const DOCKERFILE: Check = Check::deployment("DKR004", Target::Dockerfile, check);
 pub const COMPOSE: Check = Check::deployment("CMP004", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S004", Target::Kubernetes, check);
+pub const GITHUB_ACTIONS: Check = Check::deployment("GHA012", Target::GithubActions, check);
 
 fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for secret in &deployment.secrets {

@@ -6,7 +6,7 @@
 include!(concat!(env!("OUT_DIR"), "/checks_github_actions.rs"));
 
 use crate::checks::format::{Format, Input};
-use crate::checks::{Checker, Hit, ParseFailure};
+use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
 use crate::discover::{FileKind, Target};
 use crate::formats::github_actions::Workflow;
 
@@ -36,6 +36,18 @@ impl Format for GithubActions {
             if let Checker::GithubActions(function) = check.checker {
                 function(&workflow, hits);
             }
+        }
+        // Job containers and services are containers, and what a pipeline is configured with
+        // is searched for secrets, by the policies every format shares.
+        if wants_deployment(input.checks, Target::GithubActions) {
+            let deployment = crate::lower::github_actions::lower(&workflow);
+            run_policies(
+                &deployment,
+                Target::GithubActions,
+                input.checks,
+                input.settings,
+                hits,
+            );
         }
         Ok(())
     }
