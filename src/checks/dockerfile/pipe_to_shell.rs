@@ -41,15 +41,27 @@ fn patterns() -> &'static [Regex] {
 fn check(dockerfile: &Dockerfile<'_>, hits: &mut Vec<Hit>) {
     for index in 0..dockerfile.instructions.len() {
         for script in dockerfile.run_scripts(index) {
-            for pattern in patterns() {
-                for found in pattern.find_iter(script.text.as_bytes()) {
-                    hits.push(Hit::new(
-                        RULE,
-                        script.file_span(found.range()),
-                        "a downloaded script is piped into an interpreter without being verified",
-                    ));
-                }
+            for found in piped_downloads(&script.text) {
+                hits.push(Hit::new(
+                    RULE,
+                    script.file_span(found),
+                    "a downloaded script is piped into an interpreter without being verified",
+                ));
             }
         }
     }
+}
+
+/// Where a shell script pipes a download into an interpreter (`curl … | sh`, `sh -c
+/// "$(curl …)"`): the one judgement for every format that runs shell (a Dockerfile's `RUN`, a
+/// pipeline's `run:`).
+pub(crate) fn piped_downloads(script: &str) -> Vec<std::ops::Range<usize>> {
+    patterns()
+        .iter()
+        .flat_map(|pattern| {
+            pattern
+                .find_iter(script.as_bytes())
+                .map(|found| found.range())
+        })
+        .collect()
 }
