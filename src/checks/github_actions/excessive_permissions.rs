@@ -26,6 +26,30 @@ fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
             "the workflow gives every job a token that can write everything (`write-all`): grant each job only what it needs",
         ));
     }
+    // Write scopes granted at the top reach every job that does not set its own: in a
+    // workflow of several jobs, more jobs than need them.
+    let inheriting = workflow
+        .jobs
+        .iter()
+        .filter(|job| job.permissions.is_none())
+        .count();
+    if let Some(permissions) = &workflow.permissions
+        && workflow.jobs.len() > 1
+        && inheriting > 0
+    {
+        for (scope, entry) in yaml.keys(permissions.value) {
+            if yaml.str(entry.value) == Some("write") {
+                hits.push(Hit::new(
+                    RULE,
+                    yaml.site(entry),
+                    format!(
+                        "`{scope}: write` is given to every job at the workflow level ({inheriting} of {} jobs inherit it): grant it in the jobs that need it",
+                        workflow.jobs.len()
+                    ),
+                ));
+            }
+        }
+    }
     for job in &workflow.jobs {
         match &job.permissions {
             Some(permissions) if write_all(permissions) => hits.push(Hit::new(
