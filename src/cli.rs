@@ -317,6 +317,7 @@ impl Scope {
             path_ignores: config.path_ignores.clone(),
             secret_allowlist: config.secret_allowlist.clone(),
             database_ports: config.database_ports.clone(),
+            tag_pinned_owners: config.tag_pinned_owners.clone(),
             progress: None,
             helm: config.helm.clone().then(self.helm.options()),
         })

@@ -56,6 +56,16 @@ struct File {
     database_ports: BTreeMap<u16, String>,
     #[serde(default)]
     helm: HelmSection,
+    #[serde(default)]
+    github_actions: GithubActionsSection,
+}
+
+/// How GitHub Actions workflows are judged.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct GithubActionsSection {
+    /// Owners whose actions may be pinned to a version tag rather than a commit.
+    tag_pinned_owners: Option<Vec<String>>,
 }
 
 /// Values for Helm charts: for every chart, and per chart directory.
@@ -145,6 +155,8 @@ pub struct Config {
     pub secret_allowlist: Vec<Regex>,
     pub test_secrets: Option<TestSecrets>,
     pub database_ports: Vec<(u16, String)>,
+    /// Owners of GitHub actions whose version tags are trusted as pins.
+    pub tag_pinned_owners: Option<Vec<String>>,
     /// Values for Helm charts, paths resolved against the configuration file's directory.
     pub helm: crate::helm::HelmOptions,
 }
@@ -358,6 +370,7 @@ impl Config {
             secret_allowlist,
             test_secrets: file.secrets.test_secrets,
             database_ports: file.database_ports.into_iter().collect(),
+            tag_pinned_owners: file.github_actions.tag_pinned_owners,
             helm: crate::helm::HelmOptions {
                 entries: std::iter::once(crate::helm::ValuesFor {
                     chart: None,
@@ -425,6 +438,11 @@ secrets:
 # More ports that count as databases for the no-public-db rules (besides 5432, 3306, 6379, …).
 database-ports: {}
 #  7000: ScyllaDB
+
+# GitHub Actions: owners whose actions may be pinned to a version tag rather than a commit SHA
+# (GHA001). GitHub's own by default; [] requires a SHA for every action.
+github-actions:
+  tag-pinned-owners: [actions, github]
 
 # Values for Helm charts (paths relative to this file), laid over each chart's values.yaml:
 # first these for every chart, then a chart directory's own, then --helm-values and --helm-set.

@@ -929,3 +929,42 @@ fn staged_overlay_changes_show_where_the_overlay_deploys_them() {
         )]
     );
 }
+
+/// Which owners' actions may be pinned to a version tag is the configuration's to say:
+/// GitHub's own by default, none with `tag-pinned-owners: []`, an organisation's own added.
+#[test]
+fn the_configuration_says_whose_action_tags_are_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        ".github/workflows/ci.yml",
+        "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - uses: acme/setup-toolchain@v2\n",
+    );
+    let flagged = |config: Option<&str>| -> Vec<String> {
+        if let Some(config) = config {
+            write(root, ".palisade.yaml", config);
+        }
+        let (report, _) = json(root, &["--select", "GHA001"]);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["snippet"].as_str().unwrap().trim().to_owned())
+            .collect()
+    };
+    assert_eq!(flagged(None), ["- uses: acme/setup-toolchain@v2"]);
+    assert_eq!(
+        flagged(Some(
+            "version: 1\ngithub-actions:\n  tag-pinned-owners: []\n"
+        ))
+        .len(),
+        2
+    );
+    assert!(
+        flagged(Some(
+            "version: 1\ngithub-actions:\n  tag-pinned-owners: [actions, acme]\n"
+        ))
+        .is_empty()
+    );
+}

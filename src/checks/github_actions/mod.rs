@@ -34,7 +34,7 @@ impl Format for GithubActions {
         };
         for check in input.checks {
             if let Checker::GithubActions(function) = check.checker {
-                function(&workflow, hits);
+                function(&workflow, input.settings, hits);
             }
         }
         // Job containers and services are containers, and what a pipeline is configured with

@@ -3,13 +3,13 @@
 //! judgement as a Dockerfile's `RUN` (DKR011).
 
 use crate::checks::dockerfile::pipe_to_shell::piped_downloads;
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::Workflow;
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
 const RULE: &str = "GHA013";
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     for job in &workflow.jobs {
         for run in job.steps.iter().filter_map(|step| step.run.as_ref()) {
             let mut seen: Vec<&str> = Vec::new();

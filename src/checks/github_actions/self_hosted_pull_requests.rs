@@ -3,7 +3,7 @@
 //! self-hosted runner is not wiped after the job: the code can stay, read what later jobs
 //! handle, and reach the network the runner lives in.
 
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::Workflow;
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
@@ -11,7 +11,7 @@ const RULE: &str = "GHA006";
 
 const PULL_REQUEST_TRIGGERS: &[&str] = &["pull_request", "pull_request_target"];
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     let Some(trigger) = PULL_REQUEST_TRIGGERS
         .iter()
         .find(|trigger| workflow.runs_on(trigger))

@@ -1,31 +1,29 @@
 //! GHA001: an action or reusable workflow used by a tag or a branch rather than a commit. A
 //! tag can be moved and a branch moves by design: whoever controls the action's repository (or
 //! steals its maintainer's token) decides what runs next in this pipeline, with its secrets.
-//! First-party actions (`actions/…`, `github/…`) pinned to a version tag are accepted; a
-//! branch is never.
+//! Actions of trusted owners (GitHub's own, `actions/…` and `github/…`, unless the configuration
+//! says otherwise) pinned to a version tag are accepted; a branch is never.
 
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::{Scalar, Workflow};
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
 const RULE: &str = "GHA001";
-
-/// Owners whose actions GitHub publishes: tags there are protected releases.
-const FIRST_PARTY: &[&str] = &["actions", "github"];
 
 /// Refs that name a branch rather than a release.
 const BRANCHES: &[&str] = &[
     "main", "master", "develop", "dev", "trunk", "latest", "head", "stable", "nightly",
 ];
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, settings: &Settings, hits: &mut Vec<Hit>) {
+    let trusted = settings.tag_pinned_owners();
     for job in &workflow.jobs {
         let uses = job
             .uses
             .iter()
             .chain(job.steps.iter().filter_map(|step| step.uses.as_ref()));
         for used in uses {
-            if let Some(message) = judge(used) {
+            if let Some(message) = judge(used, &trusted) {
                 hits.push(Hit::new(RULE, used.span.clone(), message));
             }
         }
@@ -33,7 +31,7 @@ fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
 }
 
 /// What is wrong with a `uses:` value, if anything.
-fn judge(used: &Scalar) -> Option<String> {
+fn judge(used: &Scalar, trusted: &[&str]) -> Option<String> {
     let text = used.text.trim();
     // The repository's own actions and workflows change with it.
     if text.starts_with("./") || text.contains("${{") {
@@ -65,7 +63,7 @@ fn judge(used: &Scalar) -> Option<String> {
             "`{text}` follows the branch `{reference}`: whoever can push to it changes what runs here"
         ));
     }
-    if FIRST_PARTY.contains(&owner) {
+    if trusted.contains(&owner) {
         return None;
     }
     Some(format!(

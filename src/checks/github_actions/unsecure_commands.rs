@@ -3,14 +3,14 @@
 //! request's title echoed to the log) could set the environment of every later step, and with
 //! `LD_PRELOAD` or `PATH` run code there.
 
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::Workflow;
 use crate::formats::yaml::NodeId;
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
 const RULE: &str = "GHA005";
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     let yaml = workflow.yaml;
     let mut owners: Vec<NodeId> = vec![workflow.root];
     for job in &workflow.jobs {

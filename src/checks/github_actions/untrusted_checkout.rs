@@ -3,7 +3,7 @@
 //! code can influence afterwards (a build script, a test, a package install hook, a Makefile)
 //! then runs with those secrets: the "pwn request".
 
-use crate::checks::{Check, Hit};
+use crate::checks::{Check, Hit, Settings};
 use crate::formats::github_actions::{Scalar, Workflow, contexts, expressions};
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
@@ -25,7 +25,7 @@ const HEAD: &[&str] = &[
     "github.event.workflow_run.head_repository.full_name",
 ];
 
-fn check(workflow: &Workflow<'_>, hits: &mut Vec<Hit>) {
+fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     let Some(trigger) = PRIVILEGED_TRIGGERS
         .iter()
         .find(|trigger| workflow.runs_on(trigger))
