@@ -56,6 +56,7 @@ const CHECK_FORMATS: &[&str] = &[
     "compose",
     "terraform",
     "github_actions",
+    "gitlab_ci",
     "secrets",
 ];
 

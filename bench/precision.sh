@@ -27,9 +27,9 @@ for line in open(labels_file):
     labels[(path, int(number), rule)] = label
 findings = json.load(open(report))['findings']
 policy_of = {
-    'no-root': ['CMP001', 'CMP002', 'CMP007', 'DKR001', 'K8S001', 'K8S002'],
-    'no-latest': ['CMP003', 'DKR002', 'K8S003', 'TFM005'],
-    'no-hardcoded-secrets': ['CMP004', 'DKR004', 'K8S004', 'K8S005', 'SEC001', 'SEC002', 'TFM004'],
+    'no-root': ['CMP001', 'CMP002', 'CMP007', 'DKR001', 'K8S001', 'K8S002', 'GHA011', 'GLC011'],
+    'no-latest': ['CMP003', 'DKR002', 'K8S003', 'TFM005', 'GHA010', 'GLC010'],
+    'no-hardcoded-secrets': ['CMP004', 'DKR004', 'K8S004', 'K8S005', 'SEC001', 'SEC002', 'TFM004', 'GHA012', 'GLC012'],
     'no-public-db': ['CMP005', 'K8S006', 'TFM002', 'TFM003'],
     'no-public-ssh': ['CMP006', 'DKR003', 'K8S007', 'TFM001'],
 }

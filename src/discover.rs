@@ -74,6 +74,8 @@ pub enum Target {
     Terraform,
     /// GitHub Actions workflows and actions: `jobs` of `runs-on`/`steps`/`uses`, or `runs.using`.
     GithubActions,
+    /// GitLab CI pipelines: jobs with `script`, `trigger` or `extends`, or a `stages` list.
+    GitlabCi,
     /// Secrets, in every file whatever its kind.
     Secrets,
     /// Palisade's own directives in any file (suppression comments).
@@ -88,6 +90,7 @@ impl Target {
             Target::Kubernetes => "kubernetes",
             Target::Terraform => "terraform",
             Target::GithubActions => "github-actions",
+            Target::GitlabCi => "gitlab-ci",
             Target::Secrets => "secrets",
             Target::Palisade => "palisade",
         }

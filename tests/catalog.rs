@@ -51,6 +51,7 @@ fn ids_and_names_are_unique_and_well_formed() {
             Target::Compose => "CMP",
             Target::Terraform => "TFM",
             Target::GithubActions => "GHA",
+            Target::GitlabCi => "GLC",
             Target::Secrets => "SEC",
             Target::Palisade => "PAL",
         };

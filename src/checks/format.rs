@@ -152,6 +152,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &super::compose::FORMAT,
     &super::terraform::FORMAT,
     &super::github_actions::FORMAT,
+    &super::gitlab_ci::FORMAT,
 ];
 
 /// The formats that may read a file of `kind`.

@@ -12,6 +12,7 @@ pub mod deployment;
 pub mod dockerfile;
 pub mod format;
 pub mod github_actions;
+pub mod gitlab_ci;
 pub mod kubernetes;
 pub mod secrets;
 pub mod terraform;
@@ -26,6 +27,7 @@ use crate::formats::budget;
 use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::github_actions::Workflow;
+use crate::formats::gitlab_ci::Pipeline;
 use crate::formats::kubernetes::Manifests;
 use crate::formats::terraform::{At, Module};
 use crate::model::Deployment;
@@ -120,6 +122,7 @@ pub enum Checker {
     Compose(fn(&ComposeFile<'_>, &mut Vec<Hit>)),
     /// GitHub Actions checks read the scan's settings too (the owners whose tags are trusted).
     GithubActions(fn(&Workflow<'_>, &Settings, &mut Vec<Hit>)),
+    GitlabCi(fn(&Pipeline<'_>, &mut Vec<Hit>)),
     /// Terraform checks read a whole module and say which of its files each hit is in.
     Terraform(fn(&Module, &mut Vec<(At, Hit)>)),
     /// Secret checks read any file as text.
@@ -134,6 +137,7 @@ impl Checker {
             Checker::Kubernetes(_) => Target::Kubernetes,
             Checker::Compose(_) => Target::Compose,
             Checker::GithubActions(_) => Target::GithubActions,
+            Checker::GitlabCi(_) => Target::GitlabCi,
             Checker::Terraform(_) => Target::Terraform,
             Checker::Secrets(_) => Target::Secrets,
         }
@@ -193,6 +197,16 @@ impl Check {
         Check {
             rule_id,
             checker: Checker::GithubActions(function),
+        }
+    }
+
+    pub const fn gitlab_ci(
+        rule_id: &'static str,
+        function: fn(&Pipeline<'_>, &mut Vec<Hit>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::GitlabCi(function),
         }
     }
 

@@ -4,6 +4,7 @@ pub mod budget;
 pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
+pub mod gitlab_ci;
 pub mod hcl_outline;
 pub mod kubernetes;
 pub mod kustomize;

@@ -6,5 +6,6 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
+pub mod gitlab_ci;
 pub mod kubernetes;
 pub mod terraform;

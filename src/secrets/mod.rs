@@ -352,7 +352,7 @@ pub struct AssignedSecret {
 
 /// Judges a value assigned to a name (an environment variable, a build argument): a known token
 /// format anywhere in it, whatever the name; or the whole value, when the name is secret-like and
-/// the value a real literal. The description quotes the secret only masked.
+/// the value a real literal of one line. The description quotes the secret only masked.
 pub fn assigned_secret(name: &str, value: &str) -> Option<AssignedSecret> {
     if let Some((format, range)) = find_token(value) {
         let masked = mask(&value[range.clone()]);
@@ -360,6 +360,12 @@ pub fn assigned_secret(name: &str, value: &str) -> Option<AssignedSecret> {
             description: holds(format, &masked),
             range,
         });
+    }
+    // A value of several lines is a configuration (a JSON list of registries, a BuildKit
+    // secret mapping, a certificate bundle), no credential itself: only a token or a key in it
+    // is one, which the detectors found above.
+    if value.trim().contains('\n') {
+        return None;
     }
     let secret = is_secret_name(name) && judge(value, Pairing::Declared) == Verdict::Secret;
     secret.then(|| AssignedSecret {
