@@ -140,21 +140,50 @@ fn environment(yaml: &Yaml, node: NodeId, field: &str, owner: &str, out: &mut Ve
         let Some(value) = yaml.str(entry.value) else {
             continue;
         };
-        if value.contains("${{") {
-            continue;
+        // Lines of `KEY=value` (`build-args`, BuildKit `secrets`): each value under its key.
+        let pairs: Vec<(&str, &str)> = value
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map_while(|line| {
+                let (key, assigned) = line.trim().split_once('=')?;
+                let named = key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                (named && !key.is_empty()).then_some((key, assigned))
+            })
+            .collect();
+        let lines = value.lines().filter(|line| !line.trim().is_empty()).count();
+        let judged: Vec<(Option<&str>, &str)> = if !pairs.is_empty() && pairs.len() == lines {
+            pairs
+                .into_iter()
+                .map(|(key, assigned)| (Some(key), assigned))
+                .collect()
+        } else {
+            vec![(None, value)]
+        };
+        for (key, assigned) in judged {
+            if assigned.contains("${{") {
+                continue;
+            }
+            let Some(secret) = secrets::assigned_secret(key.unwrap_or(&name), assigned) else {
+                continue;
+            };
+            let start = value.find(assigned).unwrap_or(0);
+            let range = start + secret.range.start..start + secret.range.end;
+            let span = match yaml.content_span(entry.value) {
+                Some(raw) => secrets::locate(value, raw, value, range),
+                None => yaml.span(entry.value),
+            };
+            let place = match key {
+                Some(key) => format!("{what} `{name}` (`{key}`)"),
+                None => format!("{what} `{name}`"),
+            };
+            out.push(Secret {
+                place: format!("{place} of {owner}"),
+                description: secret.description,
+                site: yaml.site(entry),
+                span,
+            });
         }
-        let Some(secret) = secrets::assigned_secret(&name, value) else {
-            continue;
-        };
-        let span = match yaml.content_span(entry.value) {
-            Some(raw) => secrets::locate(value, raw, value, secret.range),
-            None => yaml.span(entry.value),
-        };
-        out.push(Secret {
-            place: format!("{what} `{name}` of {owner}"),
-            description: secret.description,
-            site: yaml.site(entry),
-            span,
-        });
     }
 }
