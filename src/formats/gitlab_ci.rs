@@ -72,10 +72,27 @@ impl<'y> Pipeline<'y> {
                     .iter()
                     .any(|key| yaml.get(entry.value, key).is_some())
         };
+        // A hidden job (`.name`) is a template: what it sets reaches the jobs that extend it.
+        let is_template = |name: &str, entry: &Entry| {
+            name.starts_with('.')
+                && yaml.is_mapping(entry.value)
+                && [
+                    "script",
+                    "before_script",
+                    "image",
+                    "services",
+                    "variables",
+                    "extends",
+                ]
+                .iter()
+                .any(|key| yaml.get(entry.value, key).is_some())
+        };
         let has_stages = top
             .iter()
             .any(|(name, entry)| name == "stages" && !yaml.items(entry.value).is_empty());
-        let has_jobs = top.iter().any(|(name, entry)| is_job(name, entry));
+        let has_jobs = top
+            .iter()
+            .any(|(name, entry)| is_job(name, entry) || is_template(name, entry));
         // Compose files and manifests have no jobs; a CI file without `stages` has some.
         if !has_jobs && !has_stages {
             return None;
@@ -98,11 +115,8 @@ impl<'y> Pipeline<'y> {
             .get(root, "variables")
             .map(|v| yaml.keys(v.value))
             .unwrap_or_default();
-        let mut jobs = Vec::new();
-        for (name, entry) in &top {
-            if name.starts_with('.') || !is_job(name, entry) {
-                continue;
-            }
+        // A job as GitLab runs it, with the templates it extends (itself first).
+        let read_job = |name: &String, entry: &Entry| -> (Job, Vec<NodeId>) {
             // Templates, deepest first: what a job extends, and what that extends.
             let mut chain: Vec<NodeId> = vec![entry.value];
             let mut at = 0;
@@ -150,12 +164,32 @@ impl<'y> Pipeline<'y> {
                     keys.push((key.to_owned(), entry));
                 }
             }
-            jobs.push(Job {
-                name: name.clone(),
-                site: yaml.span(entry.key),
-                keys,
-                variables,
-            });
+            (
+                Job {
+                    name: name.clone(),
+                    site: yaml.span(entry.key),
+                    keys,
+                    variables,
+                },
+                chain,
+            )
+        };
+        let mut jobs = Vec::new();
+        let mut extended: Vec<NodeId> = Vec::new();
+        for (name, entry) in top
+            .iter()
+            .filter(|(n, e)| !n.starts_with('.') && is_job(n, e))
+        {
+            let (job, chain) = read_job(name, entry);
+            extended.extend(chain.into_iter().skip(1));
+            jobs.push(job);
+        }
+        // The templates no job of this file extends (a file of templates that others include):
+        // each judged as a job, where it is written.
+        for (name, entry) in top.iter().filter(|(n, e)| is_template(n, e)) {
+            if !extended.contains(&entry.value) {
+                jobs.push(read_job(name, entry).0);
+            }
         }
         Some(Pipeline {
             yaml,

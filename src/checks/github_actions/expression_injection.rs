@@ -44,27 +44,33 @@ const UNTRUSTED: &[&str] = &[
 
 /// Whether a context path is, or holds, a value from [`UNTRUSTED`] (`github.event.issue`
 /// serialised whole holds its title), or is a free-text input of a manually dispatched run.
-fn untrusted(path: &str, dispatch: &DispatchInputs) -> bool {
+fn untrusted(path: &str, dispatch: &Taint) -> bool {
     let input = path
         .strip_prefix("inputs.")
         .or_else(|| path.strip_prefix("github.event.inputs."));
     if let Some(name) = input {
         return dispatch.free_text(name);
     }
+    if dispatch.tainted.iter().any(|output| output == path) {
+        return true;
+    }
     UNTRUSTED.iter().any(|known| {
         path == *known || known.starts_with(&format!("{path}.")) || matches_with_stars(known, path)
     })
 }
 
-/// The inputs of `workflow_dispatch`, when the workflow has that trigger: whoever may run it
-/// types them. A `boolean`, `number` or `choice` input cannot carry a script.
-struct DispatchInputs {
+/// What of a workflow's own values carries text from whoever triggers it: the free-text inputs
+/// of `workflow_dispatch` (a `boolean`, `number` or `choice` input cannot carry a script), and
+/// the step outputs of the job at hand made from untrusted text.
+struct Taint {
     dispatched: bool,
     typed: Vec<(String, String)>,
+    /// Step outputs of the job at hand that carry untrusted text ([`tainted_outputs`]).
+    tainted: Vec<String>,
 }
 
-impl DispatchInputs {
-    fn of(workflow: &Workflow<'_>) -> DispatchInputs {
+impl Taint {
+    fn of(workflow: &Workflow<'_>) -> Taint {
         let yaml = workflow.yaml;
         let typed = yaml
             .get(workflow.root, "on")
@@ -85,9 +91,10 @@ impl DispatchInputs {
                     .collect()
             })
             .unwrap_or_default();
-        DispatchInputs {
+        Taint {
             dispatched: workflow.runs_on("workflow_dispatch"),
             typed,
+            tainted: Vec::new(),
         }
     }
 
@@ -111,9 +118,67 @@ fn matches_with_stars(pattern: &str, path: &str) -> bool {
             .all(|(p, q)| *p == "*" || *q == "*" || p == q)
 }
 
+/// The step outputs of a job that carry untrusted text: a step that writes `NAME=…` to
+/// `$GITHUB_OUTPUT` from an untrusted expression, or from an environment variable (of the
+/// step, its job or the workflow) that holds one, makes `steps.<id>.outputs.NAME` untrusted.
+fn tainted_outputs(
+    workflow: &Workflow<'_>,
+    job: &crate::formats::github_actions::Job,
+    dispatch: &Taint,
+) -> Vec<String> {
+    let yaml = workflow.yaml;
+    let untrusted_text = |text: &str| {
+        expressions(text)
+            .iter()
+            .any(|(_, inside)| contexts(inside).iter().any(|p| untrusted(p, dispatch)))
+    };
+    // Environment variables that hold untrusted text, by name.
+    let tainted_env = |node| -> Vec<String> {
+        yaml.get(node, "env")
+            .map(|env| {
+                yaml.keys(env.value)
+                    .into_iter()
+                    .filter(|(_, e)| yaml.str(e.value).is_some_and(untrusted_text))
+                    .map(|(name, _)| name)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut inherited = tainted_env(workflow.root);
+    inherited.extend(tainted_env(job.node));
+    let mut outputs = Vec::new();
+    for step in &job.steps {
+        let (Some(id), Some(run)) = (
+            yaml.get(step.node, "id").and_then(|e| yaml.str(e.value)),
+            &step.run,
+        ) else {
+            continue;
+        };
+        let mut env = inherited.clone();
+        env.extend(tainted_env(step.node));
+        for line in run.text.lines().filter(|l| l.contains("GITHUB_OUTPUT")) {
+            let Some((left, right)) = line.split_once('=') else {
+                continue;
+            };
+            let name = left
+                .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .next()
+                .unwrap_or_default();
+            let from_env = env.iter().any(|var| {
+                right.contains(&format!("${var}")) || right.contains(&format!("${{{var}}}"))
+            });
+            if !name.is_empty() && (from_env || untrusted_text(right)) {
+                outputs.push(format!("steps.{id}.outputs.{name}"));
+            }
+        }
+    }
+    outputs
+}
+
 fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
-    let dispatch = DispatchInputs::of(workflow);
+    let mut dispatch = Taint::of(workflow);
     for job in &workflow.jobs {
+        dispatch.tainted = tainted_outputs(workflow, job, &dispatch);
         for step in &job.steps {
             if let Some(run) = &step.run {
                 judge(workflow, run, "a `run:` script", &dispatch, hits);
@@ -143,7 +208,7 @@ fn judge(
     workflow: &Workflow<'_>,
     script: &Scalar,
     place: &str,
-    dispatch: &DispatchInputs,
+    dispatch: &Taint,
     hits: &mut Vec<Hit>,
 ) {
     let mut seen: Vec<&str> = Vec::new();
@@ -158,6 +223,8 @@ fn judge(
         };
         let who = if path.starts_with("inputs.") || path.starts_with("github.event.inputs.") {
             "whoever triggers the workflow"
+        } else if path.starts_with("steps.") {
+            "an outsider (through an earlier step)"
         } else {
             "an outsider"
         };

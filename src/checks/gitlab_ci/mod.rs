@@ -26,9 +26,10 @@ impl Format for GitlabCi {
 
     fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
         // Most YAML is no pipeline: not even parsed.
-        if !["script", "stages", "extends", "trigger"]
-            .iter()
-            .any(|word| input.text.contains(word))
+        if !input.text.starts_with('.')
+            && !["script", "stages", "extends", "trigger", "\n."]
+                .iter()
+                .any(|word| input.text.contains(word))
         {
             return Ok(());
         }
