@@ -286,7 +286,8 @@ pub fn discover(
 /// The kustomizations of the repositories that `named` files (files given by path, as a
 /// pre-commit hook gives the files of a commit) are in: an overlay that reads one of them is
 /// built to judge it, though the overlay's kustomization was not named. Walked as `discover`
-/// walks, ignore files and exclusions respected.
+/// walks, ignore files and exclusions respected, and only for a repository where a named file
+/// has a kustomization in its directory or above (else no overlay can read it).
 pub fn kustomizations_around(
     named: &[Candidate],
     options: &WalkOptions,
@@ -298,7 +299,25 @@ pub fn kustomizations_around(
         for _ in 0..candidate.repo_path.split('/').count().max(1) {
             root.pop();
         }
-        roots.insert(root);
+        // Kustomize reads only files in or below a kustomization's directory: a file with no
+        // kustomization in its directory or above is read by no overlay, and no walk is needed.
+        let directory = candidate.path.parent().unwrap_or(Path::new(""));
+        let held = directory
+            .ancestors()
+            .take_while(|ancestor| ancestor.starts_with(&root))
+            .any(|ancestor| {
+                crate::formats::kustomize::FILE_NAMES.iter().any(|name| {
+                    let path = if ancestor.as_os_str().is_empty() {
+                        PathBuf::from(name)
+                    } else {
+                        ancestor.join(name)
+                    };
+                    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+                })
+            });
+        if held {
+            roots.insert(root);
+        }
     }
     let mut found = Vec::new();
     for root in roots {

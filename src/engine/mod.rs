@@ -235,9 +235,21 @@ fn scan_with(
         // Files named one by one (a pre-commit hook's) may be read by overlays not named.
         let around = match files {
             Files::Disk if options.paths.iter().any(|path| path.is_file()) => {
+                // Only what an overlay can read and judge: manifests, patches, kustomizations.
+                let overlay_part = |candidate: &Candidate| {
+                    matches!(candidate.kind, FileKind::Yaml | FileKind::Json)
+                        && files
+                            .read_text(candidate, options.max_file_size)
+                            .is_ok_and(|text| {
+                                text.contains("apiVersion")
+                                    || text.contains("op:")
+                                    || text.contains("\"op\"")
+                                    || text.contains("resources:")
+                            })
+                };
                 let named: Vec<Candidate> = candidates
                     .iter()
-                    .filter(|c| matches!(c.kind, FileKind::Yaml | FileKind::Json))
+                    .filter(|c| overlay_part(c))
                     .cloned()
                     .collect();
                 let walk = WalkOptions {
