@@ -131,19 +131,7 @@ fi
 git -C "$corpus" reset -q --hard
 echo "corpus: $corpus ($charts charts, $(git -C "$corpus" ls-files | wc -l) files, $(git -C "$corpus" ls-files | grep -c '/templates/t') templates)"
 
-# Median and best of RUNS runs of a command, in milliseconds.
-time_runs() {
-  local label=$1 times=() start end
-  shift
-  for _ in $(seq "$runs"); do
-    start=$(date +%s%N)
-    "$@" > /dev/null
-    end=$(date +%s%N)
-    times+=($(((end - start) / 1000000)))
-  done
-  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-  echo "$label: median $(echo "$sorted" | awk "NR == int(($runs + 1) / 2)") ms, best $(echo "$sorted" | head -1) ms"
-}
+source bench/common.sh
 
 time_runs "one chart (80 templates)" "$bin" scan "$corpus/chart00" --no-config --fail-on none --format json
 time_runs "all $charts charts" "$bin" scan "$corpus" --no-config --fail-on none --format json

@@ -157,20 +157,7 @@ fi
 git -C "$corpus" reset -q --hard
 echo "corpus: $corpus ($overlays overlays over a base of $base manifests, $(git -C "$corpus" ls-files | wc -l) files)"
 
-# Median and best of RUNS runs of a command, in milliseconds.
-time_runs() {
-  local label=$1 times=() start end
-  shift
-  for _ in $(seq "$runs"); do
-    start=$(date +%s%N)
-    "$@" > /dev/null
-    end=$(date +%s%N)
-    times+=($(((end - start) / 1000000)))
-  done
-  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-  median=$(echo "$sorted" | awk "NR == int(($runs + 1) / 2)")
-  echo "$label: median $median ms, best $(echo "$sorted" | head -1) ms"
-}
+source bench/common.sh
 
 mkdir -p "$corpus.one/deploy/overlays"
 rm -rf "$corpus.one/deploy/base" "$corpus.one/deploy/overlays/o000"

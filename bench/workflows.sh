@@ -28,23 +28,15 @@ done
 files=$(find "$corpus" -type f | wc -l)
 echo "corpus: $corpus ($files workflow files)"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-time_runs() {
-  local times=() start end
-  for _ in $(seq "$runs"); do
-    start=$(date +%s%N); "$@" > /dev/null 2>&1 || true; end=$(date +%s%N)
-    times+=($(((end - start) / 1000000)))
-  done
-  printf '%s\n' "${times[@]}" | median
-}
+source bench/common.sh
 bin=target/release/palisade
 rules=GHA001,GHA002,GHA003,GHA004,GHA005,GHA006,GHA007,GHA010,GHA011,GHA012,GHA013
 "$bin" scan "$corpus" --select "$rules" --format json --fail-on none > "$corpus.palisade.json"
-echo "palisade: median $(time_runs "$bin" scan "$corpus" --select "$rules" --format json --fail-on none) ms of $runs runs"
+time_runs "palisade" "$bin" scan "$corpus" --select "$rules" --format json --fail-on none
 if [ -x "$zizmor" ]; then
   mapfile -t workflows < <(find "$corpus" -type f | sort)
   "$zizmor" --offline --format json "${workflows[@]}" > "$corpus.zizmor.json" 2> /dev/null || true
-  echo "zizmor $("$zizmor" --version | cut -d' ' -f2): median $(time_runs "$zizmor" --offline --format json "${workflows[@]}") ms of $runs runs"
+  time_runs "zizmor $("$zizmor" --version | cut -d' ' -f2)" "$zizmor" --offline --format json "${workflows[@]}"
 else
   echo "zizmor not found (pip install zizmor): only palisade's findings are counted"
   echo '[]' > "$corpus.zizmor.json"

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use crate::formats::github_actions::Workflow;
 use crate::formats::yaml::{NodeId, Yaml};
-use crate::model::{Container, Deployment, Fact, Health, Label, Secret, Setting, User, Workload};
+use crate::model::{Container, Deployment, Label, Secret};
 use crate::secrets;
 
 pub fn lower<'a>(workflow: &'a Workflow<'_>) -> Deployment<'a> {
@@ -53,14 +53,9 @@ pub fn lower<'a>(workflow: &'a Workflow<'_>) -> Deployment<'a> {
             environment(yaml, step.node, "env", &of_step, &mut deployment.secrets);
             environment(yaml, step.node, "with", &of_step, &mut deployment.secrets);
         }
-        if !containers.is_empty() {
-            deployment.workloads.push(Workload {
-                label: Label::Owned(of_job),
-                host_namespaces: Vec::new(),
-                host: "runner",
-                containers,
-            });
-        }
+        deployment
+            .workloads
+            .extend(super::pipeline_workload(of_job, containers));
     }
     deployment
 }
@@ -94,20 +89,15 @@ fn container_of<'a>(
         .and_then(|o| Some((yaml.str(o.value)?, yaml.span(o.value))));
     let privileged =
         options.and_then(|(text, span)| option_span(workflow, text, span, "--privileged"));
-    Some(Container {
+    // An image chosen by an expression is decided when the workflow runs.
+    let chosen_at_run_time = image.contains("${{");
+    Some(super::pipeline_container(
         label,
-        site: site.clone(),
-        long_running: true,
-        // An image chosen by an expression is decided when the workflow runs.
-        image: (!image.is_empty() && !image.contains("${{"))
-            .then(|| Fact::new(image.to_owned(), site)),
-        image_built_here: false,
-        user: User::Unknown,
+        image,
+        site,
+        chosen_at_run_time,
         privileged,
-        capabilities_added: Vec::new(),
-        read_only_root: Setting::NotSaid,
-        health: Health::Unknown,
-    })
+    ))
 }
 
 /// Where `option` is written in an `options:` value (`--privileged --network host`).

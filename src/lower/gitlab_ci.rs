@@ -5,7 +5,7 @@
 
 use crate::formats::gitlab_ci::{Job, Pipeline};
 use crate::formats::yaml::NodeId;
-use crate::model::{Container, Deployment, Fact, Health, Label, Secret, Setting, User, Workload};
+use crate::model::{Container, Deployment, Label, Secret};
 use crate::secrets;
 
 pub fn lower<'a>(pipeline: &'a Pipeline<'_>) -> Deployment<'a> {
@@ -41,14 +41,9 @@ pub fn lower<'a>(pipeline: &'a Pipeline<'_>) -> Deployment<'a> {
                 containers.extend(container(pipeline, node, label));
             }
         }
-        if !containers.is_empty() {
-            deployment.workloads.push(Workload {
-                label: Label::Owned(of_job),
-                host_namespaces: Vec::new(),
-                host: "runner",
-                containers,
-            });
-        }
+        deployment
+            .workloads
+            .extend(super::pipeline_workload(of_job, containers));
     }
     deployment
 }
@@ -60,20 +55,15 @@ fn container<'a>(pipeline: &Pipeline<'_>, node: NodeId, label: Label<'a>) -> Opt
     // Docker-in-Docker runs only on a privileged runner.
     let name = image.rsplit('/').next().unwrap_or(image);
     let dind = name.starts_with("docker:") && name.contains("dind");
-    Some(Container {
+    // A CI variable (`$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA`) is decided when the pipeline runs.
+    let chosen_at_run_time = image.contains('$');
+    Some(super::pipeline_container(
         label,
-        site: span.clone(),
-        long_running: true,
-        // A CI variable (`$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA`) is decided when the pipeline runs.
-        image: (!image.is_empty() && !image.contains('$'))
-            .then(|| Fact::new(image.to_owned(), span.clone())),
-        image_built_here: false,
-        user: User::Unknown,
-        privileged: dind.then_some(span),
-        capabilities_added: Vec::new(),
-        read_only_root: Setting::NotSaid,
-        health: Health::Unknown,
-    })
+        image,
+        span.clone(),
+        chosen_at_run_time,
+        dind.then_some(span),
+    ))
 }
 
 /// The secrets among a job's variables (`NAME: value` or `NAME: {value: …}`); a variable
