@@ -34,6 +34,12 @@ pub fn join_relative(directory: &str, path: &str) -> String {
     parts.join("/")
 }
 
+/// `path` taken from `directory`, resolved by name; `None` when it climbs above the root the
+/// two are relative to.
+pub fn join_within(directory: &str, path: &str) -> Option<String> {
+    normalize(&format!("{directory}/{path}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -212,7 +212,7 @@ fn judge_entry(entry: &Entry<'_>, context: &Context<'_>, budget: &AtomicUsize) -
         candidate: entry.kustomization,
         context,
     };
-    let repo_path_of = |relative: &str| crate::paths::normalize(&join(directory, relative));
+    let repo_path_of = |relative: &str| crate::paths::join_within(directory, relative);
     let read = |relative: &str| -> Option<String> {
         let target = repo_path_of(relative)?;
         neighbours.read_in_repository(&entry.root, &target)
@@ -331,12 +331,4 @@ fn secret_in(
     }
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     Some(at..line_end)
-}
-
-fn join(directory: &str, relative: &str) -> String {
-    if directory.is_empty() {
-        relative.to_owned()
-    } else {
-        format!("{directory}/{relative}")
-    }
 }

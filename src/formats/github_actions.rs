@@ -172,18 +172,36 @@ impl<'y> Workflow<'y> {
         self.triggers.iter().any(|(name, _)| name == event)
     }
 
-    /// Where `expression` (the `n`-th of its text in `scalar`) is written in the file: found in
-    /// the scalar's source text, which a block scalar writes with its indentation.
-    pub fn place_of(&self, scalar: &Scalar, expression: &str, n: usize) -> Range<usize> {
+    /// Where each of `pieces` (texts of the scalar's value, in order) is written in the file:
+    /// found in the scalar's source text, which a block scalar writes with its indentation; a
+    /// piece met again is the next occurrence of its text.
+    pub fn places(&self, scalar: &Scalar, pieces: &[&str]) -> Vec<Range<usize>> {
         let source = self.text.get(scalar.span.clone()).unwrap_or_default();
-        source
-            .match_indices(expression)
-            .nth(n)
-            .map(|(at, _)| {
-                let start = scalar.span.start + at;
-                start..start + expression.len()
+        pieces
+            .iter()
+            .enumerate()
+            .map(|(index, piece)| {
+                let n = pieces[..index].iter().filter(|p| *p == piece).count();
+                source
+                    .match_indices(piece)
+                    .nth(n)
+                    .map(|(at, _)| {
+                        let start = scalar.span.start + at;
+                        start..start + piece.len()
+                    })
+                    .unwrap_or_else(|| scalar.span.clone())
             })
-            .unwrap_or_else(|| scalar.span.clone())
+            .collect()
+    }
+
+    /// The `${{ … }}` expressions of a scalar: where each is written, and its inside.
+    pub fn expressions_in<'s>(&self, scalar: &'s Scalar) -> Vec<(Range<usize>, &'s str)> {
+        let found = expressions(&scalar.text);
+        let written: Vec<&str> = found.iter().map(|(written, _)| *written).collect();
+        self.places(scalar, &written)
+            .into_iter()
+            .zip(found.into_iter().map(|(_, inside)| inside))
+            .collect()
     }
 }
 

@@ -115,13 +115,6 @@ pub fn overlays(kustomizations: &[(String, Kustomization)]) -> Vec<Overlay> {
         path.rsplit_once('/')
             .map_or(String::new(), |(d, _)| d.to_owned())
     };
-    let join = |directory: &str, relative: &str| {
-        crate::paths::normalize(&if directory.is_empty() {
-            relative.to_owned()
-        } else {
-            format!("{directory}/{relative}")
-        })
-    };
     let by_directory: BTreeMap<String, (&String, &Kustomization)> = kustomizations
         .iter()
         .map(|(path, kustomization)| (directory(path), (path, kustomization)))
@@ -132,7 +125,7 @@ pub fn overlays(kustomizations: &[(String, Kustomization)]) -> Vec<Overlay> {
             kustomization
                 .resources
                 .iter()
-                .filter_map(|resource| join(here, resource))
+                .filter_map(|resource| crate::paths::join_within(here, resource))
         })
         .filter(|target| by_directory.contains_key(target))
         .collect();
@@ -157,12 +150,12 @@ pub fn overlays(kustomizations: &[(String, Kustomization)]) -> Vec<Overlay> {
                 kustomization
                     .files
                     .iter()
-                    .filter_map(|file| join(&here, file)),
+                    .filter_map(|file| crate::paths::join_within(&here, file)),
             );
             for target in kustomization
                 .resources
                 .iter()
-                .filter_map(|r| join(&here, r))
+                .filter_map(|r| crate::paths::join_within(&here, r))
             {
                 if by_directory.contains_key(&target) {
                     pending.push(target);

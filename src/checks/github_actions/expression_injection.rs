@@ -211,10 +211,7 @@ fn judge(
     dispatch: &Taint,
     hits: &mut Vec<Hit>,
 ) {
-    let mut seen: Vec<&str> = Vec::new();
-    for (written, inside) in expressions(&script.text) {
-        let n = seen.iter().filter(|s| **s == written).count();
-        seen.push(written);
+    for (place_in_file, inside) in workflow.expressions_in(script) {
         let Some(path) = contexts(inside)
             .into_iter()
             .find(|path| untrusted(path, dispatch))
@@ -230,7 +227,7 @@ fn judge(
         };
         hits.push(Hit::new(
             RULE,
-            workflow.place_of(script, written, n),
+            place_in_file,
             format!(
                 "`{path}`, which {who} chooses, is expanded into {place}: pass it through `env:` and use \"$VARIABLE\""
             ),

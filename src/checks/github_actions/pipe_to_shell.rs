@@ -12,14 +12,14 @@ const RULE: &str = "GHA013";
 fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     for job in &workflow.jobs {
         for run in job.steps.iter().filter_map(|step| step.run.as_ref()) {
-            let mut seen: Vec<&str> = Vec::new();
-            for found in piped_downloads(&run.text) {
-                let written = &run.text[found];
-                let n = seen.iter().filter(|s| **s == written).count();
-                seen.push(written);
+            let found: Vec<&str> = piped_downloads(&run.text)
+                .into_iter()
+                .map(|range| &run.text[range])
+                .collect();
+            for place in workflow.places(run, &found) {
                 hits.push(Hit::new(
                     RULE,
-                    workflow.place_of(run, written, n),
+                    place,
                     "a downloaded script is piped into an interpreter without being verified",
                 ));
             }

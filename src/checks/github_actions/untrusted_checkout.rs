@@ -4,7 +4,7 @@
 //! then runs with those secrets: the "pwn request".
 
 use crate::checks::{Check, Hit, Settings};
-use crate::formats::github_actions::{Scalar, Workflow, contexts, expressions};
+use crate::formats::github_actions::{Scalar, Workflow, contexts};
 
 pub const CHECK: Check = Check::github_actions(RULE, check);
 const RULE: &str = "GHA003";
@@ -76,16 +76,13 @@ fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
 /// The first expression of `value` that names the pull request's code (its head, or its
 /// `refs/pull/N/…` ref), where it is written.
 fn head_expression(workflow: &Workflow<'_>, value: &Scalar) -> Option<std::ops::Range<usize>> {
-    let mut seen: Vec<&str> = Vec::new();
-    for (written, inside) in expressions(&value.text) {
-        let n = seen.iter().filter(|s| **s == written).count();
-        seen.push(written);
-        if contexts(inside)
-            .iter()
-            .any(|path| HEAD.contains(&path.as_str()))
-        {
-            return Some(workflow.place_of(value, written, n));
-        }
-    }
-    None
+    workflow
+        .expressions_in(value)
+        .into_iter()
+        .find(|(_, inside)| {
+            contexts(inside)
+                .iter()
+                .any(|path| HEAD.contains(&path.as_str()))
+        })
+        .map(|(place, _)| place)
 }
