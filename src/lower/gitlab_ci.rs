@@ -86,6 +86,10 @@ fn variables(
         })
         .unwrap_or_default();
     for (name, entry) in &job.variables {
+        // A variable an included file gives is judged in that file.
+        let Some(entry) = entry else {
+            continue;
+        };
         let owner = if global.contains(&entry.value) {
             "the pipeline"
         } else {

@@ -51,7 +51,11 @@ fn untrusted(path: &str, dispatch: &Taint) -> bool {
     if let Some(name) = input {
         return dispatch.free_text(name);
     }
-    if dispatch.tainted.iter().any(|output| output == path) {
+    if dispatch
+        .tainted
+        .iter()
+        .any(|output| output == path || matches_with_stars(output, path))
+    {
         return true;
     }
     UNTRUSTED.iter().any(|known| {
@@ -61,11 +65,13 @@ fn untrusted(path: &str, dispatch: &Taint) -> bool {
 
 /// What of a workflow's own values carries text from whoever triggers it: the free-text inputs
 /// of `workflow_dispatch` (a `boolean`, `number` or `choice` input cannot carry a script), and
-/// the step outputs of the job at hand made from untrusted text.
+/// the step outputs of the job at hand and the outputs of other jobs made from untrusted text.
+#[derive(Clone)]
 struct Taint {
     dispatched: bool,
     typed: Vec<(String, String)>,
-    /// Step outputs of the job at hand that carry untrusted text ([`tainted_outputs`]).
+    /// Outputs that carry untrusted text: steps' of the job at hand ([`tainted_outputs`]) and
+    /// other jobs' ([`tainted_job_outputs`]).
     tainted: Vec<String>,
 }
 
@@ -175,10 +181,49 @@ fn tainted_outputs(
     outputs
 }
 
+/// The job outputs (`needs.<job>.outputs.NAME`) that carry untrusted text: a job's `outputs:`
+/// entry made from an untrusted expression or a tainted step output of that job. Jobs pass
+/// outputs on through `needs`, in any order in the file, so this runs until nothing changes.
+fn tainted_job_outputs(workflow: &Workflow<'_>, dispatch: &Taint) -> Vec<String> {
+    let yaml = workflow.yaml;
+    let mut found: Vec<String> = Vec::new();
+    for _ in 0..=workflow.jobs.len() {
+        let before = found.len();
+        for job in &workflow.jobs {
+            let Some(outputs) = yaml.get(job.node, "outputs") else {
+                continue;
+            };
+            let taint = Taint {
+                tainted: [found.clone(), tainted_outputs(workflow, job, dispatch)].concat(),
+                ..dispatch.clone()
+            };
+            for (name, entry) in yaml.keys(outputs.value) {
+                let carries = yaml.str(entry.value).is_some_and(|text| {
+                    expressions(text)
+                        .iter()
+                        .any(|(_, inside)| contexts(inside).iter().any(|p| untrusted(p, &taint)))
+                });
+                let path = format!("needs.{}.outputs.{name}", job.id);
+                if carries && !found.contains(&path) {
+                    found.push(path);
+                }
+            }
+        }
+        if found.len() == before {
+            break;
+        }
+    }
+    found
+}
+
 fn check(workflow: &Workflow<'_>, _: &Settings, hits: &mut Vec<Hit>) {
     let mut dispatch = Taint::of(workflow);
+    let from_jobs = tainted_job_outputs(workflow, &dispatch);
     for job in &workflow.jobs {
-        dispatch.tainted = tainted_outputs(workflow, job, &dispatch);
+        // A step output may carry another job's tainted output on.
+        dispatch.tainted = from_jobs.clone();
+        let steps = tainted_outputs(workflow, job, &dispatch);
+        dispatch.tainted.extend(steps);
         for step in &job.steps {
             if let Some(run) = &step.run {
                 judge(workflow, run, "a `run:` script", &dispatch, hits);
@@ -222,6 +267,8 @@ fn judge(
             "whoever triggers the workflow"
         } else if path.starts_with("steps.") {
             "an outsider (through an earlier step)"
+        } else if path.starts_with("needs.") {
+            "an outsider (through an earlier job)"
         } else {
             "an outsider"
         };

@@ -8,7 +8,8 @@ include!(concat!(env!("OUT_DIR"), "/checks_gitlab_ci.rs"));
 use crate::checks::format::{Format, Input};
 use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
 use crate::discover::{FileKind, Target};
-use crate::formats::gitlab_ci::Pipeline;
+use crate::formats::gitlab_ci::{MAX_INCLUDED, Pipeline, local_includes};
+use crate::formats::yaml::Yaml;
 
 /// `.gitlab-ci.yml` and the files it includes, known by what they hold.
 pub struct GitlabCi;
@@ -27,13 +28,15 @@ impl Format for GitlabCi {
     fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
         // Most YAML is no pipeline: not even parsed.
         if !input.text.starts_with('.')
-            && !["script", "stages", "extends", "trigger", "\n."]
+            && !["script", "stages", "extends", "trigger", "default", "\n."]
                 .iter()
                 .any(|word| input.text.contains(word))
         {
             return Ok(());
         }
-        let Some(pipeline) = Pipeline::new(input.yaml()?, input.text) else {
+        let yaml = input.yaml()?;
+        let included = included(yaml, input);
+        let Some(pipeline) = Pipeline::including(yaml, input.text, &included) else {
             return Ok(());
         };
         for check in input.checks {
@@ -52,5 +55,41 @@ impl Format for GitlabCi {
             );
         }
         Ok(())
+    }
+}
+
+/// The local files a pipeline includes, and those they include, in the order GitLab merges
+/// them (each file's includes before it), each once, at most [`MAX_INCLUDED`]. A file that cannot be read or parsed
+/// within the budget is left out: it is reported when it is checked itself.
+fn included(yaml: &Yaml, input: &Input<'_>) -> Vec<Yaml> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut files = Vec::new();
+    include_all(yaml, input, &mut seen, &mut files);
+    files
+}
+
+fn include_all(yaml: &Yaml, input: &Input<'_>, seen: &mut Vec<String>, files: &mut Vec<Yaml>) {
+    for path in local_includes(yaml) {
+        if seen.len() >= MAX_INCLUDED || seen.contains(&path) {
+            continue;
+        }
+        seen.push(path.clone());
+        // From the repository root, as GitLab reads them; or, for a pipeline of a project kept
+        // in a directory of another repository, from the pipeline's directory.
+        let Some((_, text)) = input
+            .repository
+            .read_from_root(&path)
+            .or_else(|| input.repository.read(&path))
+        else {
+            continue;
+        };
+        if crate::checks::over_budget(crate::formats::budget::Parser::Yaml, &text).is_err() {
+            continue;
+        }
+        let Ok(included) = Yaml::parse(&text) else {
+            continue;
+        };
+        include_all(&included, input, seen, files);
+        files.push(included);
     }
 }
