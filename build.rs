@@ -57,6 +57,7 @@ const CHECK_FORMATS: &[&str] = &[
     "terraform",
     "github_actions",
     "gitlab_ci",
+    "cloudformation",
     "secrets",
 ];
 

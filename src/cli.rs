@@ -318,6 +318,7 @@ impl Scope {
             secret_allowlist: config.secret_allowlist.clone(),
             database_ports: config.database_ports.clone(),
             tag_pinned_owners: config.tag_pinned_owners.clone(),
+            cloudformation_parameters: config.cloudformation_parameters.clone(),
             progress: None,
             helm: config.helm.clone().then(self.helm.options()),
         })

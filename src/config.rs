@@ -58,6 +58,40 @@ struct File {
     helm: HelmSection,
     #[serde(default)]
     github_actions: GithubActionsSection,
+    #[serde(default)]
+    cloudformation: CloudFormationSection,
+}
+
+/// How CloudFormation templates are read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CloudFormationSection {
+    /// Values of template parameters, by name, as the stacks are deployed with them: over the
+    /// parameters' defaults.
+    #[serde(default)]
+    parameters: BTreeMap<String, ParameterValue>,
+}
+
+/// A parameter's value as written (`22`, `true` and `prod` alike), as CloudFormation passes
+/// every parameter: as text.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ParameterValue {
+    Bool(bool),
+    Integer(i64),
+    Number(f64),
+    Text(String),
+}
+
+impl ParameterValue {
+    fn into_text(self) -> String {
+        match self {
+            ParameterValue::Bool(value) => value.to_string(),
+            ParameterValue::Integer(value) => value.to_string(),
+            ParameterValue::Number(value) => value.to_string(),
+            ParameterValue::Text(value) => value,
+        }
+    }
 }
 
 /// How GitHub Actions workflows are judged.
@@ -157,6 +191,8 @@ pub struct Config {
     pub database_ports: Vec<(u16, String)>,
     /// Owners of GitHub actions whose version tags are trusted as pins.
     pub tag_pinned_owners: Option<Vec<String>>,
+    /// Values of CloudFormation template parameters, by name.
+    pub cloudformation_parameters: Vec<(String, String)>,
     /// Values for Helm charts, paths resolved against the configuration file's directory.
     pub helm: crate::helm::HelmOptions,
 }
@@ -371,6 +407,12 @@ impl Config {
             test_secrets: file.secrets.test_secrets,
             database_ports: file.database_ports.into_iter().collect(),
             tag_pinned_owners: file.github_actions.tag_pinned_owners,
+            cloudformation_parameters: file
+                .cloudformation
+                .parameters
+                .into_iter()
+                .map(|(name, value)| (name, value.into_text()))
+                .collect(),
             helm: crate::helm::HelmOptions {
                 entries: std::iter::once(crate::helm::ValuesFor {
                     chart: None,
@@ -444,6 +486,12 @@ database-ports: {}
 github-actions:
   tag-pinned-owners: [actions, github]
 
+# CloudFormation: values of template parameters, by name, as the stacks are deployed (over the
+# parameters' defaults). A parameter without a default or a value here is not judged.
+cloudformation:
+  parameters: {}
+#    SSHLocation: 10.0.0.0/8
+
 # Values for Helm charts (paths relative to this file), laid over each chart's values.yaml:
 # first these for every chart, then a chart directory's own, then --helm-values and --helm-set.
 helm:
@@ -467,6 +515,23 @@ mod tests {
     fn the_template_is_a_valid_configuration() {
         let config = parse(TEMPLATE).unwrap();
         assert!(config.select.is_empty() && config.ignore.is_empty());
+    }
+
+    #[test]
+    fn cloudformation_parameters_are_read_as_text() {
+        let config = parse(
+            "cloudformation:\n  parameters:\n    SSHLocation: 10.0.0.0/8\n    Port: 2222\n    Public: false\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.cloudformation_parameters,
+            [
+                ("Port".to_owned(), "2222".to_owned()),
+                ("Public".to_owned(), "false".to_owned()),
+                ("SSHLocation".to_owned(), "10.0.0.0/8".to_owned()),
+            ]
+        );
+        assert!(parse("cloudformation:\n  parameter: {}\n").is_err());
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub enum Target {
     GithubActions,
     /// GitLab CI pipelines: jobs with `script`, `trigger` or `extends`, or a `stages` list.
     GitlabCi,
+    /// CloudFormation and SAM templates: `AWSTemplateFormatVersion`, or `Resources` of AWS types.
+    #[serde(rename = "cloudformation")]
+    CloudFormation,
     /// Secrets, in every file whatever its kind.
     Secrets,
     /// Palisade's own directives in any file (suppression comments).
@@ -91,6 +94,7 @@ impl Target {
             Target::Terraform => "terraform",
             Target::GithubActions => "github-actions",
             Target::GitlabCi => "gitlab-ci",
+            Target::CloudFormation => "cloudformation",
             Target::Secrets => "secrets",
             Target::Palisade => "palisade",
         }
@@ -164,6 +168,16 @@ pub fn kind_by_content(path: &Path, text: &str) -> Option<FileKind> {
         end -= 1;
     }
     let head = text[..end].trim_start_matches('\u{feff}').trim_start();
+    // A CloudFormation template, whatever its name (`.template` is common).
+    if crate::formats::cloudformation::looks_like_template(head)
+        && (head.contains("\"Resources\"") || head.contains("Resources:"))
+    {
+        return Some(if head.starts_with('{') {
+            FileKind::Json
+        } else {
+            FileKind::Yaml
+        });
+    }
     if head.starts_with('{') {
         return (head.contains("\"apiVersion\"") && head.contains("\"kind\""))
             .then_some(FileKind::Json);
@@ -557,6 +571,20 @@ mod tests {
         );
         // Prose with an example, nested keys, and plain text are not manifests.
         assert_eq!(kind_by_content(Path::new("README.md"), secret), None);
+        assert_eq!(
+            kind_by_content(
+                Path::new("stack.template"),
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"
+            ),
+            Some(FileKind::Yaml)
+        );
+        assert_eq!(
+            kind_by_content(
+                Path::new("stack.template"),
+                "{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}"
+            ),
+            Some(FileKind::Json)
+        );
         assert_eq!(
             kind_by_content(Path::new("a.txt"), "spec:\n  apiVersion: v1\n  kind: Pod\n"),
             None

@@ -52,6 +52,7 @@ fn ids_and_names_are_unique_and_well_formed() {
             Target::Terraform => "TFM",
             Target::GithubActions => "GHA",
             Target::GitlabCi => "GLC",
+            Target::CloudFormation => "CFN",
             Target::Secrets => "SEC",
             Target::Palisade => "PAL",
         };

@@ -576,3 +576,32 @@ fn a_manifest_known_only_by_its_content_is_reported_when_broken() {
         report.diagnostics
     );
 }
+
+/// Templates built to loop or blow up the resolver: conditions naming each other, functions
+/// nested thousands deep, `!Sub` of itself, huge indexes. Each ends, unknown where it must be.
+#[test]
+fn hostile_cloudformation_templates_end() {
+    let nested_if = format!(
+        "Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - {{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: {}0.0.0.0/0{}}}\n",
+        "!Join ['', [".repeat(200),
+        "]]".repeat(200)
+    );
+    let looping = "Conditions:\n  A: !Condition B\n  B: !And [!Condition A, !Condition A]\nParameters:\n  P:\n    Type: String\n    Default: !Ref P\nResources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: !If [A, 22, 22]\n          ToPort: !Select [99999999999999999999, [22]]\n          CidrIp: !Sub ['${X}', {X: !Sub '${P}'}]\n";
+    let json = format!(
+        "{{\"Resources\": {{\"G\": {{\"Type\": \"AWS::S3::Bucket\", \"Properties\": {}1{}}}}}}}",
+        "{\"Fn::Base64\": ".repeat(100),
+        "}".repeat(100)
+    );
+    for (name, text) in [
+        ("nested.yaml", nested_if.as_str()),
+        ("looping.yaml", looping),
+        ("deep.json", json.as_str()),
+    ] {
+        let report = scan_text(name, text);
+        assert!(
+            report.findings.iter().all(|f| f.rule_id != "CFN001"),
+            "{name}: {:?}",
+            report.findings
+        );
+    }
+}

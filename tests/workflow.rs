@@ -968,3 +968,36 @@ fn the_configuration_says_whose_action_tags_are_trusted() {
         .is_empty()
     );
 }
+
+/// A template's parameters count with their defaults, unless the configuration gives the value
+/// the stacks are deployed with.
+#[test]
+fn the_configuration_gives_cloudformation_parameters_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "stack.template",
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  SSHLocation:\n    Type: String\n    Default: 0.0.0.0/0\nResources:\n  Group:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: ssh\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref SSHLocation}\n",
+    );
+    let messages = |config: Option<&str>| -> Vec<String> {
+        if let Some(config) = config {
+            write(root, ".palisade.yaml", config);
+        }
+        let (report, _) = json(root, &["--select", "CFN001"]);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        messages(None),
+        [
+            "security group `Group` lets anyone on the internet reach SSH (port 22) through parameter `SSHLocation`, whose value is `0.0.0.0/0`"
+        ]
+    );
+    let restricted = "version: 1\ncloudformation:\n  parameters:\n    SSHLocation: 10.20.0.0/16\n";
+    assert!(messages(Some(restricted)).is_empty());
+}

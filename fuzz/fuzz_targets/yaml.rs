@@ -1,5 +1,5 @@
-//! Any text, read as YAML (Kubernetes manifests and Compose files) and checked by every rule:
-//! errors are fine, panics, hangs and unbounded memory are not.
+//! Any text, read as YAML (manifests, Compose files, pipelines, CloudFormation templates) and
+//! checked by every rule: errors are fine, panics, hangs and unbounded memory are not.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -153,6 +153,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &super::terraform::FORMAT,
     &super::github_actions::FORMAT,
     &super::gitlab_ci::FORMAT,
+    &super::cloudformation::FORMAT,
 ];
 
 /// The formats that may read a file of `kind`.

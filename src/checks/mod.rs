@@ -7,6 +7,7 @@
 //! keeps the two one-to-one. Files are parsed once, then every enabled check of their format runs
 //! over the same document and model.
 
+pub mod cloudformation;
 pub mod compose;
 pub mod deployment;
 pub mod dockerfile;
@@ -24,6 +25,7 @@ use crate::catalog::Severity;
 use crate::checks::secrets::SecretFile;
 use crate::discover::{FileKind, Target};
 use crate::formats::budget;
+use crate::formats::cloudformation::Template;
 use crate::formats::compose::ComposeFile;
 use crate::formats::dockerfile::Dockerfile;
 use crate::formats::github_actions::Workflow;
@@ -94,6 +96,8 @@ pub struct Settings {
     /// Owners of GitHub actions whose version tags are trusted as pins (`actions`, `github` by
     /// default); `None` for the default.
     pub tag_pinned_owners: Option<Vec<String>>,
+    /// Values of CloudFormation template parameters, by name, over their defaults.
+    pub cloudformation_parameters: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -123,6 +127,7 @@ pub enum Checker {
     /// GitHub Actions checks read the scan's settings too (the owners whose tags are trusted).
     GithubActions(fn(&Workflow<'_>, &Settings, &mut Vec<Hit>)),
     GitlabCi(fn(&Pipeline<'_>, &mut Vec<Hit>)),
+    CloudFormation(fn(&Template<'_>, &mut Vec<Hit>)),
     /// Terraform checks read a whole module and say which of its files each hit is in.
     Terraform(fn(&Module, &mut Vec<(At, Hit)>)),
     /// Secret checks read any file as text.
@@ -138,6 +143,7 @@ impl Checker {
             Checker::Compose(_) => Target::Compose,
             Checker::GithubActions(_) => Target::GithubActions,
             Checker::GitlabCi(_) => Target::GitlabCi,
+            Checker::CloudFormation(_) => Target::CloudFormation,
             Checker::Terraform(_) => Target::Terraform,
             Checker::Secrets(_) => Target::Secrets,
         }
@@ -207,6 +213,16 @@ impl Check {
         Check {
             rule_id,
             checker: Checker::GitlabCi(function),
+        }
+    }
+
+    pub const fn cloudformation(
+        rule_id: &'static str,
+        function: fn(&Template<'_>, &mut Vec<Hit>),
+    ) -> Check {
+        Check {
+            rule_id,
+            checker: Checker::CloudFormation(function),
         }
     }
 

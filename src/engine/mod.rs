@@ -69,6 +69,8 @@ pub struct ScanOptions {
     pub database_ports: Vec<(u16, String)>,
     /// Owners of GitHub actions whose version tags are trusted as pins; `None`: GitHub's own.
     pub tag_pinned_owners: Option<Vec<String>>,
+    /// Values of CloudFormation template parameters, by name, over their defaults.
+    pub cloudformation_parameters: Vec<(String, String)>,
     /// Counts files as they are checked, for a progress display (the library prints nothing).
     pub progress: Option<Arc<Progress>>,
     /// Values for Helm charts.
@@ -96,6 +98,7 @@ impl Default for ScanOptions {
             secret_allowlist: Vec::new(),
             database_ports: Vec::new(),
             tag_pinned_owners: None,
+            cloudformation_parameters: Vec::new(),
             progress: None,
             helm: crate::helm::HelmOptions::default(),
         }
@@ -386,6 +389,7 @@ impl<'c> Context<'c> {
                     extra: options.database_ports.clone(),
                 },
                 tag_pinned_owners: options.tag_pinned_owners.clone(),
+                cloudformation_parameters: options.cloudformation_parameters.clone(),
             },
             catalog,
             options,
@@ -407,12 +411,14 @@ impl<'c> Context<'c> {
     }
 
     /// Whether a file of `kind` is read at all: suppression comments can be wrong in any file,
-    /// and any text file may be a manifest by what it holds.
+    /// and any text file may be a manifest or a template (`stack.template`) by what it holds.
     fn reads(&self, kind: FileKind) -> bool {
         self.secrets
             || self.enabled.contains(suppress::RULE)
             || self.checks_format(kind)
-            || (kind == FileKind::Text && self.targets.contains(&Target::Kubernetes))
+            || (kind == FileKind::Text
+                && (self.targets.contains(&Target::Kubernetes)
+                    || self.targets.contains(&Target::CloudFormation)))
     }
 
     /// Whether a rule of a file kind's own format is enabled.

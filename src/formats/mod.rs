@@ -1,6 +1,7 @@
 //! Parsers that turn a file's text into a document model whose nodes keep their byte spans.
 
 pub mod budget;
+pub mod cloudformation;
 pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;

@@ -80,6 +80,9 @@ pub struct Yaml {
     scalars: String,
     /// Root node of each document.
     pub documents: Vec<NodeId>,
+    /// Local tags (`!Ref`, `!Sub`: CloudFormation's short-form functions) by node, in node
+    /// order; few files have any.
+    tags: Vec<(NodeId, Box<str>)>,
 }
 
 /// Why a stream could not be loaded.
@@ -112,6 +115,7 @@ impl Yaml {
                 // Scalars hardly ever hold more text than the stream (escapes mostly shorten it).
                 scalars: String::with_capacity(text.len()),
                 documents: Vec::new(),
+                tags: Vec::new(),
             },
             stack: Vec::new(),
             anchors: Vec::new(),
@@ -177,6 +181,14 @@ impl Yaml {
     }
 
     /// The scalar text of a node (aliases followed), if it is a scalar.
+    /// A node's local tag, without its `!` (`Ref` for `!Ref x`).
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        self.tags
+            .binary_search_by_key(&id, |(node, _)| *node)
+            .ok()
+            .map(|at| &*self.tags[at].1)
+    }
+
     pub fn str(&self, id: NodeId) -> Option<&str> {
         match &self.node(id).kind {
             NodeKind::Scalar { at, len, .. } => self.scalars.get(*at as usize..(at + len) as usize),
@@ -441,7 +453,7 @@ impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
         let start = self.offsets.byte(span.start.index());
         match event {
-            Event::Scalar(value, style, anchor, _) => {
+            Event::Scalar(value, style, anchor, tag) => {
                 let end = self.offsets.byte(span.end.index());
                 let plain = style == ScalarStyle::Plain;
                 let at = self.yaml.scalars.len() as u32;
@@ -469,6 +481,7 @@ impl Builder<'_> {
                     start..end,
                 );
                 self.anchor(anchor, id);
+                self.tag(tag.as_deref(), id);
                 self.attach(id);
             }
             Event::Alias(anchor) => {
@@ -487,7 +500,7 @@ impl Builder<'_> {
                 self.aliases += 1;
                 self.attach(id);
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(YamlError {
                         message: format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -500,6 +513,7 @@ impl Builder<'_> {
                 };
                 let id = self.add(kind, start..start);
                 self.anchor(anchor, id);
+                self.tag(tag.as_deref(), id);
                 self.attach(id);
                 self.stack.push(Open {
                     id,
@@ -550,6 +564,14 @@ impl Builder<'_> {
             end: span.end as u32,
         });
         self.yaml.nodes.len() - 1
+    }
+
+    /// Keeps a local tag (`!Ref`), without its `!`; the core schema's (`!!str`) are the
+    /// parser's business.
+    fn tag(&mut self, tag: Option<&saphyr_parser::Tag>, id: NodeId) {
+        if let Some(tag) = tag.filter(|t| t.handle == "!" && !t.suffix.is_empty()) {
+            self.yaml.tags.push((id, tag.suffix.as_str().into()));
+        }
     }
 
     fn anchor(&mut self, anchor: usize, id: NodeId) {

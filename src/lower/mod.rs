@@ -3,6 +3,7 @@
 //! policy is written once for every format. A format's specific reading that more than one rule
 //! needs lives here too (Terraform's [`terraform::View`]).
 
+pub mod cloudformation;
 pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;

@@ -236,9 +236,11 @@ pub fn is_secret_name(name: &str) -> bool {
     if words.iter().any(|word| NOT_HELD.contains(&word.as_str())) {
         return false;
     }
-    let single = words
-        .iter()
-        .any(|word| SECRET_WORDS.contains(&word.as_str()));
+    // `pass` is a secret at the end of a name (`SMTP_PASS`); before another word it is mostly
+    // the verb (`PassThrough`, `PASS_RATE`).
+    let single = words.iter().enumerate().any(|(at, word)| {
+        SECRET_WORDS.contains(&word.as_str()) && (word != "pass" || at + 1 == words.len())
+    });
     let joined = words
         .windows(2)
         .any(|pair| SECRET_WORDS.contains(&format!("{}{}", pair[0], pair[1]).as_str()));
@@ -476,6 +478,8 @@ mod tests {
             "compass",
             "nosecrets",
             "csrftokens",
+            "TracingParamPassThrough",
+            "PASS_RATE",
         ] {
             assert!(!is_secret_name(name), "{name} should not be secret-like");
         }

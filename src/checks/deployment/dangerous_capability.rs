@@ -8,6 +8,7 @@ use crate::model::capabilities;
 
 pub const COMPOSE: Check = Check::deployment("CMP010", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S013", Target::Kubernetes, check);
+pub const CLOUDFORMATION: Check = Check::deployment("CFN007", Target::CloudFormation, check);
 
 fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {

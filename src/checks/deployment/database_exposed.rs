@@ -11,6 +11,7 @@ use crate::model::{Audience, Deployment, Exposure, Ports, Reach};
 pub const COMPOSE: Check = Check::deployment("CMP005", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S006", Target::Kubernetes, check);
 pub const TERRAFORM: Check = Check::deployment("TFM002", Target::Terraform, check);
+pub const CLOUDFORMATION: Check = Check::deployment("CFN002", Target::CloudFormation, check);
 
 fn check(
     deployment: &Deployment<'_>,

@@ -8,6 +8,7 @@ pub const COMPOSE: Check = Check::deployment("CMP002", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S002", Target::Kubernetes, check);
 pub const GITHUB_ACTIONS: Check = Check::deployment("GHA011", Target::GithubActions, check);
 pub const GITLAB_CI: Check = Check::deployment("GLC011", Target::GitlabCi, check);
+pub const CLOUDFORMATION: Check = Check::deployment("CFN005", Target::CloudFormation, check);
 
 fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {

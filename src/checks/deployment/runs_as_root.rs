@@ -9,6 +9,7 @@ use crate::model::{Deployment, User};
 pub const DOCKERFILE: Check = Check::deployment("DKR001", Target::Dockerfile, check);
 pub const COMPOSE: Check = Check::deployment("CMP001", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S001", Target::Kubernetes, check);
+pub const CLOUDFORMATION: Check = Check::deployment("CFN004", Target::CloudFormation, check);
 
 fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {

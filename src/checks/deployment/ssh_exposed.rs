@@ -11,6 +11,7 @@ pub const DOCKERFILE: Check = Check::deployment("DKR003", Target::Dockerfile, ch
 pub const COMPOSE: Check = Check::deployment("CMP006", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S007", Target::Kubernetes, check);
 pub const TERRAFORM: Check = Check::deployment("TFM001", Target::Terraform, check);
+pub const CLOUDFORMATION: Check = Check::deployment("CFN001", Target::CloudFormation, check);
 
 fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for exposure in &deployment.exposures {

@@ -12,6 +12,7 @@ pub const COMPOSE: Check = Check::deployment("CMP003", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S003", Target::Kubernetes, check);
 pub const GITHUB_ACTIONS: Check = Check::deployment("GHA010", Target::GithubActions, check);
 pub const GITLAB_CI: Check = Check::deployment("GLC010", Target::GitlabCi, check);
+pub const CLOUDFORMATION: Check = Check::deployment("CFN006", Target::CloudFormation, check);
 
 fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for container in deployment.workloads.iter().flat_map(|w| &w.containers) {
