@@ -51,3 +51,8 @@ impl Format for CloudFormation {
         Ok(())
     }
 }
+
+/// How messages name a resource: "`Database` (AWS::RDS::DBInstance)".
+fn named(resource: &crate::formats::cloudformation::Resource) -> String {
+    format!("`{}` ({})", resource.id, resource.kind)
+}
