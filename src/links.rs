@@ -42,6 +42,12 @@ pub trait Repository {
     fn overlaid(&self) -> Overlaid {
         Overlaid::No
     }
+
+    /// The path of the file being checked in its repository (`docker/api/Dockerfile`), when it
+    /// is read from one.
+    fn path(&self) -> Option<String> {
+        None
+    }
 }
 
 /// How a file is judged when Kustomize overlays read it.

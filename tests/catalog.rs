@@ -178,6 +178,20 @@ fn every_rule_has_a_check_and_every_check_a_rule() {
     }
 }
 
+/// An example is a file alone at the root of a repository: no other file exists (no
+/// `.dockerignore`, no Dockerfile a compose service builds).
+struct AloneInARepository;
+
+impl palisade::links::Repository for AloneInARepository {
+    fn read(&self, _: &str) -> Option<(String, String)> {
+        None
+    }
+
+    fn path(&self) -> Option<String> {
+        Some("example".to_owned())
+    }
+}
+
 #[test]
 fn every_example_behaves() {
     for check in CHECKS {
@@ -187,9 +201,20 @@ fn every_example_behaves() {
             .into_iter()
             .find(|kind| format::targets(*kind).contains(&check.checker.target()))
             .unwrap();
-        let bad = checks::run(kind, &rule.examples.bad, std::slice::from_ref(check)).unwrap();
+        let run = |text: &str| {
+            let settings = palisade::checks::Settings::default();
+            checks::run_in(
+                kind,
+                text,
+                std::slice::from_ref(check),
+                &settings,
+                &AloneInARepository,
+            )
+            .unwrap()
+        };
+        let bad = run(&rule.examples.bad);
         assert!(!bad.is_empty(), "{}: examples.bad does not fire", rule.id);
-        let good = checks::run(kind, &rule.examples.good, std::slice::from_ref(check)).unwrap();
+        let good = run(&rule.examples.good);
         assert!(
             good.is_empty(),
             "{}: examples.good fires: {good:?}",

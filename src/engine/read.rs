@@ -155,6 +155,10 @@ impl links::Repository for Neighbours<'_> {
         self.overlay_hits().0
     }
 
+    fn path(&self) -> Option<String> {
+        self.place().map(|(_, path)| path)
+    }
+
     fn read_from_root(&self, path: &str) -> Option<(String, String)> {
         let (root, _) = self.place()?;
         let target = crate::paths::normalize(path)?;

@@ -44,6 +44,10 @@ pub struct Dockerfile<'a> {
     /// By instruction: the scripts of `RUN`.
     scripts: Vec<Vec<Script>>,
     variables: Variables,
+    /// Whether a `.dockerignore` filters what the build sends (one beside the Dockerfile or in
+    /// a directory above it, or `<name>.dockerignore`); `None` when the scan cannot tell (a
+    /// Dockerfile read outside any repository).
+    pub dockerignore: Option<bool>,
 }
 
 /// One build stage: a `FROM` and the instructions up to the next one.
@@ -229,6 +233,7 @@ impl<'a> Dockerfile<'a> {
             pairs,
             scripts,
             variables: Variables::default(),
+            dockerignore: None,
         };
         dockerfile.variables = dockerfile.collect_variables();
         Ok(dockerfile)

@@ -39,6 +39,10 @@ impl Format for Dockerfiles {
             skipped: false,
             over_budget: false,
         })?;
+        let mut document = document;
+        if input.checks.iter().any(|c| c.rule_id == CONTEXT_RULE) {
+            document.dockerignore = dockerignore(input.repository);
+        }
         for check in input.checks {
             if let Checker::Dockerfile(function) = check.checker {
                 function(&document, hits);
@@ -56,4 +60,36 @@ impl Format for Dockerfiles {
         }
         Ok(())
     }
+}
+
+/// The rule that needs to know about `.dockerignore` files.
+const CONTEXT_RULE: &str = "DKR017";
+
+/// Whether a `.dockerignore` applies to a build of the Dockerfile being checked: its own
+/// (`Dockerfile.dockerignore`, `api.Dockerfile.dockerignore`) or a `.dockerignore` in its
+/// directory or any directory above it, where the build context may be. `None` outside a
+/// repository.
+fn dockerignore(repository: &dyn crate::links::Repository) -> Option<bool> {
+    let path = repository.path()?;
+    let (directory, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+    let own = if directory.is_empty() {
+        format!("{name}.dockerignore")
+    } else {
+        format!("{directory}/{name}.dockerignore")
+    };
+    let mut candidates = vec![own];
+    let mut at = Some(directory);
+    while let Some(directory) = at {
+        candidates.push(if directory.is_empty() {
+            ".dockerignore".to_owned()
+        } else {
+            format!("{directory}/.dockerignore")
+        });
+        at = (!directory.is_empty()).then(|| directory.rsplit_once('/').map_or("", |(up, _)| up));
+    }
+    Some(
+        candidates
+            .iter()
+            .any(|candidate| repository.read_from_root(candidate).is_some()),
+    )
 }
