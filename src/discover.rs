@@ -169,7 +169,7 @@ pub fn kind_by_content(path: &Path, text: &str) -> Option<FileKind> {
     }
     let head = text[..end].trim_start_matches('\u{feff}').trim_start();
     // A CloudFormation template, whatever its name (`.template` is common).
-    if crate::formats::cloudformation::looks_like_template(head)
+    if looks_like_cloudformation(head)
         && (head.contains("\"Resources\"") || head.contains("Resources:"))
     {
         return Some(if head.starts_with('{') {
@@ -199,6 +199,13 @@ pub fn kind_by_content(path: &Path, text: &str) -> Option<FileKind> {
         }
     }
     None
+}
+
+/// Whether the top of a file holds a CloudFormation template: the format version, or a
+/// `Resources` section naming an AWS type.
+pub fn looks_like_cloudformation(head: &str) -> bool {
+    head.contains("AWSTemplateFormatVersion")
+        || (head.contains("Resources") && head.contains("AWS::"))
 }
 
 /// A file to scan.

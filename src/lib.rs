@@ -30,6 +30,7 @@ pub mod source;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+pub mod words;
 
 pub use catalog::{Catalog, Rule, Severity};
 pub use engine::{ScanOptions, ScanReport, scan};

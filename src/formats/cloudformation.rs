@@ -81,13 +81,6 @@ impl Value {
     }
 }
 
-/// Whether the text of a file holds a template, by its top: the format version, or a
-/// `Resources` section naming an AWS type.
-pub fn looks_like_template(head: &str) -> bool {
-    head.contains("AWSTemplateFormatVersion")
-        || (head.contains("Resources") && head.contains("AWS::"))
-}
-
 impl<'y> Template<'y> {
     /// The template in `yaml` (of `text`); `None` for any other document.
     pub fn new(yaml: &'y Yaml, text: &'y str, given: &[(String, String)]) -> Option<Template<'y>> {

@@ -13,6 +13,7 @@
 //! break isolation ([`capabilities`]), and which values are secrets (`secrets`). Where a format
 //! cannot know a fact (a pulled image's user), the model says "unknown" and no policy guesses.
 
+pub mod backups;
 pub mod capabilities;
 pub mod image;
 pub mod ports;

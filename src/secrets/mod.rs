@@ -267,30 +267,7 @@ const RUN_TOGETHER_ENDINGS: &[&str] = &[
     "secretkey",
 ];
 
-/// Splits `dbPassword`, `DB_PASSWORD`, `db-password`, `db.password` into lowercase words.
-pub(crate) fn split_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            previous_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
+pub(crate) use crate::words::split as split_words;
 
 pub mod detectors;
 mod judge;

@@ -1,10 +1,11 @@
 //! CFN012: a database that one mistaken stack deletion or replacement can lose: an RDS
 //! instance or Aurora cluster without deletion protection, or with automated backups turned off
-//! (`BackupRetentionPeriod: 0`). The same judgement as TFM012.
+//! (`BackupRetentionPeriod: 0`); a DynamoDB table without point-in-time recovery. The same
+//! judgement as TFM012.
 
 use super::named;
 use crate::checks::{Check, Hit};
-use crate::formats::cloudformation::Template;
+use crate::formats::cloudformation::{Template, Value};
 
 pub const CHECK: Check = Check::cloudformation(RULE, check);
 const RULE: &str = "CFN012";
@@ -45,6 +46,29 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
                 yaml.site(entry),
                 format!("{} turns automated backups off", named(database)),
             ));
+        }
+    }
+    // A global table sets it per replica, which is not judged.
+    for table in template.resources_of(&["AWS::DynamoDB::Table"]) {
+        let recovery = match template.property_value(table.properties, "PointInTimeRecoverySpecification") {
+            Value::Mapping(node) => template.property(Some(node), "PointInTimeRecoveryEnabled"),
+            _ => None,
+        };
+        match recovery.map(|e| (template.value(e.value).as_bool(), e)) {
+            Some((Some(true), _)) | Some((None, _)) => {}
+            Some((Some(false), entry)) => hits.push(Hit::new(
+                RULE,
+                yaml.site(entry),
+                format!("{} has point-in-time recovery off", named(table)),
+            )),
+            None => hits.push(Hit::new(
+                RULE,
+                table.site.clone(),
+                format!(
+                    "{} does not set `PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true`: no backup to restore a deleted or corrupted item from",
+                    named(table)
+                ),
+            )),
         }
     }
 }

@@ -7,8 +7,8 @@ include!(concat!(env!("OUT_DIR"), "/checks_cloudformation.rs"));
 
 use crate::checks::format::{Format, Input};
 use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
-use crate::discover::{FileKind, Target};
-use crate::formats::cloudformation::{Template, looks_like_template};
+use crate::discover::{FileKind, Target, looks_like_cloudformation};
+use crate::formats::cloudformation::Template;
 
 /// Templates, known by what they hold, whatever their name (`.yaml`, `.json`, `.template`).
 pub struct CloudFormation;
@@ -26,7 +26,7 @@ impl Format for CloudFormation {
 
     fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
         // Most YAML and JSON is no template: not even parsed.
-        if !looks_like_template(input.text) {
+        if !looks_like_cloudformation(input.text) {
             return Ok(());
         }
         let given = input.settings.cloudformation_parameters.as_slice();

@@ -1,5 +1,6 @@
 //! TFM012: a database that one mistaken `terraform destroy` (or apply) can lose: no deletion
-//! protection, or automated backups turned off (`backup_retention_period = 0`).
+//! protection, or automated backups turned off (`backup_retention_period = 0`); a DynamoDB
+//! table without point-in-time recovery, its continuous backups.
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
@@ -55,6 +56,34 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                     ),
                 ),
             ));
+        }
+    }
+    for (file, block) in module.resources(&["aws_dynamodb_table"]) {
+        let view = View::new(module, file, &block.body);
+        let recovery = view.nested("point_in_time_recovery");
+        match recovery.first().map(|r| (r.bool("enabled"), r.span("enabled"))) {
+            Some((Some(true), _)) => {}
+            // Decided by a variable without a value here: not judged.
+            Some((None, Some(_))) => {}
+            Some((_, span)) => hits.push((
+                file,
+                Hit::new(
+                    RULE,
+                    span.unwrap_or_else(|| block_header_span(&block).unwrap_or(0..0)),
+                    format!("{} has point-in-time recovery off", address(&block)),
+                ),
+            )),
+            None => hits.push((
+                file,
+                Hit::new(
+                    RULE,
+                    block_header_span(&block).unwrap_or(0..0),
+                    format!(
+                        "{} has no `point_in_time_recovery {{ enabled = true }}`: no backup to restore a deleted or corrupted item from",
+                        address(&block)
+                    ),
+                ),
+            )),
         }
     }
 }
