@@ -43,6 +43,38 @@ pub trait Repository {
         Overlaid::No
     }
 
+    /// Whether a regular file exists at `path`, relative to the repository root.
+    fn exists_from_root(&self, path: &str) -> bool {
+        self.read_from_root(path).is_some()
+    }
+
+    /// Whether a file `name` exists in `directory` (relative to the repository root, `""` for
+    /// the root) or in any directory above it: asked for every Dockerfile of a tree, which
+    /// share the answer.
+    fn exists_in_or_above(&self, directory: &str, name: &str) -> bool {
+        let mut at = Some(directory);
+        while let Some(directory) = at {
+            let path = if directory.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{directory}/{name}")
+            };
+            if self.exists_from_root(&path) {
+                return true;
+            }
+            at = (!directory.is_empty())
+                .then(|| directory.rsplit_once('/').map_or("", |(up, _)| up));
+        }
+        false
+    }
+
+    /// The network policies of the whole repository, when the scan read them all (a scan of
+    /// the repository's directories); `None` when it did not (`--staged`, files named one by
+    /// one), and rules that need them do not judge.
+    fn network_policies(&self) -> Option<Arc<[crate::formats::network_policies::Policy]>> {
+        None
+    }
+
     /// The path of the file being checked in its repository (`docker/api/Dockerfile`), when it
     /// is read from one.
     fn path(&self) -> Option<String> {

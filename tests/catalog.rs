@@ -179,7 +179,7 @@ fn every_rule_has_a_check_and_every_check_a_rule() {
 }
 
 /// An example is a file alone at the root of a repository: no other file exists (no
-/// `.dockerignore`, no Dockerfile a compose service builds).
+/// `.dockerignore`, no Dockerfile a compose service builds, no network policy).
 struct AloneInARepository;
 
 impl palisade::links::Repository for AloneInARepository {
@@ -189,6 +189,12 @@ impl palisade::links::Repository for AloneInARepository {
 
     fn path(&self) -> Option<String> {
         Some("example".to_owned())
+    }
+
+    fn network_policies(
+        &self,
+    ) -> Option<std::sync::Arc<[palisade::formats::network_policies::Policy]>> {
+        Some(std::sync::Arc::from([]))
     }
 }
 

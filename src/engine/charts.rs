@@ -349,6 +349,14 @@ pub(super) fn scan_chart(
     let mut failures: Vec<Option<Diagnostic>> = vec![None; candidates.len()];
     let kubernetes = &checks::kubernetes::FORMAT;
     let wants = context.targets.contains(&kubernetes.target());
+    // The network policies the chart renders are deployed with its workloads.
+    let chart_policies: super::NetworkPolicies = render
+        .rendered
+        .iter()
+        .filter(|rendered| wants && rendered.output.text.contains("NetworkPolicy"))
+        .filter_map(|rendered| crate::formats::yaml::Yaml::parse(&rendered.output.text).ok())
+        .flat_map(|yaml| crate::formats::network_policies::policies(&yaml))
+        .collect();
     for rendered in render.rendered.iter().filter(|_| wants) {
         let template = &render.templates[rendered.template];
         let Some(own) = candidate_of(template) else {
@@ -357,6 +365,7 @@ pub(super) fn scan_chart(
         let neighbours = Neighbours {
             candidate: candidates[own],
             context,
+            rendered_policies: Some(chart_policies.clone()),
         };
         let text = &rendered.output.text;
         let input = Input::new(

@@ -127,7 +127,11 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     // A check that panics loses only the format's findings: secrets are still looked for.
     let format = if context.checks_format(kind) {
         panic::catch_unwind(AssertUnwindSafe(|| {
-            let neighbours = Neighbours { candidate, context };
+            let neighbours = Neighbours {
+                candidate,
+                context,
+                rendered_policies: None,
+            };
             checks::run_in(
                 kind,
                 &source.text,
@@ -143,7 +147,12 @@ fn scan_file(candidate: &Candidate, context: &Context<'_>) -> FileOutcome {
     // found at the same place.
     let format = format.map(|result| {
         result.map(|mut hits| {
-            let (_, overlays) = Neighbours { candidate, context }.overlay_hits();
+            let (_, overlays) = Neighbours {
+                candidate,
+                context,
+                rendered_policies: None,
+            }
+            .overlay_hits();
             let own = hits.len();
             for hit in overlays {
                 let known = hits[..own]

@@ -274,6 +274,13 @@ fn scan_with(
         };
         let overlays = pool.install(|| overlays::judge(&candidates, related, &context));
         context.overlays = overlays;
+        // Which pods the repository's network policies select is known only when every file
+        // of it is read: a scan of its directories, not of staged or named files.
+        let whole = matches!(files, Files::Disk) && options.paths.iter().all(|p| p.is_dir());
+        if whole && context.enabled.contains(NETWORK_POLICY_RULE) {
+            context.network_policies =
+                Some(pool.install(|| network_policies(&candidates, &context)));
+        }
     }
     let (to_check, not_checked): (Vec<_>, Vec<_>) = candidates
         .into_iter()
@@ -295,6 +302,48 @@ fn scan_with(
     report.files_not_checked += not_checked.len();
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// The rule that judges workloads by the repository's network policies.
+const NETWORK_POLICY_RULE: &str = "K8S025";
+
+/// The network policies of every repository of the scan, from its YAML and JSON files, read in
+/// parallel; only files that name a policy kind are parsed.
+fn network_policies(
+    candidates: &[Candidate],
+    context: &Context<'_>,
+) -> HashMap<PathBuf, NetworkPolicies> {
+    let found: Vec<(PathBuf, Vec<crate::formats::network_policies::Policy>)> = candidates
+        .par_iter()
+        .filter(|candidate| matches!(candidate.kind, FileKind::Yaml | FileKind::Json))
+        .filter_map(|candidate| {
+            let text = context
+                .files
+                .read_text(candidate, context.max_file_size)
+                .ok()?;
+            if !text.contains("NetworkPolicy") {
+                return None;
+            }
+            checks::over_budget(crate::formats::budget::Parser::Yaml, &text).ok()?;
+            let yaml = crate::formats::yaml::Yaml::parse(&text).ok()?;
+            let (root, _) = read::place(candidate)?;
+            Some((root, crate::formats::network_policies::policies(&yaml)))
+        })
+        .collect();
+    let mut by_root: HashMap<PathBuf, Vec<crate::formats::network_policies::Policy>> =
+        HashMap::new();
+    for candidate in candidates {
+        if let Some((root, _)) = read::place(candidate) {
+            by_root.entry(root).or_default();
+        }
+    }
+    for (root, policies) in found {
+        by_root.entry(root).or_default().extend(policies);
+    }
+    by_root
+        .into_iter()
+        .map(|(root, policies)| (root, Arc::from(policies)))
+        .collect()
 }
 
 /// Checks every unit, one per job: rayon otherwise hands each thread a run of units to go
@@ -374,7 +423,15 @@ struct Context<'c> {
     /// The Kustomize overlays of each repository root, built and judged before the files
     /// are checked.
     overlays: HashMap<PathBuf, overlays::Overlays>,
+    /// The network policies of each repository root, when the scan reads every file of it.
+    network_policies: Option<HashMap<PathBuf, NetworkPolicies>>,
+    /// Which files exist (repository root, path from it), for files that many others look
+    /// for (`.dockerignore`), asked once per scan.
+    existing: Mutex<HashMap<(PathBuf, String), bool>>,
 }
+
+/// The network policies of a repository.
+type NetworkPolicies = Arc<[crate::formats::network_policies::Policy]>;
 
 /// Images a directory's build configurations build.
 type BuiltImages = Arc<[links::BuiltImage]>;
@@ -406,6 +463,8 @@ impl<'c> Context<'c> {
             lower_test_secrets: options.test_secrets == TestSecrets::Lower,
             built_images: Mutex::new(HashMap::new()),
             overlays: HashMap::new(),
+            network_policies: None,
+            existing: Mutex::new(HashMap::new()),
             targets: checks.iter().map(|check| check.checker.target()).collect(),
         }
     }

@@ -211,6 +211,7 @@ fn judge_entry(entry: &Entry<'_>, context: &Context<'_>, budget: &AtomicUsize) -
     let neighbours = Neighbours {
         candidate: entry.kustomization,
         context,
+        rendered_policies: None,
     };
     let repo_path_of = |relative: &str| crate::paths::join_within(directory, relative);
     let read = |relative: &str| -> Option<String> {

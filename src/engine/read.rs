@@ -84,6 +84,9 @@ impl Files<'_> {
 pub(super) struct Neighbours<'c> {
     pub(super) candidate: &'c Candidate,
     pub(super) context: &'c Context<'c>,
+    /// Network policies that the repository's files do not hold but that are deployed with
+    /// the file checked: those a Helm chart renders.
+    pub(super) rendered_policies: Option<super::NetworkPolicies>,
 }
 
 impl Neighbours<'_> {
@@ -157,6 +160,79 @@ impl links::Repository for Neighbours<'_> {
 
     fn path(&self) -> Option<String> {
         self.place().map(|(_, path)| path)
+    }
+
+    fn exists_in_or_above(&self, directory: &str, name: &str) -> bool {
+        let Some((root, _)) = self.place() else {
+            return false;
+        };
+        let key = (root, format!("{directory}\0{name}"));
+        if let Some(&known) = self
+            .context
+            .existing
+            .lock()
+            .expect("not poisoned")
+            .get(&key)
+        {
+            return known;
+        }
+        let here = if directory.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{directory}/{name}")
+        };
+        let exists = self.exists_from_root(&here)
+            || (!directory.is_empty()
+                && self
+                    .exists_in_or_above(directory.rsplit_once('/').map_or("", |(up, _)| up), name));
+        self.context
+            .existing
+            .lock()
+            .expect("not poisoned")
+            .insert(key, exists);
+        exists
+    }
+
+    fn exists_from_root(&self, path: &str) -> bool {
+        let Some((root, _)) = self.place() else {
+            return false;
+        };
+        let Some(target) = crate::paths::normalize(path) else {
+            return false;
+        };
+        let key = (root, target);
+        if let Some(&known) = self
+            .context
+            .existing
+            .lock()
+            .expect("not poisoned")
+            .get(&key)
+        {
+            return known;
+        }
+        // Only whether it is there: on disk a look at the file itself does (nothing is read
+        // through a link), from the index a read.
+        let exists = match self.context.files {
+            Files::Disk => fs::symlink_metadata(key.0.join(&key.1)).is_ok_and(|m| m.is_file()),
+            Files::Memory(_) => self.read_in_repository(&key.0, &key.1).is_some(),
+        };
+        self.context
+            .existing
+            .lock()
+            .expect("not poisoned")
+            .insert(key, exists);
+        exists
+    }
+
+    fn network_policies(&self) -> Option<Arc<[crate::formats::network_policies::Policy]>> {
+        let (root, _) = self.place()?;
+        let repository = self.context.network_policies.as_ref()?.get(&root)?;
+        Some(match &self.rendered_policies {
+            Some(rendered) if !rendered.is_empty() => {
+                repository.iter().chain(rendered.iter()).cloned().collect()
+            }
+            _ => repository.clone(),
+        })
     }
 
     fn read_from_root(&self, path: &str) -> Option<(String, String)> {

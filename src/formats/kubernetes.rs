@@ -19,6 +19,8 @@ pub struct Manifests<'y> {
     /// The file is a patch that a kustomization applies to resources defined elsewhere: what
     /// it leaves out is not missing, and only what it sets is judged.
     pub partial: bool,
+    /// The network policies of the repository, when the scan read them all.
+    pub network_policies: Option<std::sync::Arc<[crate::formats::network_policies::Policy]>>,
 }
 
 /// One Kubernetes object.
@@ -64,6 +66,7 @@ impl<'y> Manifests<'y> {
             yaml,
             resources,
             partial: false,
+            network_policies: None,
         }
     }
 

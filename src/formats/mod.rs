@@ -10,6 +10,7 @@ pub mod hcl_outline;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod kustomize_patches;
+pub mod network_policies;
 pub mod terraform;
 pub mod terraform_json;
 pub mod yaml;

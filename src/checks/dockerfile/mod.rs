@@ -77,19 +77,8 @@ fn dockerignore(repository: &dyn crate::links::Repository) -> Option<bool> {
     } else {
         format!("{directory}/{name}.dockerignore")
     };
-    let mut candidates = vec![own];
-    let mut at = Some(directory);
-    while let Some(directory) = at {
-        candidates.push(if directory.is_empty() {
-            ".dockerignore".to_owned()
-        } else {
-            format!("{directory}/.dockerignore")
-        });
-        at = (!directory.is_empty()).then(|| directory.rsplit_once('/').map_or("", |(up, _)| up));
-    }
     Some(
-        candidates
-            .iter()
-            .any(|candidate| repository.read_from_root(candidate).is_some()),
+        repository.exists_from_root(&own)
+            || repository.exists_in_or_above(directory, ".dockerignore"),
     )
 }

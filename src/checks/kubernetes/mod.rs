@@ -149,6 +149,7 @@ fn check_manifests(
         return;
     }
     manifests.partial = partial;
+    manifests.network_policies = input.repository.network_policies();
     for check in input.checks {
         if let Checker::Kubernetes(function) = check.checker {
             function(&manifests, hits);
