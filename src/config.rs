@@ -70,6 +70,10 @@ struct CloudFormationSection {
     /// parameters' defaults.
     #[serde(default)]
     parameters: BTreeMap<String, ParameterValue>,
+    /// Files of parameter values (relative to the configuration file), in the forms the AWS
+    /// tools write them; `parameters` wins over them.
+    #[serde(default)]
+    parameter_files: Vec<PathBuf>,
 }
 
 /// A parameter's value as written (`22`, `true` and `prod` alike), as CloudFormation passes
@@ -81,6 +85,48 @@ enum ParameterValue {
     Integer(i64),
     Number(f64),
     Text(String),
+}
+
+/// Parameter values in the forms the AWS tools read: a list of `{"ParameterKey": …,
+/// "ParameterValue": …}` (`aws cloudformation create-stack --parameters file://…`), a list of
+/// `"Key=Value"` (`aws cloudformation deploy --parameter-overrides`), or `{"Parameters": {…}}`
+/// (a CodePipeline template configuration).
+fn parameter_values(text: &str) -> Result<Vec<(String, String)>, String> {
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| format!("invalid JSON: {error}"))?;
+    let text_of = |value: &serde_json::Value| match value {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Number(_) | serde_json::Value::Bool(_) => Some(value.to_string()),
+        _ => None,
+    };
+    let unexpected = || {
+        "expected a list of {\"ParameterKey\", \"ParameterValue\"}, a list of \"Key=Value\" or {\"Parameters\": {…}}".to_owned()
+    };
+    match &json {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                serde_json::Value::String(pair) => pair
+                    .split_once('=')
+                    .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+                    .ok_or_else(unexpected),
+                serde_json::Value::Object(_) => {
+                    let key = item.get("ParameterKey").and_then(text_of);
+                    let value = item.get("ParameterValue").and_then(text_of);
+                    key.zip(value).ok_or_else(unexpected)
+                }
+                _ => Err(unexpected()),
+            })
+            .collect(),
+        serde_json::Value::Object(object) => match object.get("Parameters") {
+            Some(serde_json::Value::Object(parameters)) => parameters
+                .iter()
+                .map(|(key, value)| Ok((key.clone(), text_of(value).ok_or_else(unexpected)?)))
+                .collect(),
+            _ => Err(unexpected()),
+        },
+        _ => Err(unexpected()),
+    }
 }
 
 impl ParameterValue {
@@ -193,6 +239,8 @@ pub struct Config {
     pub tag_pinned_owners: Option<Vec<String>>,
     /// Values of CloudFormation template parameters, by name.
     pub cloudformation_parameters: Vec<(String, String)>,
+    /// Files of CloudFormation parameter values, read when the configuration file is loaded.
+    pub cloudformation_parameter_files: Vec<PathBuf>,
     /// Values for Helm charts, paths resolved against the configuration file's directory.
     pub helm: crate::helm::HelmOptions,
 }
@@ -284,8 +332,32 @@ impl Config {
         // Paths in it are relative to its directory.
         let directory = path.parent().unwrap_or(Path::new(""));
         config.helm.resolve_against(directory);
+        config.read_parameter_files(directory)?;
         config.path = Some(path.to_path_buf());
         Ok(config)
+    }
+
+    /// Reads the CloudFormation parameter files, under the values written in the
+    /// configuration itself.
+    fn read_parameter_files(&mut self, directory: &Path) -> Result<(), String> {
+        let mut from_files: Vec<(String, String)> = Vec::new();
+        for file in &self.cloudformation_parameter_files {
+            let path = directory.join(file);
+            let text = bounded::read_text(&path, bounded::MAX_CONFIG_BYTES, "parameter file")?;
+            let values = parameter_values(&text)
+                .map_err(|message| format!("{}: {message}", path.display()))?;
+            from_files.retain(|(name, _)| !values.iter().any(|(n, _)| n == name));
+            from_files.extend(values);
+        }
+        from_files.retain(|(name, _)| {
+            !self
+                .cloudformation_parameters
+                .iter()
+                .any(|(written, _)| written == name)
+        });
+        from_files.append(&mut self.cloudformation_parameters);
+        self.cloudformation_parameters = from_files;
+        Ok(())
     }
 
     /// Parses and checks a configuration's text. Every error names its place: the parser's
@@ -413,6 +485,7 @@ impl Config {
                 .into_iter()
                 .map(|(name, value)| (name, value.into_text()))
                 .collect(),
+            cloudformation_parameter_files: file.cloudformation.parameter_files,
             helm: crate::helm::HelmOptions {
                 entries: std::iter::once(crate::helm::ValuesFor {
                     chart: None,
@@ -491,6 +564,9 @@ github-actions:
 cloudformation:
   parameters: {}
 #    SSHLocation: 10.0.0.0/8
+  # Files of parameter values, as the AWS tools take them (relative to this file).
+  parameter-files: []
+#    - deploy/prod-parameters.json
 
 # Values for Helm charts (paths relative to this file), laid over each chart's values.yaml:
 # first these for every chart, then a chart directory's own, then --helm-values and --helm-set.
@@ -515,6 +591,28 @@ mod tests {
     fn the_template_is_a_valid_configuration() {
         let config = parse(TEMPLATE).unwrap();
         assert!(config.select.is_empty() && config.ignore.is_empty());
+    }
+
+    #[test]
+    fn parameter_files_in_the_forms_of_the_aws_tools() {
+        let expected = vec![
+            ("Port".to_owned(), "22".to_owned()),
+            ("SSHLocation".to_owned(), "10.0.0.0/8".to_owned()),
+        ];
+        for text in [
+            r#"[{"ParameterKey": "Port", "ParameterValue": 22}, {"ParameterKey": "SSHLocation", "ParameterValue": "10.0.0.0/8"}]"#,
+            r#"["Port=22", "SSHLocation=10.0.0.0/8"]"#,
+            r#"{"Parameters": {"Port": "22", "SSHLocation": "10.0.0.0/8"}}"#,
+        ] {
+            assert_eq!(parameter_values(text).unwrap(), expected, "{text}");
+        }
+        assert!(parameter_values("[1]").is_err());
+        assert!(parameter_values("{\"Tags\": {}}").is_err());
+        assert!(
+            parameter_values("not json")
+                .unwrap_err()
+                .starts_with("invalid JSON")
+        );
     }
 
     #[test]

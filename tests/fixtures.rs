@@ -255,3 +255,84 @@ fn terraform_fixtures_converted_to_json_give_the_same_findings() {
     }
     assert!(compared >= 18, "{compared}");
 }
+
+/// A CloudFormation template written in YAML short form (`!Ref`, `!Sub`, …) and the same template
+/// in JSON (`{"Ref": …}`, `{"Fn::Sub": …}`) as `aws cloudformation` would take it.
+fn cloudformation_as_json(yaml: &palisade::formats::yaml::Yaml, node: usize) -> serde_json::Value {
+    use palisade::formats::yaml::NodeKind;
+    let value = match &yaml.node(node).kind {
+        NodeKind::Mapping(_) => serde_json::Value::Object(
+            yaml.keys(node)
+                .into_iter()
+                .map(|(key, entry)| (key, cloudformation_as_json(yaml, entry.value)))
+                .collect(),
+        ),
+        NodeKind::Sequence(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .map(|&item| cloudformation_as_json(yaml, item))
+                .collect(),
+        ),
+        NodeKind::Alias(target) => cloudformation_as_json(yaml, *target),
+        NodeKind::Scalar { .. } => {
+            let text = yaml.str(node).unwrap_or_default();
+            match text.parse::<i64>() {
+                Ok(number) if yaml.content_span(node).is_some() && !text.starts_with('0') => {
+                    serde_json::Value::from(number)
+                }
+                _ => serde_json::Value::String(text.to_owned()),
+            }
+        }
+    };
+    match yaml.tag(node) {
+        None => value,
+        Some("GetAtt") if value.is_string() => {
+            let text = value.as_str().unwrap();
+            let (resource, attribute) = text.split_once('.').unwrap();
+            serde_json::json!({"Fn::GetAtt": [resource, attribute]})
+        }
+        Some(tag @ ("Ref" | "Condition")) => serde_json::json!({ tag: value }),
+        Some(tag) => serde_json::json!({ format!("Fn::{tag}"): value }),
+    }
+}
+
+/// CloudFormation's JSON says the same as its YAML: each YAML CloudFormation fixture, written as
+/// JSON with the functions in their long form, gives the same findings with the same messages.
+#[test]
+fn cloudformation_fixtures_converted_to_json_give_the_same_findings() {
+    let mut compared = 0;
+    for (rule, path) in fixture_files() {
+        if !path.starts_with(common::root().join("fixtures/cloudformation"))
+            || path.extension().is_none_or(|e| e != "yaml")
+        {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        let yaml = palisade::formats::yaml::Yaml::parse(&text).unwrap();
+        let json = cloudformation_as_json(&yaml, yaml.documents[0]);
+        let converted = tempfile::tempdir().unwrap();
+        let copy = converted.path().join(name(&path).replace(".yaml", ".json"));
+        fs::write(&copy, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+        let findings = |path: &Path| {
+            let report = common::scan_with(&[path], &[rule.clone()]);
+            assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+            let mut found: Vec<String> = report
+                .findings
+                .iter()
+                .map(|f| f.message.replace(" (in a test or example path)", ""))
+                .collect();
+            found.sort();
+            found
+        };
+        let written = findings(&path);
+        assert_eq!(
+            written.is_empty(),
+            !name(&path).starts_with("bad"),
+            "{}",
+            path.display()
+        );
+        assert_eq!(written, findings(&copy), "{} as JSON", path.display());
+        compared += 1;
+    }
+    assert!(compared >= 25, "{compared}");
+}

@@ -1000,4 +1000,21 @@ fn the_configuration_gives_cloudformation_parameters_their_values() {
     );
     let restricted = "version: 1\ncloudformation:\n  parameters:\n    SSHLocation: 10.20.0.0/16\n";
     assert!(messages(Some(restricted)).is_empty());
+    // A parameters file as `aws cloudformation create-stack --parameters file://…` takes it;
+    // the configuration's own values win over it.
+    write(
+        root,
+        "deploy/prod.json",
+        r#"[{"ParameterKey": "SSHLocation", "ParameterValue": "0.0.0.0/0"}]"#,
+    );
+    let from_file = "version: 1\ncloudformation:\n  parameter-files: [deploy/prod.json]\n";
+    assert_eq!(messages(Some(from_file)).len(), 1);
+    let both = format!("{from_file}  parameters:\n    SSHLocation: 10.20.0.0/16\n");
+    assert!(messages(Some(&both)).is_empty());
+    // A broken file stops the scan, naming it.
+    write(root, "deploy/prod.json", "[{\"ParameterKey\": 1}]");
+    let output = palisade(root).args(["scan"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("prod.json"), "{stderr}");
 }
