@@ -314,7 +314,7 @@ fn cloudformation_fixtures_converted_to_json_give_the_same_findings() {
         let copy = converted.path().join(name(&path).replace(".yaml", ".json"));
         fs::write(&copy, serde_json::to_string_pretty(&json).unwrap()).unwrap();
         let findings = |path: &Path| {
-            let report = common::scan_with(&[path], &[rule.clone()]);
+            let report = common::scan_with(&[path], std::slice::from_ref(&rule));
             assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
             let mut found: Vec<String> = report
                 .findings
