@@ -43,29 +43,10 @@ pub trait Repository {
         Overlaid::No
     }
 
-    /// Whether a regular file exists at `path`, relative to the repository root.
+    /// Whether a regular file exists at `path`, relative to the repository root (asked again
+    /// and again for the same paths: the Dockerfiles of a tree share their `.dockerignore`).
     fn exists_from_root(&self, path: &str) -> bool {
         self.read_from_root(path).is_some()
-    }
-
-    /// Whether a file `name` exists in `directory` (relative to the repository root, `""` for
-    /// the root) or in any directory above it: asked for every Dockerfile of a tree, which
-    /// share the answer.
-    fn exists_in_or_above(&self, directory: &str, name: &str) -> bool {
-        let mut at = Some(directory);
-        while let Some(directory) = at {
-            let path = if directory.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{directory}/{name}")
-            };
-            if self.exists_from_root(&path) {
-                return true;
-            }
-            at = (!directory.is_empty())
-                .then(|| directory.rsplit_once('/').map_or("", |(up, _)| up));
-        }
-        false
     }
 
     /// The network policies of the whole repository, when the scan read them all (a scan of

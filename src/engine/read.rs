@@ -162,37 +162,6 @@ impl links::Repository for Neighbours<'_> {
         self.place().map(|(_, path)| path)
     }
 
-    fn exists_in_or_above(&self, directory: &str, name: &str) -> bool {
-        let Some((root, _)) = self.place() else {
-            return false;
-        };
-        let key = (root, format!("{directory}\0{name}"));
-        if let Some(&known) = self
-            .context
-            .existing
-            .lock()
-            .expect("not poisoned")
-            .get(&key)
-        {
-            return known;
-        }
-        let here = if directory.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{directory}/{name}")
-        };
-        let exists = self.exists_from_root(&here)
-            || (!directory.is_empty()
-                && self
-                    .exists_in_or_above(directory.rsplit_once('/').map_or("", |(up, _)| up), name));
-        self.context
-            .existing
-            .lock()
-            .expect("not poisoned")
-            .insert(key, exists);
-        exists
-    }
-
     fn exists_from_root(&self, path: &str) -> bool {
         let Some((root, _)) = self.place() else {
             return false;

@@ -77,8 +77,19 @@ fn dockerignore(repository: &dyn crate::links::Repository) -> Option<bool> {
     } else {
         format!("{directory}/{name}.dockerignore")
     };
+    let mut candidates = vec![own];
+    let mut at = Some(directory);
+    while let Some(directory) = at {
+        candidates.push(if directory.is_empty() {
+            ".dockerignore".to_owned()
+        } else {
+            format!("{directory}/.dockerignore")
+        });
+        at = (!directory.is_empty()).then(|| directory.rsplit_once('/').map_or("", |(up, _)| up));
+    }
     Some(
-        repository.exists_from_root(&own)
-            || repository.exists_in_or_above(directory, ".dockerignore"),
+        candidates
+            .iter()
+            .any(|candidate| repository.exists_from_root(candidate)),
     )
 }
