@@ -4,7 +4,9 @@
 #
 #   bench/precision.sh [DIR] [LABELS]
 #       default: target/bench-corpus/real (as bench/real.sh fills it) and bench/labels/real.tsv;
-#       the second corpus: target/bench-corpus/extra (bench/extra.sh) and bench/labels/extra.tsv
+#       the second corpus: target/bench-corpus/extra (bench/extra.sh) and bench/labels/extra.tsv;
+#       CloudFormation: target/bench-corpus/cloudformation (bench/cloudformation.sh) and
+#       bench/labels/cloudformation.tsv
 #
 # Every finding of a core policy must be labelled: an unlabelled one is listed, so that the
 # labels grow with the rules. A finding labelled true that is no longer reported is a miss.
@@ -27,11 +29,11 @@ for line in open(labels_file):
     labels[(path, int(number), rule)] = label
 findings = json.load(open(report))['findings']
 policy_of = {
-    'no-root': ['CMP001', 'CMP002', 'CMP007', 'DKR001', 'K8S001', 'K8S002', 'GHA011', 'GLC011'],
-    'no-latest': ['CMP003', 'DKR002', 'K8S003', 'TFM005', 'GHA010', 'GLC010'],
-    'no-hardcoded-secrets': ['CMP004', 'DKR004', 'K8S004', 'K8S005', 'SEC001', 'SEC002', 'TFM004', 'GHA012', 'GLC012'],
-    'no-public-db': ['CMP005', 'K8S006', 'TFM002', 'TFM003'],
-    'no-public-ssh': ['CMP006', 'DKR003', 'K8S007', 'TFM001'],
+    'no-root': ['CMP001', 'CMP002', 'CMP007', 'DKR001', 'K8S001', 'K8S002', 'GHA011', 'GLC011', 'CFN004', 'CFN005'],
+    'no-latest': ['CMP003', 'DKR002', 'K8S003', 'TFM005', 'GHA010', 'GLC010', 'CFN006'],
+    'no-hardcoded-secrets': ['CMP004', 'DKR004', 'K8S004', 'K8S005', 'SEC001', 'SEC002', 'TFM004', 'GHA012', 'GLC012', 'CFN003'],
+    'no-public-db': ['CMP005', 'K8S006', 'TFM002', 'TFM003', 'CFN002'],
+    'no-public-ssh': ['CMP006', 'DKR003', 'K8S007', 'TFM001', 'CFN001'],
 }
 rule_policy = {rule: policy for policy, rules in policy_of.items() for rule in rules}
 reported = set()

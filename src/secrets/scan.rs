@@ -395,6 +395,9 @@ impl Scanner {
                     if flags && names_a_secret(&captures) {
                         continue;
                     }
+                    if in_arn(&bytes[line.clone()], &captures) {
+                        continue;
+                    }
                     if let Some(secret) = assignment(&captures, line.start) {
                         secrets.push(secret);
                     }
@@ -449,6 +452,24 @@ fn names_a_secret(captures: &Captures<'_>) -> bool {
     captures
         .name("name")
         .is_some_and(|name| matches!(name.as_bytes(), b"secret" | b"secrets"))
+}
+
+/// Whether the name is a segment of an Amazon resource name
+/// (`arn:aws:secretsmanager:…:secret:prod-db-AbC123`): the ARN names a secret, it does not hold
+/// one.
+fn in_arn(line: &[u8], captures: &Captures<'_>) -> bool {
+    let Some(name) = captures.name("name") else {
+        return false;
+    };
+    if name.start() == 0 || line[name.start() - 1] != b':' {
+        return false;
+    }
+    // Back to the start of the token the name is part of.
+    let token_start = line[..name.start()]
+        .iter()
+        .rposition(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'=' | b','))
+        .map_or(0, |at| at + 1);
+    line[token_start..name.start()].starts_with(b"arn:")
 }
 
 /// An assignment match that holds a plausible secret.
@@ -553,6 +574,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_name_of_a_secret_in_an_arn_is_no_assignment() {
+        let arn = "SecretArn: !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:MyTestDatabaseSecret-a1b2c3\n";
+        assert!(found(arn, FileClass::Config).is_empty());
+        // The ARN names the secret; the value beside it is one.
+        let both = "arn = \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-db\"\nDB_PASSWORD=Xq8vR2mLp9TwZ4kN\n";
+        assert_eq!(found(both, FileClass::Config).len(), 1);
     }
 
     #[test]

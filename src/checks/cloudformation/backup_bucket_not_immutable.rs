@@ -17,7 +17,12 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
     let mut log_targets: Vec<String> = Vec::new();
     for trail in template.resources_of(&["AWS::CloudTrail::Trail"]) {
         if let Some(bucket) = template.property(trail.properties, "S3BucketName") {
-            log_targets.extend(template.references(bucket.value).into_iter().map(|(_, n)| n));
+            log_targets.extend(
+                template
+                    .references(bucket.value)
+                    .into_iter()
+                    .map(|(_, n)| n),
+            );
         }
     }
     for bucket in template.resources_of(&["AWS::S3::Bucket"]) {
@@ -25,7 +30,12 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
             template.property_value(bucket.properties, "LoggingConfiguration")
             && let Some(target) = template.property(Some(logging), "DestinationBucketName")
         {
-            log_targets.extend(template.references(target.value).into_iter().map(|(_, n)| n));
+            log_targets.extend(
+                template
+                    .references(target.value)
+                    .into_iter()
+                    .map(|(_, n)| n),
+            );
         }
     }
     for bucket in template.resources_of(&["AWS::S3::Bucket"]) {
@@ -62,6 +72,10 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
             "has no Object Lock with a default retention: whoever gets its keys can delete or overwrite every copy"
         };
         let span = enabled.map_or_else(|| bucket.site.clone(), |e| yaml.site(e));
-        hits.push(Hit::new(RULE, span, format!("{} {what} and {how}", named(bucket))));
+        hits.push(Hit::new(
+            RULE,
+            span,
+            format!("{} {what} and {how}", named(bucket)),
+        ));
     }
 }

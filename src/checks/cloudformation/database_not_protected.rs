@@ -26,7 +26,10 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
             None => hits.push(Hit::new(
                 RULE,
                 database.site.clone(),
-                format!("{} does not set `DeletionProtection: true`", named(database)),
+                format!(
+                    "{} does not set `DeletionProtection: true`",
+                    named(database)
+                ),
             )),
             Some(entry) => {
                 if template.value(entry.value).as_bool() == Some(false) {
@@ -50,10 +53,11 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
     }
     // A global table sets it per replica, which is not judged.
     for table in template.resources_of(&["AWS::DynamoDB::Table"]) {
-        let recovery = match template.property_value(table.properties, "PointInTimeRecoverySpecification") {
-            Value::Mapping(node) => template.property(Some(node), "PointInTimeRecoveryEnabled"),
-            _ => None,
-        };
+        let recovery =
+            match template.property_value(table.properties, "PointInTimeRecoverySpecification") {
+                Value::Mapping(node) => template.property(Some(node), "PointInTimeRecoveryEnabled"),
+                _ => None,
+            };
         match recovery.map(|e| (template.value(e.value).as_bool(), e)) {
             Some((Some(true), _)) | Some((None, _)) => {}
             Some((Some(false), entry)) => hits.push(Hit::new(

@@ -56,7 +56,10 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
                 hits.push(Hit::new(
                     RULE,
                     span,
-                    format!("{} turns the public access protection `{protection}` off", named(bucket)),
+                    format!(
+                        "{} turns the public access protection `{protection}` off",
+                        named(bucket)
+                    ),
                 ));
             }
         }

@@ -59,7 +59,10 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
                     hits.push(Hit::new(
                         RULE,
                         template.yaml.site(entry),
-                        format!("{} leaves its storage unencrypted (`{key}: false`)", named(resource)),
+                        format!(
+                            "{} leaves its storage unencrypted (`{key}: false`)",
+                            named(resource)
+                        ),
                     ));
                 }
             }

@@ -11,8 +11,7 @@ pub const COMPOSE: Check = Check::deployment("CMP004", Target::Compose, check);
 pub const KUBERNETES: Check = Check::deployment("K8S004", Target::Kubernetes, check);
 pub const GITHUB_ACTIONS: Check = Check::deployment("GHA012", Target::GithubActions, check);
 pub const GITLAB_CI: Check = Check::deployment("GLC012", Target::GitlabCi, check);
-pub const CLOUDFORMATION: Check =
-    Check::deployment("CFN003", Target::CloudFormation, check);
+pub const CLOUDFORMATION: Check = Check::deployment("CFN003", Target::CloudFormation, check);
 
 fn check(deployment: &Deployment<'_>, _: &Settings, rule: &'static str, hits: &mut Vec<Hit>) {
     for secret in &deployment.secrets {

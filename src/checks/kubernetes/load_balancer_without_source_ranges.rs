@@ -10,13 +10,28 @@ const RULE: &str = "K8S024";
 
 /// Annotations that keep a load balancer inside the network, and the value that does it.
 const INTERNAL: &[(&str, &str)] = &[
-    ("service.beta.kubernetes.io/aws-load-balancer-internal", "true"),
-    ("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"),
-    ("service.beta.kubernetes.io/azure-load-balancer-internal", "true"),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-scheme",
+        "internal",
+    ),
+    (
+        "service.beta.kubernetes.io/azure-load-balancer-internal",
+        "true",
+    ),
     ("networking.gke.io/load-balancer-type", "internal"),
     ("cloud.google.com/load-balancer-type", "internal"),
-    ("service.beta.kubernetes.io/oci-load-balancer-internal", "true"),
-    ("service.beta.kubernetes.io/openstack-internal-load-balancer", "true"),
+    (
+        "service.beta.kubernetes.io/oci-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/openstack-internal-load-balancer",
+        "true",
+    ),
 ];
 
 fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {

@@ -60,7 +60,14 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
 fn pod_labels(yaml: &Yaml, resource: &Resource) -> Vec<(String, String)> {
     let path: &[&str] = match resource.kind.as_str() {
         "Pod" => &["metadata", "labels"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template", "metadata", "labels"],
+        "CronJob" => &[
+            "spec",
+            "jobTemplate",
+            "spec",
+            "template",
+            "metadata",
+            "labels",
+        ],
         "PodTemplate" => &["template", "metadata", "labels"],
         _ => &["spec", "template", "metadata", "labels"],
     };

@@ -63,7 +63,11 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
         if inline || locked.iter().any(|bucket| bucket.contains(&reference)) {
             continue;
         }
-        let what = if written_to { "receives logs" } else { "holds backups or logs, by its name," };
+        let what = if written_to {
+            "receives logs"
+        } else {
+            "holds backups or logs, by its name,"
+        };
         let how = if view.bool("object_lock_enabled") == Some(true) {
             "enables Object Lock without a default retention, so nothing keeps its objects from being deleted"
         } else {

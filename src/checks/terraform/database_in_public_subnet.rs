@@ -21,7 +21,13 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     if public.is_empty() {
         return;
     }
-    for (file, block) in module.resources(&["aws_db_subnet_group", "aws_redshift_subnet_group", "aws_elasticache_subnet_group", "aws_docdb_subnet_group", "aws_neptune_subnet_group"]) {
+    for (file, block) in module.resources(&[
+        "aws_db_subnet_group",
+        "aws_redshift_subnet_group",
+        "aws_elasticache_subnet_group",
+        "aws_docdb_subnet_group",
+        "aws_neptune_subnet_group",
+    ]) {
         let Some(subnets) = attribute(&block.body, "subnet_ids")
             .map(|e| hcl::Expression::from(e.clone()).to_string())
         else {

@@ -38,7 +38,10 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
             _ => None,
         };
         if let Some((span, what)) = hit {
-            hits.push((file, Hit::new(RULE, span, format!("{} {what}", address(&block)))));
+            hits.push((
+                file,
+                Hit::new(RULE, span, format!("{} {what}", address(&block))),
+            ));
         }
     }
     for (file, block) in module.blocks("module") {
@@ -52,7 +55,10 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
         // The module's inputs were renamed in its version 21.
         let (public, cidrs) = ["cluster_endpoint_public_access", "endpoint_public_access"]
             .iter()
-            .zip(["cluster_endpoint_public_access_cidrs", "endpoint_public_access_cidrs"])
+            .zip([
+                "cluster_endpoint_public_access_cidrs",
+                "endpoint_public_access_cidrs",
+            ])
             .find(|(key, _)| view.get(key).is_some())
             .map_or(("", ""), |(public, cidrs)| (*public, cidrs));
         // The module keeps the endpoint private unless told otherwise.
@@ -100,7 +106,10 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                 )),
         };
         if let Some((span, what)) = hit {
-            hits.push((file, Hit::new(RULE, span, format!("{} {what}", address(&block)))));
+            hits.push((
+                file,
+                Hit::new(RULE, span, format!("{} {what}", address(&block))),
+            ));
         }
     }
     for (file, block) in module.resources(&["azurerm_kubernetes_cluster"]) {
@@ -130,14 +139,19 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                 block_header_span(&block).unwrap_or(0..0),
                 "is not private and authorises no IP ranges for its API server, so every address may reach it",
             )),
-            Some((ranges, span)) if ranges.is_empty() || ranges.iter().any(|r| is_world(r)) => Some((
-                span.unwrap_or(0..0),
-                "authorises every address to reach its API server",
-            )),
+            Some((ranges, span)) if ranges.is_empty() || ranges.iter().any(|r| is_world(r)) => {
+                Some((
+                    span.unwrap_or(0..0),
+                    "authorises every address to reach its API server",
+                ))
+            }
             _ => None,
         };
         if let Some((span, what)) = hit {
-            hits.push((file, Hit::new(RULE, span, format!("{} {what}", address(&block)))));
+            hits.push((
+                file,
+                Hit::new(RULE, span, format!("{} {what}", address(&block))),
+            ));
         }
     }
 }

@@ -28,7 +28,10 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                 Hit::new(
                     RULE,
                     block_header_span(&block).unwrap_or(0..0),
-                    format!("{} has no `aws_flow_log` in this module: its traffic leaves no record", address(&block)),
+                    format!(
+                        "{} has no `aws_flow_log` in this module: its traffic leaves no record",
+                        address(&block)
+                    ),
                 ),
             ));
         }
@@ -38,7 +41,9 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
         if !view
             .string("source")
             .is_some_and(|s| s.contains("terraform-aws-modules/vpc"))
-            || view.string("source").is_some_and(|s| s.contains("//modules/"))
+            || view
+                .string("source")
+                .is_some_and(|s| s.contains("//modules/"))
         {
             continue;
         }
