@@ -312,9 +312,34 @@ fn world_ingress(template: &Template<'_>, rule: Option<NodeId>) -> Option<(Ports
 
 /// `PubliclyAccessible: true` on a database instance or cluster (an RDS or Aurora instance, a
 /// Redshift cluster, a DMS replication instance). Left out, AWS decides by the network the
-/// instance is placed in, which the template does not always say: not judged.
+/// instance is placed in: an RDS instance without `DBSubnetGroupName` goes into the default
+/// VPC, which AWS creates with an internet gateway, and is then public; in a subnet group, it
+/// depends on that VPC's gateways, which is not judged.
 fn public_database<'a>(template: &Template<'_>, resource: &Resource) -> Option<Exposure<'a>> {
-    let entry = template.property(resource.properties, "PubliclyAccessible")?;
+    let properties = resource.properties;
+    let Some(entry) = template.property(properties, "PubliclyAccessible") else {
+        let placed_elsewhere = [
+            "DBSubnetGroupName",
+            "DBClusterIdentifier",
+            "SourceDBInstanceIdentifier",
+        ]
+        .iter()
+        .any(|key| template.property(properties, key).is_some());
+        if resource.kind != "AWS::RDS::DBInstance" || placed_elsewhere {
+            return None;
+        }
+        return Some(Exposure {
+            subject: Label::Owned(format!("database instance `{}`", resource.id)),
+            verb: "is reachable from",
+            reach: Reach::Store {
+                sentence: "has a public endpoint by AWS's default: without `DBSubnetGroupName` it is placed in the default VPC, whose internet gateway makes it public unless `PubliclyAccessible: false`".to_owned(),
+            },
+            how: Cow::Borrowed(""),
+            audience: Audience::Public,
+            span: resource.site.clone(),
+            file: 0,
+        });
+    };
     let value = template.value(entry.value);
     if value.as_bool() != Some(true) {
         return None;
