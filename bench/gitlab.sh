@@ -41,7 +41,7 @@ bin=target/release/palisade
 rules=GLC010,GLC011,GLC012,GLC013
 pipelines=$(find "$corpus" -path '*/.git' -prune -o -type f \( -name '*.yml' -o -name '*.yaml' \) -print0 |
   xargs -0 grep -lE '^ *(script|extends):' | wc -l)
-echo "corpus: $corpus (${#repositories[@]} repositories, $pipelines YAML files with jobs)"
+echo "corpus: $corpus (${#repositories[@]} repositories, $pipelines YAML files with 'script:' or 'extends:' lines)"
 
 "$bin" scan "$corpus" --select "$rules" --format json --fail-on none > "$corpus.palisade.json"
 time_runs "palisade" "$bin" scan "$corpus" --select "$rules" --format json --fail-on none
