@@ -58,6 +58,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print one rule's full documentation.
     Explain(ExplainArgs),
+    /// List the compliance frameworks, or one framework's controls and the rules that check
+    /// each.
+    Compliance(ComplianceArgs),
     /// List the secret detectors (the provider formats `leaked-credential` looks for).
     Detectors(DetectorsArgs),
     /// Record the current findings, so that `scan --baseline` reports only new ones.
@@ -333,6 +336,21 @@ pub struct RulesArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// A framework's id (`pss-restricted`, `cis-docker-4`); none: the list of frameworks.
+    pub framework: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ComplianceFormat::Text)]
+    pub format: ComplianceFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ComplianceFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct DetectorsArgs {
     /// Output format: a table, JSON (with each detector's expression and keywords), or the
     /// expressions alone, one per line (for `rg -f` or `grep -P -f`).
@@ -402,6 +420,7 @@ pub fn execute(cli: Cli) -> u8 {
             write_stdout(|out| list_rules(Catalog::builtin(), args.format, out)).map(|()| EXIT_OK)
         }
         Command::Explain(args) => explain(&args),
+        Command::Compliance(args) => list_compliance(&args),
         Command::Detectors(args) => {
             write_stdout(|out| list_detectors(args.format, out)).map(|()| EXIT_OK)
         }
@@ -798,6 +817,68 @@ pub fn list_detectors(format: DetectorsFormat, out: &mut dyn Write) -> io::Resul
         }
     }
     Ok(())
+}
+
+/// `palisade compliance [FRAMEWORK]`: the frameworks, or one framework's controls, each with
+/// the rules that check it, or "not checked" plainly.
+fn list_compliance(args: &ComplianceArgs) -> Result<u8, String> {
+    use crate::compliance;
+    let chosen = match &args.framework {
+        Some(id) => vec![compliance::framework(id).ok_or_else(|| {
+            let known: Vec<&str> = compliance::frameworks()
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect();
+            format!("unknown framework `{id}` (known: {})", known.join(", "))
+        })?],
+        None => compliance::frameworks().iter().collect(),
+    };
+    write_stdout(|out| {
+        if args.format == ComplianceFormat::Json {
+            serde_json::to_writer_pretty(&mut *out, &chosen)?;
+            return writeln!(out);
+        }
+        for framework in &chosen {
+            let checked = framework
+                .controls
+                .iter()
+                .filter(|c| !c.rules.is_empty())
+                .count();
+            writeln!(
+                out,
+                "{:<16} {} ({}): {} controls, {checked} checked by rules",
+                framework.id,
+                framework.title,
+                framework.version,
+                framework.controls.len()
+            )?;
+            if args.framework.is_none() {
+                continue;
+            }
+            let width = framework
+                .controls
+                .iter()
+                .map(|c| c.id.len())
+                .max()
+                .unwrap_or(2);
+            for control in &framework.controls {
+                let rules = if control.rules.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", control.rules.join(", "))
+                };
+                writeln!(
+                    out,
+                    "  {:<width$}  {:<14} {}{rules}",
+                    control.id,
+                    control.checked(),
+                    control.title
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .map(|()| EXIT_OK)
 }
 
 pub fn list_rules(catalog: &Catalog, format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {

@@ -10,6 +10,7 @@ pub mod bounded;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod discover;
 pub mod engine;

@@ -1232,3 +1232,37 @@ fn findings_across_files_point_at_the_dockerfile_they_depend_on() {
         );
     }
 }
+
+/// `palisade compliance` lists the frameworks; with one, its controls, each checked, partly
+/// checked or not checked, with the rules that check it; an unknown one is a usage error.
+#[test]
+fn compliance_lists_frameworks_and_their_controls() {
+    let listing = palisade().arg("compliance").assert().success();
+    let text = String::from_utf8(listing.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("pss-restricted") && text.contains("cis-docker-4"),
+        "{text}"
+    );
+    let controls = palisade()
+        .args(["compliance", "pss-baseline"])
+        .assert()
+        .success();
+    let text = String::from_utf8(controls.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("privileged-containers") && text.contains("[K8S002]"),
+        "{text}"
+    );
+    assert!(text.contains("not checked"), "{text}");
+    let json = palisade()
+        .args(["compliance", "cis-docker-4", "--format", "json"])
+        .assert()
+        .success();
+    let frameworks: Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert_eq!(frameworks[0]["controls"][0]["id"], "4.1");
+    assert_eq!(frameworks[0]["controls"][0]["rules"][0], "DKR001");
+    palisade()
+        .args(["compliance", "nist-800-53"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown framework"));
+}
