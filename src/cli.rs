@@ -162,6 +162,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// Report per control of a compliance framework (`pss-restricted`, `cis-docker-4`; see
+    /// `palisade compliance`): failed, passed or not checked. Repeatable.
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub compliance: Vec<String>,
+
     /// SARIF: the category of this analysis (`automationDetails.id`), to upload several analyses
     /// of one commit (one per directory of a monorepo, say) without one replacing another.
     #[arg(long, value_name = "CATEGORY")]
@@ -532,6 +537,12 @@ fn shown_manifests(text: &str) -> String {
 
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     let catalog = Catalog::builtin();
+    // An unknown framework fails before the scan, not after.
+    let frameworks = args
+        .compliance
+        .iter()
+        .map(|id| known_framework(id))
+        .collect::<Result<Vec<_>, String>>()?;
     // A baseline that cannot be read fails before the scan, not after.
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
     let changes = match (&args.staged, &args.changed_since) {
@@ -573,6 +584,16 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     })
     .map_err(|error| error.to_string())?;
     report.configuration = config.path.as_deref().map(shown_path);
+    report.compliance = frameworks
+        .iter()
+        .map(|framework| {
+            crate::compliance::evaluate(
+                framework,
+                |rule| report.findings.iter().filter(|f| f.rule_id == rule).count(),
+                |rule| catalog.get(rule).is_some_and(|r| options.rules.enables(r)),
+            )
+        })
+        .collect();
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
     }
@@ -819,18 +840,23 @@ pub fn list_detectors(format: DetectorsFormat, out: &mut dyn Write) -> io::Resul
     Ok(())
 }
 
+/// The framework called `id`, or an error listing the known ones.
+fn known_framework(id: &str) -> Result<&'static crate::compliance::Framework, String> {
+    crate::compliance::framework(id).ok_or_else(|| {
+        let known: Vec<&str> = crate::compliance::frameworks()
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
+        format!("unknown framework `{id}` (known: {})", known.join(", "))
+    })
+}
+
 /// `palisade compliance [FRAMEWORK]`: the frameworks, or one framework's controls, each with
 /// the rules that check it, or "not checked" plainly.
 fn list_compliance(args: &ComplianceArgs) -> Result<u8, String> {
     use crate::compliance;
     let chosen = match &args.framework {
-        Some(id) => vec![compliance::framework(id).ok_or_else(|| {
-            let known: Vec<&str> = compliance::frameworks()
-                .iter()
-                .map(|f| f.id.as_str())
-                .collect();
-            format!("unknown framework `{id}` (known: {})", known.join(", "))
-        })?],
+        Some(id) => vec![known_framework(id)?],
         None => compliance::frameworks().iter().collect(),
     };
     write_stdout(|out| {

@@ -93,6 +93,99 @@ pub fn frameworks() -> &'static [Framework] {
     })
 }
 
+/// What a scan says of one control.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlResult {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub coverage: Coverage,
+    pub rules: Vec<String>,
+    /// Findings of its rules (not suppressed, not baselined).
+    pub findings: usize,
+}
+
+/// A control's verdict in one scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// A rule that checks it reported something.
+    Failed,
+    /// Every rule that checks it ran and reported nothing (a partly checked control passes
+    /// only the part its rules check, which the coverage says).
+    Passed,
+    /// No rule checks it, or the scan's selection turned its rules off: never a pass.
+    NotChecked,
+}
+
+/// A framework's controls, judged by one scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub framework: String,
+    pub title: String,
+    pub version: String,
+    pub controls: Vec<ControlResult>,
+}
+
+impl Evaluation {
+    /// The number of controls of each status: failed, passed, not checked.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |status| self.controls.iter().filter(|c| c.status == status).count();
+        (
+            count(Status::Failed),
+            count(Status::Passed),
+            count(Status::NotChecked),
+        )
+    }
+}
+
+/// Judges `framework`'s controls by the findings of a scan: `found(rule)` counts a rule's
+/// findings, `ran(rule)` says whether the scan ran it.
+pub fn evaluate(
+    framework: &Framework,
+    found: impl Fn(&str) -> usize,
+    ran: impl Fn(&str) -> bool,
+) -> Evaluation {
+    let controls = framework
+        .controls
+        .iter()
+        .map(|control| {
+            let findings: usize = control.rules.iter().map(|rule| found(rule)).sum();
+            let status = if findings > 0 {
+                Status::Failed
+            } else if control.rules.is_empty() || !control.rules.iter().all(|rule| ran(rule)) {
+                Status::NotChecked
+            } else {
+                Status::Passed
+            };
+            ControlResult {
+                id: control.id.clone(),
+                title: control.title.clone(),
+                status,
+                coverage: control.coverage,
+                rules: control.rules.clone(),
+                findings,
+            }
+        })
+        .collect();
+    Evaluation {
+        framework: framework.id.clone(),
+        title: framework.title.clone(),
+        version: framework.version.clone(),
+        controls,
+    }
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Failed => "failed",
+            Status::Passed => "passed",
+            Status::NotChecked => "not checked",
+        }
+    }
+}
+
 /// The framework called `id`.
 pub fn framework(id: &str) -> Option<&'static Framework> {
     frameworks()

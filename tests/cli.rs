@@ -1266,3 +1266,92 @@ fn compliance_lists_frameworks_and_their_controls() {
         .code(2)
         .stderr(predicate::str::contains("unknown framework"));
 }
+
+/// `scan --compliance pss-restricted` on a repository of one compliant Deployment and one
+/// privileged root Pod: each control failed, passed or not checked, in JSON and in text.
+#[test]
+fn a_pod_security_standards_report() {
+    let dir = common_fixture("examples/compliance/pod-security");
+    let output = palisade()
+        .args(["scan", "--format", "json", "--compliance", "pss-restricted"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+    let evaluation = &report["compliance"][0];
+    assert_eq!(evaluation["framework"], "pss-restricted");
+    let status = |id: &str| -> String {
+        evaluation["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(status("privileged-containers"), "failed");
+    assert_eq!(status("running-as-non-root"), "failed");
+    assert_eq!(status("seccomp"), "failed");
+    assert_eq!(status("host-namespaces"), "passed");
+    assert_eq!(status("hostpath-volumes"), "passed");
+    assert_eq!(status("apparmor"), "not-checked");
+    // Rules turned off by the selection leave their controls unchecked, never passed.
+    let output = palisade()
+        .args(["scan", "--format", "json", "--compliance", "pss-restricted"])
+        .args(["--ignore", "K8S014"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+    let host = report["compliance"][0]["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "host-namespaces")
+        .unwrap()
+        .clone();
+    assert_eq!(host["status"], "not-checked");
+    // The text report says the same, and the SARIF rules carry the controls as tags.
+    palisade()
+        .args(["scan", "--compliance", "pss-restricted", "--color", "never"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("5 failed, 4 passed, 5 not checked")
+                .and(predicate::str::contains("not checked host-process")),
+        );
+    let sarif = palisade()
+        .args([
+            "scan",
+            "--format",
+            "sarif",
+            "--compliance",
+            "pss-restricted",
+        ])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let sarif: Value = serde_json::from_slice(&sarif.get_output().stdout).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let privileged = rules.iter().find(|r| r["id"] == "K8S002").unwrap();
+    assert!(
+        privileged["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("pss-restricted/privileged-containers"))
+    );
+    palisade()
+        .args(["scan", "--compliance", "nist-800-53"])
+        .arg(&dir)
+        .assert()
+        .code(2);
+}
+
+fn common_fixture(relative: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}

@@ -314,3 +314,23 @@ fn uris_of_odd_file_names_are_percent_encoded() {
         ]
     );
 }
+
+/// With `--compliance`, the report stays valid SARIF: the controls as rule tags and the
+/// evaluation in the invocation's properties.
+#[test]
+fn a_compliance_report_is_valid_sarif() {
+    let document = sarif(&[
+        "examples/compliance/pod-security",
+        "--compliance",
+        "pss-baseline",
+        "--compliance",
+        "cis-docker-4",
+    ]);
+    let errors = common::sarif_schema_errors(&document);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let evaluations = document["runs"][0]["invocations"][0]["properties"]["compliance"]
+        .as_array()
+        .unwrap();
+    assert_eq!(evaluations.len(), 2);
+    assert_eq!(evaluations[1]["framework"], "cis-docker-4");
+}

@@ -126,7 +126,7 @@ impl RuleSelection {
     }
 
     /// Whether a rule runs.
-    fn enables(&self, rule: &Rule) -> bool {
+    pub fn enables(&self, rule: &Rule) -> bool {
         (self.select.is_empty() || self.select.contains(&rule.id))
             && !self.ignore.contains(&rule.id)
             && self
@@ -190,6 +190,8 @@ pub struct ScanReport {
     pub elapsed: Duration,
     /// The configuration file in effect, as shown to the user.
     pub configuration: Option<PathBuf>,
+    /// The controls of the compliance frameworks asked for, judged by this scan's findings.
+    pub compliance: Vec<crate::compliance::Evaluation>,
 }
 
 /// Runs a scan of the files under `options.paths`.

@@ -37,6 +37,7 @@ pub fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io
         findings: Findings(&report.findings, catalog),
         suppressed: Findings(&report.suppressed, catalog),
         diagnostics: Diagnostics(&report.diagnostics),
+        compliance: &report.compliance,
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
@@ -52,6 +53,10 @@ struct Document<'r> {
     findings: Findings<'r>,
     suppressed: Findings<'r>,
     diagnostics: Diagnostics<'r>,
+    /// Per control of each framework asked for with `--compliance`: failed, passed or not
+    /// checked.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    compliance: &'r [crate::compliance::Evaluation],
 }
 
 #[derive(Serialize)]

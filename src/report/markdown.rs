@@ -23,6 +23,42 @@ pub fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_findings(report, catalog, options, out)?;
+    for evaluation in &report.compliance {
+        let (failed, passed, unchecked) = evaluation.counts();
+        writeln!(
+            out,
+            "\n### {} ({}): {failed} failed, {passed} passed, {unchecked} not checked\n",
+            evaluation.title, evaluation.version
+        )?;
+        writeln!(out, "| Control | Status | Rules | Findings |")?;
+        writeln!(out, "|---------|--------|-------|----------|")?;
+        for control in &evaluation.controls {
+            let status = match (control.status, control.coverage) {
+                (crate::compliance::Status::Passed, crate::compliance::Coverage::Partial) => {
+                    "passed (partly checked)"
+                }
+                (status, _) => status.as_str(),
+            };
+            writeln!(
+                out,
+                "| {} {} | {status} | {} | {} |",
+                control.id,
+                control.title,
+                control.rules.join(", "),
+                control.findings
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn render_findings(
+    report: &ScanReport,
+    catalog: &Catalog,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let total = report.findings.len();
     if total == 0 {
         writeln!(out, "## palisade: no findings")?;

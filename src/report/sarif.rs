@@ -133,7 +133,11 @@ fn document<'r>(
     findings: &'r [&'r Finding],
     kept: &'r [usize],
 ) -> Document<'r> {
-    let rules: Vec<Value> = catalog.rules().iter().map(rule_descriptor).collect();
+    let rules: Vec<Value> = catalog
+        .rules()
+        .iter()
+        .map(|rule| rule_descriptor(rule, &report.compliance))
+        .collect();
     let mut notifications: Vec<Value> = report
         .diagnostics
         .iter()
@@ -197,9 +201,7 @@ fn document<'r>(
             invocations: json!([{
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
-                "properties": {
-                    "configuration": report.configuration.as_deref().map(slash_path),
-                },
+                "properties": invocation_properties(report),
             }]),
             // Suppressed results go to GitHub too, which shows them as dismissed with the reason.
             results: Results {
@@ -405,8 +407,28 @@ struct SarifSuppression<'r> {
     justification: &'r str,
 }
 
-fn rule_descriptor(rule: &Rule) -> Value {
+/// The invocation's properties: the configuration in effect, and the compliance controls
+/// judged, when asked for.
+fn invocation_properties(report: &ScanReport) -> Value {
+    let mut properties = json!({
+        "configuration": report.configuration.as_deref().map(slash_path),
+    });
+    if !report.compliance.is_empty() {
+        properties["compliance"] = json!(report.compliance);
+    }
+    properties
+}
+
+fn rule_descriptor(rule: &Rule, compliance: &[crate::compliance::Evaluation]) -> Value {
     let mut tags = vec![rule.policy.as_str().to_owned(), "security".to_owned()];
+    // The controls it checks, of the frameworks asked for: `pss-restricted/seccomp`.
+    tags.extend(compliance.iter().flat_map(|evaluation| {
+        evaluation
+            .controls
+            .iter()
+            .filter(|control| control.rules.contains(&rule.id))
+            .map(|control| format!("{}/{}", evaluation.framework, control.id))
+    }));
     tags.extend(rule.targets.iter().map(|kind| kind.as_str().to_owned()));
     tags.extend(
         rule.cwe

@@ -70,7 +70,57 @@ pub fn render(
     if report.findings.len() > 1 {
         render_tally(report, catalog, &palette, out)?;
     }
+    render_compliance(report, out)?;
     render_summary(report, &palette, out)
+}
+
+/// Each framework asked for: its controls, failed first, then passed, then not checked.
+fn render_compliance(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    use crate::compliance::{Coverage, Status};
+    for evaluation in &report.compliance {
+        let (failed, passed, unchecked) = evaluation.counts();
+        writeln!(
+            out,
+            "\n{} ({}): {failed} failed, {passed} passed, {unchecked} not checked",
+            evaluation.title, evaluation.version
+        )?;
+        let width = evaluation
+            .controls
+            .iter()
+            .map(|c| c.id.len())
+            .max()
+            .unwrap_or(2);
+        for status in [Status::Failed, Status::Passed, Status::NotChecked] {
+            for control in evaluation.controls.iter().filter(|c| c.status == status) {
+                let detail = match (status, control.coverage) {
+                    (Status::Failed, _) => format!(
+                        " ({} finding{} of {})",
+                        control.findings,
+                        if control.findings == 1 { "" } else { "s" },
+                        control.rules.join(", ")
+                    ),
+                    (Status::Passed, Coverage::Partial) => {
+                        format!(" (partly: {} check part of it)", control.rules.join(", "))
+                    }
+                    (Status::Passed, Coverage::Full) => format!(" ({})", control.rules.join(", ")),
+                    (Status::NotChecked, _) if control.rules.is_empty() => {
+                        " (no rule checks it)".to_owned()
+                    }
+                    (Status::NotChecked, _) => {
+                        format!(" ({} not run in this scan)", control.rules.join(", "))
+                    }
+                };
+                writeln!(
+                    out,
+                    "  {:<11} {:<width$}  {}{detail}",
+                    status.as_str(),
+                    control.id,
+                    control.title
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn render_finding(
