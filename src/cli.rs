@@ -864,6 +864,7 @@ fn list_compliance(args: &ComplianceArgs) -> Result<u8, String> {
             serde_json::to_writer_pretty(&mut *out, &chosen)?;
             return writeln!(out);
         }
+        let id_width = chosen.iter().map(|f| f.id.len()).max().unwrap_or(0);
         for framework in &chosen {
             let checked = framework
                 .controls
@@ -872,7 +873,7 @@ fn list_compliance(args: &ComplianceArgs) -> Result<u8, String> {
                 .count();
             writeln!(
                 out,
-                "{:<16} {} ({}): {} controls, {checked} checked by rules",
+                "{:<id_width$}  {} ({}): {} controls, {checked} checked by rules",
                 framework.id,
                 framework.title,
                 framework.version,

@@ -23,6 +23,18 @@ const FILES: &[(&str, &str)] = &[
         "compliance/cis-docker-4.yaml",
         include_str!("../compliance/cis-docker-4.yaml"),
     ),
+    (
+        "compliance/cis-kubernetes-5.yaml",
+        include_str!("../compliance/cis-kubernetes-5.yaml"),
+    ),
+    (
+        "compliance/nsa-cisa-kubernetes.yaml",
+        include_str!("../compliance/nsa-cisa-kubernetes.yaml"),
+    ),
+    (
+        "compliance/cis-aws-network.yaml",
+        include_str!("../compliance/cis-aws-network.yaml"),
+    ),
 ];
 
 /// One framework: a benchmark's controls, as far as rules check them.
