@@ -82,6 +82,18 @@ pub fn lower<'a>(template: &'a Template<'_>) -> Deployment<'a> {
             literal_secrets(template, properties, &owner, 0, &mut deployment.secrets);
         }
     }
+    // SAM's `Globals` give every function (API, table) the properties they hold.
+    if template.sam
+        && let Some(globals) = template.yaml.get(template.root, "Globals")
+    {
+        literal_secrets(
+            template,
+            globals.value,
+            "`Globals`",
+            0,
+            &mut deployment.secrets,
+        );
+    }
     parameter_secrets(template, &mut deployment.secrets);
     deployment
 }
