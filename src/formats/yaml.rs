@@ -85,6 +85,27 @@ pub struct Yaml {
     tags: Vec<(NodeId, Box<str>)>,
 }
 
+/// `text` with the line break before every line that only closes flow collections (`]`, `}`,
+/// `],`) turned into a space: the same length, the same offsets.
+fn join_closing_brackets(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let closing = line.trim();
+        let only_brackets =
+            !closing.is_empty() && closing.bytes().all(|b| matches!(b, b']' | b'}' | b','));
+        if only_brackets && line_start > 0 {
+            // The previous line's break (and a carriage return before it).
+            bytes[line_start - 1] = b' ';
+            if line_start >= 2 && bytes[line_start - 2] == b'\r' {
+                bytes[line_start - 2] = b' ';
+            }
+        }
+        line_start += line.len();
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
+}
+
 /// Why a stream could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
@@ -95,7 +116,25 @@ pub struct YamlError {
 
 impl Yaml {
     /// Loads every document of `text`.
+    ///
+    /// A flow collection closed on a line of its own at its key's indentation (`args: [` …
+    /// `]`) is refused by the YAML 1.2 parser but read by Kubernetes, Helm and PyYAML alike;
+    /// such a file is read again with each such closing line joined to the line before it (a
+    /// line break becomes a space, so every offset still points into `text`).
     pub fn parse(text: &str) -> Result<Yaml, YamlError> {
+        Yaml::parse_exact(text).or_else(|error| {
+            if !error.message.contains("indentation") {
+                return Err(error);
+            }
+            let joined = join_closing_brackets(text);
+            if joined == text {
+                return Err(error);
+            }
+            Yaml::parse_exact(&joined).map_err(|_| error)
+        })
+    }
+
+    fn parse_exact(text: &str) -> Result<Yaml, YamlError> {
         if text.len() > u32::MAX as usize {
             return Err(YamlError {
                 message: "larger than 4 GiB".to_owned(),
@@ -631,6 +670,21 @@ impl<'t> ByteOffsets<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flow_collections_closed_at_their_key_are_read_as_kubernetes_reads_them() {
+        let text = "containers:\n  - name: c\n    args: [\n      \"--port=80\",\n    ]\n    env: {\r\n      A: b\r\n    }\n    image: nginx\n";
+        let yaml = Yaml::parse(text).unwrap();
+        let root = yaml.documents[0];
+        let container = yaml.items(yaml.get(root, "containers").unwrap().value)[0];
+        let args = yaml.get(container, "args").unwrap().value;
+        assert_eq!(yaml.str(yaml.items(args)[0]), Some("--port=80"));
+        let image = yaml.get(container, "image").unwrap().value;
+        // Offsets still point into the text as written.
+        assert_eq!(&text[yaml.span(image)], "nginx");
+        // Other errors stay errors.
+        assert!(Yaml::parse("a: [\n  b\nc: d\n").is_err());
+    }
 
     fn value<'y>(yaml: &'y Yaml, doc: usize, path: &[&str]) -> Option<&'y str> {
         yaml.get_path(yaml.documents[doc], path)
