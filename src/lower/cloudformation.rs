@@ -49,6 +49,11 @@ pub fn lower<'a>(template: &'a Template<'_>) -> Deployment<'a> {
                     &fronted,
                 ));
             }
+            "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
+                deployment
+                    .exposures
+                    .extend(search_domain_outside_vpc(template, resource));
+            }
             "AWS::RDS::DBInstance" | "AWS::Redshift::Cluster" | "AWS::DMS::ReplicationInstance" => {
                 deployment
                     .exposures
@@ -370,6 +375,31 @@ fn public_database<'a>(template: &Template<'_>, resource: &Resource) -> Option<E
         how: from_parameter(template, entry.value, &value),
         audience: Audience::Public,
         span: template.yaml.site(entry),
+        file: 0,
+    })
+}
+
+/// An OpenSearch (or Elasticsearch) domain without `VPCOptions`: its endpoint is on the
+/// internet, whatever its access policy says (the same judgement as for Terraform's domains).
+fn search_domain_outside_vpc<'a>(
+    template: &Template<'_>,
+    resource: &Resource,
+) -> Option<Exposure<'a>> {
+    if template
+        .property(resource.properties, "VPCOptions")
+        .is_some()
+    {
+        return None;
+    }
+    Some(Exposure {
+        subject: Label::Owned(format!("search domain `{}`", resource.id)),
+        verb: "is reachable from",
+        reach: Reach::Store {
+            sentence: "has a public endpoint: it is not placed in a VPC (`VPCOptions`)".to_owned(),
+        },
+        how: Cow::Borrowed(""),
+        audience: Audience::Public,
+        span: resource.site.clone(),
         file: 0,
     })
 }
