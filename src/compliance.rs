@@ -140,13 +140,16 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// The number of controls of each status: failed, passed, not checked.
-    pub fn counts(&self) -> (usize, usize, usize) {
+    /// "CIS Docker Benchmark, … (v1.6.0): 2 failed, 5 passed, 5 not checked".
+    pub fn headline(&self) -> String {
         let count = |status| self.controls.iter().filter(|c| c.status == status).count();
-        (
+        format!(
+            "{} ({}): {} failed, {} passed, {} not checked",
+            self.title,
+            self.version,
             count(Status::Failed),
             count(Status::Passed),
-            count(Status::NotChecked),
+            count(Status::NotChecked)
         )
     }
 }

@@ -40,6 +40,13 @@ pub fn join_within(directory: &str, path: &str) -> Option<String> {
     normalize(&format!("{directory}/{path}"))
 }
 
+/// `directory` and every directory above it, up to the root (`""`): `a/b`, `a`, `""`.
+pub fn directories_up(directory: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(directory), |directory| {
+        (!directory.is_empty()).then(|| directory.rsplit_once('/').map_or("", |(up, _)| up))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +56,11 @@ mod tests {
         assert_eq!(normalize("./a/./b/../c").as_deref(), Some("a/c"));
         assert_eq!(normalize("../outside"), None);
         assert_eq!(normalize("a/../../b"), None);
+    }
+
+    #[test]
+    fn directories_up_to_the_root() {
+        assert_eq!(directories_up("a/b").collect::<Vec<_>>(), ["a/b", "a", ""]);
+        assert_eq!(directories_up("").collect::<Vec<_>>(), [""]);
     }
 }

@@ -217,10 +217,10 @@ impl links::Repository for Neighbours<'_> {
         };
         // Every directory from the file's up to the repository root, each read once per scan.
         let mut images = Vec::new();
-        let mut directory = repo_path
+        let directory = repo_path
             .rsplit_once('/')
             .map_or("", |(directory, _)| directory);
-        loop {
+        for directory in crate::paths::directories_up(directory) {
             let key = (root.clone(), directory.to_owned());
             let cached = self
                 .context
@@ -256,10 +256,6 @@ impl links::Repository for Neighbours<'_> {
                 found
             });
             images.extend(found.iter().cloned());
-            if directory.is_empty() {
-                break;
-            }
-            directory = directory.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
         Arc::from(images)
     }

@@ -19,7 +19,6 @@ const MAX_DEPTH: usize = 32;
 /// A template.
 pub struct Template<'y> {
     pub yaml: &'y Yaml,
-    pub text: &'y str,
     pub root: NodeId,
     pub resources: Vec<Resource>,
     /// `Transform: AWS::Serverless-…`: a SAM template.
@@ -32,7 +31,6 @@ pub struct Template<'y> {
 /// A parameter and its default.
 pub struct Parameter {
     pub name: String,
-    pub entry: Entry,
     pub default: Option<Entry>,
     /// `NoEcho: true`: the value is a secret, by the author's own word.
     pub no_echo: bool,
@@ -82,8 +80,9 @@ impl Value {
 }
 
 impl<'y> Template<'y> {
-    /// The template in `yaml` (of `text`); `None` for any other document.
-    pub fn new(yaml: &'y Yaml, text: &'y str, given: &[(String, String)]) -> Option<Template<'y>> {
+    /// The template in `yaml`, with values given to its parameters; `None` for any other
+    /// document.
+    pub fn new(yaml: &'y Yaml, given: &[(String, String)]) -> Option<Template<'y>> {
         let root = *yaml.documents.first()?;
         let resources_entry = yaml.get(root, "Resources");
         let versioned = yaml.get(root, "AWSTemplateFormatVersion").is_some();
@@ -133,12 +132,10 @@ impl<'y> Template<'y> {
                     .and_then(|n| yaml.str(n.value))
                     .is_some_and(|n| n.eq_ignore_ascii_case("true")),
                 name,
-                entry,
             })
             .collect();
         Some(Template {
             yaml,
-            text,
             root,
             resources,
             sam,
@@ -420,6 +417,15 @@ impl<'y> Template<'y> {
         found
     }
 
+    /// The resources and parameters named under `node` ([`references`](Template::references)
+    /// without their keys).
+    pub fn referenced(&self, node: NodeId) -> Vec<String> {
+        self.references(node)
+            .into_iter()
+            .map(|(_, named)| named)
+            .collect()
+    }
+
     fn collect_references(
         &self,
         node: NodeId,
@@ -507,16 +513,16 @@ fn sub_names(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn template(text: &str) -> (Yaml, String) {
-        (Yaml::parse(text).unwrap(), text.to_owned())
+    fn template(text: &str) -> Yaml {
+        Yaml::parse(text).unwrap()
     }
 
     #[test]
     fn short_and_long_forms_resolve_what_the_template_decides() {
-        let (yaml, text) = template(
+        let yaml = template(
             "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Cidr:\n    Type: String\n    Default: 0.0.0.0/0\n  Env:\n    Type: String\n    Default: prod\n  Open:\n    Type: String\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\n  NotProd: !Not [!Condition IsProd]\nMappings:\n  Ports:\n    prod:\n      Db: 5432\nResources:\n  Group:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      A: !Ref Cidr\n      B: !Sub '${Env}-db-${!Literal}'\n      C: !FindInMap [Ports, !Ref Env, Db]\n      D: !If [IsProd, yes-prod, no-prod]\n      E: !If [NotProd, x, !Ref AWS::NoValue]\n      F: !Join ['', [a, !Ref Env]]\n      G: !Select [1, !Split [',', 'a,b,c']]\n      H: !Ref Open\n      I: !GetAtt Other.Arn\n      J: !Sub '${AWS::Region}'\n      K: {\"Fn::Join\": [\"-\", [{\"Ref\": \"Env\"}, x]]}\n",
         );
-        let t = Template::new(&yaml, &text, &[]).unwrap();
+        let t = Template::new(&yaml, &[]).unwrap();
         let properties = t.resources[0].properties;
         let value = |key| t.property_value(properties, key);
         assert_eq!(value("A"), Value::Str("0.0.0.0/0".into()));
@@ -533,7 +539,7 @@ mod tests {
         assert_eq!(value("Missing"), Value::Absent);
         // A value given to the scan wins over the default.
         let given = [("Cidr".to_owned(), "10.0.0.0/8".to_owned())];
-        let t = Template::new(&yaml, &text, &given).unwrap();
+        let t = Template::new(&yaml, &given).unwrap();
         assert_eq!(
             t.property_value(properties, "A"),
             Value::Str("10.0.0.0/8".into())
@@ -542,22 +548,22 @@ mod tests {
 
     #[test]
     fn templates_are_known_by_their_content() {
-        let (yaml, text) = template("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n");
-        assert!(Template::new(&yaml, &text, &[]).is_some());
-        let (yaml, text) = template(
+        let yaml = template("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n");
+        assert!(Template::new(&yaml, &[]).is_some());
+        let yaml = template(
             "{\"Transform\": \"AWS::Serverless-2016-10-31\", \"Resources\": {\"Fn\": {\"Type\": \"AWS::Serverless::Function\"}}}",
         );
-        assert!(Template::new(&yaml, &text, &[]).unwrap().sam);
-        let (yaml, text) = template("services:\n  web:\n    image: nginx\n");
-        assert!(Template::new(&yaml, &text, &[]).is_none());
+        assert!(Template::new(&yaml, &[]).unwrap().sam);
+        let yaml = template("services:\n  web:\n    image: nginx\n");
+        assert!(Template::new(&yaml, &[]).is_none());
     }
 
     #[test]
     fn self_referencing_values_end() {
-        let (yaml, text) = template(
+        let yaml = template(
             "Conditions:\n  A: !Condition A\nResources:\n  X:\n    Type: AWS::S3::Bucket\n    Properties:\n      P: !If [A, a, b]\n",
         );
-        let t = Template::new(&yaml, &text, &[]).unwrap();
+        let t = Template::new(&yaml, &[]).unwrap();
         assert_eq!(
             t.property_value(t.resources[0].properties, "P"),
             Value::Unknown

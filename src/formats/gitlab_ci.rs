@@ -111,14 +111,9 @@ pub fn local_includes(yaml: &Yaml) -> Vec<String> {
 }
 
 impl<'y> Pipeline<'y> {
-    /// The pipeline in `yaml` (of `text`); `None` for any other YAML.
-    pub fn new(yaml: &'y Yaml, text: &'y str) -> Option<Pipeline<'y>> {
-        Self::including(yaml, text, &[])
-    }
-
     /// The pipeline in `yaml` (of `text`), with the files it includes, in the order GitLab
-    /// merges them.
-    pub fn including(yaml: &'y Yaml, text: &'y str, included: &[Yaml]) -> Option<Pipeline<'y>> {
+    /// merges them ([`local_includes`]); `None` for any other YAML.
+    pub fn new(yaml: &'y Yaml, text: &'y str, included: &[Yaml]) -> Option<Pipeline<'y>> {
         let root = *yaml.documents.first()?;
         if !yaml.is_mapping(root) {
             return None;
@@ -357,7 +352,7 @@ mod tests {
     fn jobs_are_read_as_gitlab_runs_them() {
         let text = "stages: [test]\nvariables:\n  LOG: info\ndefault:\n  image: node:22\n.base:\n  image: ruby:3.3\n  variables:\n    RAILS_ENV: test\ntest:\n  extends: .base\n  script:\n    - make test\nlint:\n  script: make lint\n";
         let yaml = Yaml::parse(text).unwrap();
-        let pipeline = Pipeline::new(&yaml, text).unwrap();
+        let pipeline = Pipeline::new(&yaml, text, &[]).unwrap();
         let names: Vec<&str> = pipeline.jobs.iter().map(|j| j.name.as_str()).collect();
         assert_eq!(names, ["test", "lint"]);
         let image = |job: &Job| {
@@ -377,7 +372,7 @@ mod tests {
         // Compose and other YAML are not pipelines.
         let compose = "services:\n  db:\n    image: postgres:17\n";
         let yaml = Yaml::parse(compose).unwrap();
-        assert!(Pipeline::new(&yaml, compose).is_none());
+        assert!(Pipeline::new(&yaml, compose, &[]).is_none());
     }
 
     #[test]
@@ -389,7 +384,7 @@ mod tests {
         let text = "include: ci/base.yml\nvariables:\n  LOG: info\nbuild:\n  extends: .node\n  script: make\ntest:\n  variables:\n    DB: test\nlint:\n  script: make lint\n";
         let yaml = Yaml::parse(text).unwrap();
         assert_eq!(local_includes(&yaml), ["ci/base.yml"]);
-        let pipeline = Pipeline::including(&yaml, text, std::slice::from_ref(&included)).unwrap();
+        let pipeline = Pipeline::new(&yaml, text, std::slice::from_ref(&included)).unwrap();
         let job = |name: &str| pipeline.jobs.iter().find(|j| j.name == name).unwrap();
         // The template's image is the job's, written elsewhere: nothing of this file.
         assert!(
@@ -425,7 +420,7 @@ mod tests {
         // A file of settings alone is judged as the jobs that take them.
         let text = "default:\n  image: node:latest\n";
         let yaml = Yaml::parse(text).unwrap();
-        let pipeline = Pipeline::new(&yaml, text).unwrap();
+        let pipeline = Pipeline::new(&yaml, text, &[]).unwrap();
         assert_eq!(pipeline.jobs.len(), 1);
         assert!(pipeline.jobs[0].get("image").is_some());
     }

@@ -132,14 +132,19 @@ fn collect(yaml: &Yaml, node: NodeId, resources: &mut Vec<Resource>, depth: usiz
     });
 }
 
-fn pod_spec(yaml: &Yaml, root: NodeId, kind: &str) -> Option<(NodeId, bool)> {
+/// A kind's pod template (a Pod is its own), which holds the pods' `metadata` and `spec`.
+fn pod_template(yaml: &Yaml, root: NodeId, kind: &str) -> Option<NodeId> {
     let path: &[&str] = match kind {
-        "Pod" => &["spec"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
-        "PodTemplate" => &["template", "spec"],
-        _ => &["spec", "template", "spec"],
+        "Pod" => return Some(root),
+        "CronJob" => &["spec", "jobTemplate", "spec", "template"],
+        "PodTemplate" => &["template"],
+        _ => &["spec", "template"],
     };
-    let spec = yaml.get_path(root, path)?.value;
+    Some(yaml.get_path(root, path)?.value)
+}
+
+fn pod_spec(yaml: &Yaml, root: NodeId, kind: &str) -> Option<(NodeId, bool)> {
+    let spec = yaml.get(pod_template(yaml, root, kind)?, "spec")?.value;
     let known = matches!(
         kind,
         "Pod"
@@ -192,6 +197,27 @@ fn containers(yaml: &Yaml, spec: NodeId) -> Vec<Container> {
 }
 
 impl Resource {
+    /// Its `metadata.namespace`, when it names one.
+    pub fn namespace<'y>(&self, yaml: &'y Yaml) -> Option<&'y str> {
+        yaml.get_path(self.root, &["metadata", "namespace"])
+            .and_then(|n| yaml.str(n.value))
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    }
+
+    /// The labels of its pods: its pod template's (a Pod's own).
+    pub fn pod_labels(&self, yaml: &Yaml) -> Vec<(String, String)> {
+        pod_template(yaml, self.root, &self.kind)
+            .and_then(|template| yaml.get_path(template, &["metadata", "labels"]))
+            .map(|labels| {
+                yaml.keys(labels.value)
+                    .into_iter()
+                    .filter_map(|(key, entry)| Some((key, yaml.str(entry.value)?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// `Deployment/web`.
     pub fn label(&self) -> String {
         if self.name.is_empty() {

@@ -65,13 +65,6 @@ pub fn policies(yaml: &Yaml) -> Vec<Policy> {
     let manifests = Manifests::new(yaml);
     let mut found = Vec::new();
     for resource in &manifests.resources {
-        let namespace = || {
-            yaml.get(resource.root, "metadata")
-                .and_then(|m| yaml.get(m.value, "namespace"))
-                .and_then(|n| yaml.str(n.value))
-                .map(|n| n.trim().to_owned())
-                .filter(|n| !n.is_empty())
-        };
         let api_version = yaml
             .get(resource.root, "apiVersion")
             .and_then(|a| yaml.str(a.value))
@@ -102,7 +95,7 @@ pub fn policies(yaml: &Yaml) -> Vec<Policy> {
             _ => continue,
         };
         found.push(Policy {
-            namespace: namespace(),
+            namespace: resource.namespace(yaml).map(str::to_owned),
             selector,
         });
     }

@@ -251,6 +251,18 @@ impl Yaml {
         }
     }
 
+    /// Where bytes `range` of a scalar's value are in the source: exactly when the value is
+    /// there verbatim ([`content_span`](Yaml::content_span)), else the whole node.
+    pub fn span_of_part(&self, id: NodeId, range: Range<usize>) -> Range<usize> {
+        match self.content_span(id) {
+            Some(content) if !content.is_empty() && range.end <= content.len() => {
+                content.start + range.start..content.start + range.end
+            }
+            Some(content) => content,
+            None => self.span(id),
+        }
+    }
+
     /// A scalar read with YAML 1.1 booleans (`true`, `yes`, `on`, `y`, … in any usual case) when
     /// plain; quoted scalars are strings.
     pub fn as_bool(&self, id: NodeId) -> Option<bool> {

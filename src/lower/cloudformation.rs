@@ -12,6 +12,8 @@ use std::ops::Range;
 
 use crate::formats::cloudformation::{Resource, Template, Value};
 use crate::formats::yaml::NodeId;
+use crate::model::image::is_root_user;
+use crate::model::ports::is_everyone;
 use crate::model::{
     Audience, Container, Deployment, Exposure, Fact, Health, Label, Ports, Reach, Secret, Setting,
     User, Workload,
@@ -39,8 +41,8 @@ pub fn lower<'a>(template: &'a Template<'_>) -> Deployment<'a> {
                 // The group the rule is added to: `GroupId: !Ref Group` or `!GetAtt Group.GroupId`.
                 let group = template
                     .property(resource.properties, "GroupId")
-                    .and_then(|g| template.references(g.value).into_iter().next())
-                    .map_or_else(|| resource.id.clone(), |(_, group)| group);
+                    .and_then(|g| template.referenced(g.value).into_iter().next())
+                    .unwrap_or_else(|| resource.id.clone());
                 deployment.exposures.extend(ingress(
                     template,
                     resource,
@@ -84,7 +86,14 @@ pub fn lower<'a>(template: &'a Template<'_>) -> Deployment<'a> {
         }
         if let Some(properties) = resource.properties {
             let owner = format!("`{}`", resource.id);
-            literal_secrets(template, properties, &owner, 0, &mut deployment.secrets);
+            literal_secrets(
+                template,
+                properties,
+                &owner,
+                false,
+                0,
+                &mut deployment.secrets,
+            );
         }
     }
     // SAM's `Globals` give every function (API, table) the properties they hold.
@@ -95,6 +104,7 @@ pub fn lower<'a>(template: &'a Template<'_>) -> Deployment<'a> {
             template,
             globals.value,
             "`Globals`",
+            false,
             0,
             &mut deployment.secrets,
         );
@@ -196,12 +206,7 @@ fn load_balanced_groups(template: &Template<'_>) -> Vec<Fronted> {
         }
     }
     if let Some(outputs) = yaml.get(template.root, "Outputs") {
-        used_otherwise.extend(
-            template
-                .references(outputs.value)
-                .into_iter()
-                .map(|(_, n)| n),
-        );
+        used_otherwise.extend(template.referenced(outputs.value));
     }
     balancers_of
         .into_iter()
@@ -229,9 +234,9 @@ fn listener_ports(template: &Template<'_>, balancer: &str) -> Option<Vec<u16>> {
             continue;
         };
         if template
-            .references(arn.value)
+            .referenced(arn.value)
             .iter()
-            .any(|(_, named)| named == balancer)
+            .any(|named| named == balancer)
         {
             ports.push(port(template.property_value(listener.properties, "Port"))?);
         }
@@ -321,7 +326,9 @@ fn world_ingress(template: &Template<'_>, rule: Option<NodeId>) -> Option<(Ports
     let (source, value) = ["CidrIp", "CidrIpv6"].iter().find_map(|key| {
         let entry = template.property(rule, key)?;
         let value = template.value(entry.value);
-        matches!(value.as_str().map(str::trim), Some("0.0.0.0/0" | "::/0"))
+        value
+            .as_str()
+            .is_some_and(is_everyone)
             .then_some((entry.value, value))
     })?;
     Some((ports, source, value))
@@ -431,7 +438,7 @@ fn container<'a>(template: &Template<'_>, resource: &'a Resource, node: NodeId) 
         .map(|e| yaml.site(e));
     let user = match template.property(Some(node), "User") {
         Some(entry) => match template.value(entry.value).as_str().map(str::trim) {
-            Some(user) if is_root(user) => User::Root {
+            Some(user) if is_root_user(user) => User::Root {
                 span: yaml.site(entry),
                 because: format!(" (`User: {user}`)"),
                 related: Vec::new(),
@@ -475,12 +482,6 @@ fn container<'a>(template: &Template<'_>, resource: &'a Resource, node: NodeId) 
     }
 }
 
-/// `root`, `0`, `root:…`, `0:…`.
-fn is_root(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or(user).trim();
-    name == "root" || name == "0"
-}
-
 /// How deep into a resource's properties secrets are looked for.
 const MAX_PROPERTY_DEPTH: usize = 24;
 
@@ -488,18 +489,9 @@ const MAX_PROPERTY_DEPTH: usize = 24;
 /// (`MasterUserPassword: hunter2…`), a `{Name: …, Value: …}` pair of an environment list, or a
 /// known token format anywhere. A parameter (`!Ref DbPassword`) is judged at its default; a
 /// dynamic reference (`{{resolve:secretsmanager:…}}`) is the right way.
+///
+/// `key_is_variables` when `node` is the value of `Variables:` (its keys are variable names).
 fn literal_secrets(
-    template: &Template<'_>,
-    node: NodeId,
-    owner: &str,
-    depth: usize,
-    out: &mut Vec<Secret>,
-) {
-    literal_secrets_in(template, node, owner, false, depth, out);
-}
-
-/// [`literal_secrets`] of a node; `key_is_variables` when it is the value of `Variables:`.
-fn literal_secrets_in(
     template: &Template<'_>,
     node: NodeId,
     owner: &str,
@@ -532,12 +524,12 @@ fn literal_secrets_in(
                 }
             } else {
                 let variables = key == "Variables";
-                literal_secrets_in(template, entry.value, owner, variables, depth + 1, out);
+                literal_secrets(template, entry.value, owner, variables, depth + 1, out);
             }
         }
     } else {
         for &item in yaml.items(node) {
-            literal_secrets_in(template, item, owner, false, depth + 1, out);
+            literal_secrets(template, item, owner, false, depth + 1, out);
         }
     }
 }
@@ -567,22 +559,8 @@ fn judge_literal(
         place,
         description: secret.description,
         site,
-        span: located(template, node, value, secret.range),
+        span: template.yaml.span_of_part(node, secret.range),
     });
-}
-
-/// Where a part of a scalar's value is in the file.
-fn located(
-    template: &Template<'_>,
-    node: NodeId,
-    value: &str,
-    range: Range<usize>,
-) -> Range<usize> {
-    let yaml = template.yaml;
-    match yaml.content_span(node) {
-        Some(raw) => secrets::locate(value, raw, value, range),
-        None => yaml.span(node),
-    }
 }
 
 /// Parameter defaults that are secrets: under a secret-like name, or any real-looking literal
@@ -617,7 +595,7 @@ fn parameter_secrets(template: &Template<'_>, out: &mut Vec<Secret>) {
             place: format!("the default of {kind} `{}`", parameter.name),
             description: secret.description,
             site: yaml.site(default),
-            span: located(template, default.value, value, secret.range),
+            span: yaml.span_of_part(default.value, secret.range),
         });
     }
 }
@@ -631,7 +609,7 @@ mod tests {
     fn ingress_from_the_world_is_an_exposure_and_unknown_sources_are_not() {
         let text = "Parameters:\n  SSHLocation:\n    Type: String\n    Default: 0.0.0.0/0\n  Other:\n    Type: String\nResources:\n  Web:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref SSHLocation}\n        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: !Ref Other}\n        - {IpProtocol: udp, FromPort: 53, ToPort: 53, CidrIp: 0.0.0.0/0}\n        - {IpProtocol: '-1', CidrIpv6: '::/0'}\n  Extra:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties: {GroupId: !Ref Web, IpProtocol: 6, FromPort: 3306, ToPort: 3306, CidrIp: 0.0.0.0/0}\n";
         let yaml = Yaml::parse(text).unwrap();
-        let template = Template::new(&yaml, text, &[]).unwrap();
+        let template = Template::new(&yaml, &[]).unwrap();
         let deployment = lower(&template);
         let opened: Vec<(Ports, String)> = deployment
             .exposures

@@ -160,10 +160,7 @@ fn environment(yaml: &Yaml, node: NodeId, field: &str, owner: &str, out: &mut Ve
             };
             let start = value.find(assigned).unwrap_or(0);
             let range = start + secret.range.start..start + secret.range.end;
-            let span = match yaml.content_span(entry.value) {
-                Some(raw) => secrets::locate(value, raw, value, range),
-                None => yaml.span(entry.value),
-            };
+            let span = yaml.span_of_part(entry.value, range);
             let place = match key {
                 Some(key) => format!("{what} `{name}` (`{key}`)"),
                 None => format!("{what} `{name}`"),

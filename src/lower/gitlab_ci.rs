@@ -111,10 +111,7 @@ fn variables(
         let Some(secret) = secrets::assigned_secret(name, value) else {
             continue;
         };
-        let span = match yaml.content_span(node) {
-            Some(raw) => secrets::locate(value, raw, value, secret.range),
-            None => yaml.span(node),
-        };
+        let span = yaml.span_of_part(node, secret.range);
         out.push(Secret {
             place: format!("variable `{name}` of {owner}"),
             description: secret.description,

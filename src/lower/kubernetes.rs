@@ -511,7 +511,7 @@ const INTERNAL_LOAD_BALANCER: &[(&str, &str)] = &[
 ];
 
 /// A `LoadBalancer` Service its provider keeps inside the network (an internal load balancer).
-fn internal_load_balancer(manifests: &Manifests<'_>, service: &Resource) -> bool {
+pub(crate) fn internal_load_balancer(manifests: &Manifests<'_>, service: &Resource) -> bool {
     let yaml = manifests.yaml;
     let Some(annotations) = yaml.get_path(service.root, &["metadata", "annotations"]) else {
         return false;
@@ -534,8 +534,11 @@ fn restricted_sources(manifests: &Manifests<'_>, spec: crate::formats::yaml::Nod
         .iter()
         .filter_map(|&r| yaml.str(r))
         .collect();
-    !ranges.is_empty()
-        && !ranges
-            .iter()
-            .any(|r| matches!(r.trim(), "0.0.0.0/0" | "::/0" | "*"))
+    !ranges.is_empty() && !ranges.iter().any(|r| admits_everyone(r))
+}
+
+/// A `loadBalancerSourceRanges` entry that admits every address (`*` too, which some clouds
+/// take for it).
+pub(crate) fn admits_everyone(range: &str) -> bool {
+    crate::model::ports::is_everyone(range) || range.trim() == "*"
 }

@@ -11,6 +11,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
 use crate::formats::terraform::{self, At, Module, Resolved, attribute, label};
+use crate::model::ports::is_everyone;
 use crate::model::{Audience, Exposure, Label, Ports, Reach};
 
 /// A block's body read through the module's values; inside a `dynamic` block's `content`, its
@@ -790,11 +791,6 @@ pub fn exposures(module: &Module) -> Vec<Exposure<'static>> {
         }
     }
     found
-}
-
-/// `0.0.0.0/0` or `::/0`.
-fn is_everyone(range: &str) -> bool {
-    matches!(range.trim(), "0.0.0.0/0" | "::/0")
 }
 
 #[cfg(test)]

@@ -1,9 +1,15 @@
-//! Well-known ports, in one place for every format's network rules.
+//! Well-known ports, and the address ranges that admit everyone, in one place for every
+//! format's network rules.
 
 use std::borrow::Cow;
 
 /// SSH.
 pub const SSH: u16 = 22;
+
+/// An address range that admits every address: `0.0.0.0/0` or `::/0`.
+pub fn is_everyone(range: &str) -> bool {
+    matches!(range.trim(), "0.0.0.0/0" | "::/0")
+}
 
 /// A port or a range as written: `22`, `20-25` (the low end first).
 pub fn parse_range(text: &str) -> Option<(u16, u16)> {

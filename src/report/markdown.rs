@@ -25,12 +25,7 @@ pub fn render(
 ) -> io::Result<()> {
     render_findings(report, catalog, options, out)?;
     for evaluation in &report.compliance {
-        let (failed, passed, unchecked) = evaluation.counts();
-        writeln!(
-            out,
-            "\n### {} ({}): {failed} failed, {passed} passed, {unchecked} not checked\n",
-            evaluation.title, evaluation.version
-        )?;
+        writeln!(out, "\n### {}\n", evaluation.headline())?;
         writeln!(out, "| Control | Status | Rules | Findings |")?;
         writeln!(out, "|---------|--------|-------|----------|")?;
         for control in &evaluation.controls {

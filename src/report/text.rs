@@ -78,12 +78,7 @@ pub fn render(
 fn render_compliance(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     use crate::compliance::{Coverage, Status};
     for evaluation in &report.compliance {
-        let (failed, passed, unchecked) = evaluation.counts();
-        writeln!(
-            out,
-            "\n{} ({}): {failed} failed, {passed} passed, {unchecked} not checked",
-            evaluation.title, evaluation.version
-        )?;
+        writeln!(out, "\n{}", evaluation.headline())?;
         let width = evaluation
             .controls
             .iter()

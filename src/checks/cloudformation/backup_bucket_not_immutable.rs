@@ -17,12 +17,7 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
     let mut log_targets: Vec<String> = Vec::new();
     for trail in template.resources_of(&["AWS::CloudTrail::Trail"]) {
         if let Some(bucket) = template.property(trail.properties, "S3BucketName") {
-            log_targets.extend(
-                template
-                    .references(bucket.value)
-                    .into_iter()
-                    .map(|(_, n)| n),
-            );
+            log_targets.extend(template.referenced(bucket.value));
         }
     }
     for bucket in template.resources_of(&["AWS::S3::Bucket"]) {
@@ -30,12 +25,7 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
             template.property_value(bucket.properties, "LoggingConfiguration")
             && let Some(target) = template.property(Some(logging), "DestinationBucketName")
         {
-            log_targets.extend(
-                template
-                    .references(target.value)
-                    .into_iter()
-                    .map(|(_, n)| n),
-            );
+            log_targets.extend(template.referenced(target.value));
         }
     }
     for bucket in template.resources_of(&["AWS::S3::Bucket"]) {

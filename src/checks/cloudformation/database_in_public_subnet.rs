@@ -39,10 +39,10 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
         let Some(subnets) = template.property(group.properties, key) else {
             continue;
         };
-        let named_subnets = template.references(subnets.value);
-        if let Some((_, subnet)) = named_subnets
-            .iter()
-            .find(|(_, subnet)| public.contains(&subnet.as_str()))
+        if let Some(subnet) = template
+            .referenced(subnets.value)
+            .into_iter()
+            .find(|subnet| public.contains(&subnet.as_str()))
         {
             hits.push(Hit::new(
                 RULE,

@@ -6,6 +6,7 @@
 use super::named;
 use crate::checks::{Check, Hit};
 use crate::formats::cloudformation::{Template, Value};
+use crate::model::ports::is_everyone;
 
 pub const CHECK: Check = Check::cloudformation(RULE, check);
 const RULE: &str = "CFN013";
@@ -33,9 +34,7 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
                 named(cluster)
             ),
             Some(Value::List(items))
-                if items
-                    .iter()
-                    .any(|i| matches!(i.as_str().map(str::trim), Some("0.0.0.0/0" | "::/0"))) =>
+                if items.iter().any(|i| i.as_str().is_some_and(is_everyone)) =>
             {
                 format!(
                     "{} admits every address to its public API endpoint (`PublicAccessCidrs` holds `0.0.0.0/0`)",

@@ -30,7 +30,7 @@ impl Format for CloudFormation {
             return Ok(());
         }
         let given = input.settings.cloudformation_parameters.as_slice();
-        let Some(template) = Template::new(input.yaml()?, input.text, given) else {
+        let Some(template) = Template::new(input.yaml()?, given) else {
             return Ok(());
         };
         for check in input.checks {

@@ -13,7 +13,7 @@ fn check(template: &Template<'_>, hits: &mut Vec<Hit>) {
     let logged: Vec<String> = template
         .resources_of(&["AWS::EC2::FlowLog"])
         .filter_map(|log| template.property(log.properties, "ResourceId"))
-        .flat_map(|id| template.references(id.value).into_iter().map(|(_, n)| n))
+        .flat_map(|id| template.referenced(id.value))
         .collect();
     for vpc in template.resources_of(&["AWS::EC2::VPC"]) {
         if !logged.contains(&vpc.id) {

@@ -72,24 +72,10 @@ const CONTEXT_RULE: &str = "DKR017";
 fn dockerignore(repository: &dyn crate::links::Repository) -> Option<bool> {
     let path = repository.path()?;
     let (directory, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
-    let own = if directory.is_empty() {
-        format!("{name}.dockerignore")
-    } else {
-        format!("{directory}/{name}.dockerignore")
-    };
-    let mut candidates = vec![own];
-    let mut at = Some(directory);
-    while let Some(directory) = at {
-        candidates.push(if directory.is_empty() {
-            ".dockerignore".to_owned()
-        } else {
-            format!("{directory}/.dockerignore")
-        });
-        at = (!directory.is_empty()).then(|| directory.rsplit_once('/').map_or("", |(up, _)| up));
-    }
-    Some(
-        candidates
-            .iter()
-            .any(|candidate| repository.exists_from_root(candidate)),
-    )
+    let own = crate::paths::join_within(directory, &format!("{name}.dockerignore"))?;
+    let mut candidates = std::iter::once(own).chain(
+        crate::paths::directories_up(directory)
+            .filter_map(|directory| crate::paths::join_within(directory, ".dockerignore")),
+    );
+    Some(candidates.any(|candidate| repository.exists_from_root(&candidate)))
 }

@@ -28,15 +28,23 @@ impl Format for GitlabCi {
     fn check(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), ParseFailure> {
         // Most YAML is no pipeline: not even parsed.
         if !input.text.starts_with('.')
-            && !["script", "stages", "extends", "trigger", "default", "\n."]
-                .iter()
-                .any(|word| input.text.contains(word))
+            && !input.text.starts_with("default:")
+            && ![
+                "script",
+                "stages",
+                "extends",
+                "trigger",
+                "\ndefault:",
+                "\n.",
+            ]
+            .iter()
+            .any(|word| input.text.contains(word))
         {
             return Ok(());
         }
         let yaml = input.yaml()?;
         let included = included(yaml, input);
-        let Some(pipeline) = Pipeline::including(yaml, input.text, &included) else {
+        let Some(pipeline) = Pipeline::new(yaml, input.text, &included) else {
             return Ok(());
         };
         for check in input.checks {

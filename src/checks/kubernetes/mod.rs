@@ -7,7 +7,8 @@
 include!(concat!(env!("OUT_DIR"), "/checks_kubernetes.rs"));
 
 pub(crate) use crate::lower::kubernetes::{
-    container_setting, describe, each_container, effective_setting,
+    admits_everyone, container_setting, describe, each_container, effective_setting,
+    internal_load_balancer,
 };
 
 use crate::checks::format::{Format, Input};

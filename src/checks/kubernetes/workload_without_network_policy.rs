@@ -7,9 +7,8 @@
 //! system namespaces are the platform's: both are left out, and so are patches.
 
 use crate::checks::{Check, Hit};
-use crate::formats::kubernetes::{Manifests, Resource};
+use crate::formats::kubernetes::Manifests;
 use crate::formats::network_policies::selected;
-use crate::formats::yaml::Yaml;
 
 pub const CHECK: Check = Check::kubernetes(RULE, check);
 const RULE: &str = "K8S025";
@@ -32,15 +31,11 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             .get(pod.spec, "hostNetwork")
             .and_then(|h| yaml.as_bool(h.value))
             .unwrap_or(false);
-        let namespace = yaml
-            .get(resource.root, "metadata")
-            .and_then(|m| yaml.get(m.value, "namespace"))
-            .and_then(|n| yaml.str(n.value))
-            .map(str::trim);
+        let namespace = resource.namespace(yaml);
         if host_network || namespace.is_some_and(|n| SYSTEM.contains(&n)) {
             continue;
         }
-        let labels = pod_labels(yaml, resource);
+        let labels = resource.pod_labels(yaml);
         if selected(policies, namespace, &labels) {
             continue;
         }
@@ -54,32 +49,4 @@ fn check(manifests: &Manifests<'_>, hits: &mut Vec<Hit>) {
             ),
         ));
     }
-}
-
-/// The labels of a workload's pods: its pod template's (a Pod's own).
-fn pod_labels(yaml: &Yaml, resource: &Resource) -> Vec<(String, String)> {
-    let path: &[&str] = match resource.kind.as_str() {
-        "Pod" => &["metadata", "labels"],
-        "CronJob" => &[
-            "spec",
-            "jobTemplate",
-            "spec",
-            "template",
-            "metadata",
-            "labels",
-        ],
-        "PodTemplate" => &["template", "metadata", "labels"],
-        _ => &["spec", "template", "metadata", "labels"],
-    };
-    let mut node = resource.root;
-    for key in path {
-        match yaml.get(node, key) {
-            Some(entry) => node = entry.value,
-            None => return Vec::new(),
-        }
-    }
-    yaml.keys(node)
-        .into_iter()
-        .filter_map(|(key, entry)| Some((key, yaml.str(entry.value)?.to_owned())))
-        .collect()
 }

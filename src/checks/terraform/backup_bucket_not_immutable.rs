@@ -11,16 +11,11 @@
 
 use crate::checks::terraform::{View, address};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{At, Module, attribute, block_header_span, label};
+use crate::formats::terraform::{At, Module, block_header_span, label};
 use crate::model::backups::holds_backups_or_logs;
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM015";
-
-/// The expression of an attribute as written (`aws_s3_bucket.logs.id`).
-fn written(block: &crate::formats::terraform::TfBlock, key: &str) -> Option<String> {
-    attribute(&block.body, key).map(|e| hcl::Expression::from(e.clone()).to_string())
-}
 
 /// Whether an Object Lock `rule` block sets a default retention.
 fn has_default_retention(view: &View<'_>) -> bool {
@@ -32,17 +27,21 @@ fn has_default_retention(view: &View<'_>) -> bool {
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     // Where logs are written: CloudTrail trails and buckets' access logging.
     let mut log_targets: Vec<String> = Vec::new();
-    for (_, block) in module.resources(&["aws_cloudtrail"]) {
-        log_targets.extend(written(&block, "s3_bucket_name"));
+    for (file, block) in module.resources(&["aws_cloudtrail"]) {
+        log_targets.extend(View::new(module, file, &block.body).text("s3_bucket_name"));
     }
-    for (_, block) in module.resources(&["aws_s3_bucket_logging"]) {
-        log_targets.extend(written(&block, "target_bucket"));
+    for (file, block) in module.resources(&["aws_s3_bucket_logging"]) {
+        log_targets.extend(View::new(module, file, &block.body).text("target_bucket"));
     }
     // Buckets locked by a separate configuration resource, with a default retention.
     let locked: Vec<String> = module
         .resources(&["aws_s3_bucket_object_lock_configuration"])
-        .filter(|(file, block)| has_default_retention(&View::new(module, *file, &block.body)))
-        .filter_map(|(_, block)| written(&block, "bucket"))
+        .filter_map(|(file, block)| {
+            let view = View::new(module, file, &block.body);
+            has_default_retention(&view)
+                .then(|| view.text("bucket"))
+                .flatten()
+        })
         .collect();
     for (file, block) in module.resources(&["aws_s3_bucket"]) {
         let view = View::new(module, file, &block.body);

@@ -5,7 +5,7 @@
 
 use crate::checks::terraform::{View, address};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{At, Module, attribute, label};
+use crate::formats::terraform::{At, Module, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM017";
@@ -28,9 +28,8 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
         "aws_docdb_subnet_group",
         "aws_neptune_subnet_group",
     ]) {
-        let Some(subnets) = attribute(&block.body, "subnet_ids")
-            .map(|e| hcl::Expression::from(e.clone()).to_string())
-        else {
+        let view = View::new(module, file, &block.body);
+        let Some(subnets) = view.text("subnet_ids") else {
             continue;
         };
         let used: Vec<&String> = public
@@ -42,7 +41,6 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
             })
             .collect();
         if let Some(subnet) = used.first() {
-            let view = View::new(module, file, &block.body);
             hits.push((
                 file,
                 Hit::new(

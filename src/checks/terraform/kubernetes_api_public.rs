@@ -8,13 +8,10 @@
 use crate::checks::terraform::{View, address};
 use crate::checks::{Check, Hit};
 use crate::formats::terraform::{At, Module, block_header_span, label};
+use crate::model::ports::is_everyone;
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM014";
-
-fn is_world(range: &str) -> bool {
-    matches!(range.trim(), "0.0.0.0/0" | "::/0")
-}
 
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     for (file, block) in module.resources(&["aws_eks_cluster"]) {
@@ -31,7 +28,7 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                     .unwrap_or_else(|| block_header_span(&block).unwrap_or(0..0)),
                 "has a public API endpoint with no `public_access_cidrs`, so every address may reach it",
             )),
-            Some(ranges) if ranges.iter().any(|r| is_world(r)) => Some((
+            Some(ranges) if ranges.iter().any(|r| is_everyone(r)) => Some((
                 vpc.span("public_access_cidrs").unwrap_or(0..0),
                 "admits every address to its public API endpoint (`public_access_cidrs` holds `0.0.0.0/0`)",
             )),
@@ -67,7 +64,7 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
         }
         let world = match view.strings(cidrs) {
             None => view.get(cidrs).is_none(),
-            Some(ranges) => ranges.iter().any(|r| is_world(r)),
+            Some(ranges) => ranges.iter().any(|r| is_everyone(r)),
         };
         if world {
             let name = format!("module.{}", label(&block, 0).unwrap_or("?"));
@@ -99,7 +96,7 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
             Some(config) => config
                 .nested("cidr_blocks")
                 .iter()
-                .find(|c| c.string("cidr_block").is_some_and(|r| is_world(&r)))
+                .find(|c| c.string("cidr_block").is_some_and(|r| is_everyone(&r)))
                 .map(|c| (
                     c.span("cidr_block").unwrap_or(0..0),
                     "authorises every address (`0.0.0.0/0`) to reach its API endpoint".to_owned(),
@@ -139,7 +136,7 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                 block_header_span(&block).unwrap_or(0..0),
                 "is not private and authorises no IP ranges for its API server, so every address may reach it",
             )),
-            Some((ranges, span)) if ranges.is_empty() || ranges.iter().any(|r| is_world(r)) => {
+            Some((ranges, span)) if ranges.is_empty() || ranges.iter().any(|r| is_everyone(r)) => {
                 Some((
                     span.unwrap_or(0..0),
                     "authorises every address to reach its API server",

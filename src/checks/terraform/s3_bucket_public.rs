@@ -7,7 +7,7 @@
 
 use crate::checks::terraform::{View, address, cause};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{At, Module, attribute, block_header_span, label};
+use crate::formats::terraform::{At, Module, block_header_span, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM011";
@@ -51,7 +51,7 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                     ));
                 }
             }
-            attribute(&block.body, "bucket").map(|e| hcl::Expression::from(e.clone()).to_string())
+            view.text("bucket")
         })
         .collect();
     for (file, block) in module.resources(&["aws_s3_bucket"]) {

@@ -6,7 +6,7 @@
 
 use crate::checks::terraform::{View, address};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{At, Module, attribute, block_header_span, label};
+use crate::formats::terraform::{At, Module, block_header_span, label};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM016";
@@ -14,9 +14,7 @@ const RULE: &str = "TFM016";
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     let logged: Vec<String> = module
         .resources(&["aws_flow_log"])
-        .filter_map(|(_, block)| {
-            attribute(&block.body, "vpc_id").map(|e| hcl::Expression::from(e.clone()).to_string())
-        })
+        .filter_map(|(file, block)| View::new(module, file, &block.body).text("vpc_id"))
         .collect();
     // A flow log of a VPC named through a local or a variable may be any VPC's: not judged.
     let indirect = logged.iter().any(|vpc| !vpc.contains("aws_vpc."));
