@@ -37,7 +37,7 @@ pub fn render(
             };
             writeln!(
                 out,
-                "| {} {} | {status} | {} | {} |",
+                "| `{}` {} | {status} | {} | {} |",
                 control.id,
                 control.title,
                 control.rules.join(", "),
