@@ -104,7 +104,13 @@ pub struct Rule {
     pub remediation: String,
     #[serde(default)]
     pub references: Vec<String>,
-    pub examples: Examples,
+    /// Every rule of the embedded catalog has them (a test holds it to that); users' own rules
+    /// may not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub examples: Option<Examples>,
+    /// For a user's own rule: the policy file that defines it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Rule {
@@ -115,7 +121,7 @@ impl Rule {
 }
 
 /// All rules, sorted by id.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     rules: Vec<Rule>,
 }
@@ -176,6 +182,32 @@ impl Catalog {
     /// The embedded catalog files, for tests that check the files themselves.
     pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
         embedded::RULE_FILES
+    }
+
+    /// This catalog and users' own rules, which must not reuse an id or a name.
+    pub fn with(&self, extra: Vec<Rule>) -> Result<Catalog, String> {
+        let mut rules = self.rules.clone();
+        for rule in extra {
+            let taken = rules.iter().find(|known| {
+                [&known.id, &known.name].iter().any(|word| {
+                    word.eq_ignore_ascii_case(&rule.id) || word.eq_ignore_ascii_case(&rule.name)
+                })
+            });
+            if let Some(known) = taken {
+                let by = known.source.as_deref().unwrap_or("a built-in rule");
+                return Err(format!(
+                    "{}: rule `{}` ({}) takes an id or name that {by} already has (`{}`, {})",
+                    rule.source.as_deref().unwrap_or("policy"),
+                    rule.id,
+                    rule.name,
+                    known.id,
+                    known.name
+                ));
+            }
+            rules.push(rule);
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Catalog { rules })
     }
 
     pub fn rules(&self) -> &[Rule] {

@@ -20,6 +20,7 @@ use crate::config::{self, Config, TestSecrets};
 use crate::engine::{self, DEFAULT_MAX_FILE_SIZE, Progress, RuleSelection, ScanOptions};
 use crate::git::{self, Changes, Selection};
 use crate::memory::{Content, MemoryFiles};
+use crate::policy::Policies;
 use crate::report::{self, Format, RenderOptions};
 use crate::secrets::detectors::Detectors;
 
@@ -258,15 +259,52 @@ pub struct Scope {
     pub no_config: bool,
 
     #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    #[command(flatten)]
     pub helm: HelmArgs,
+}
+
+/// Users' own policies, for every command that reads the catalog.
+#[derive(Debug, Args, Default)]
+pub struct PolicyArgs {
+    /// Add the rules of the Rego policies in DIR (a directory, searched for `.rego` files, or
+    /// one file), besides those the configuration's `policies:` names. Repeatable.
+    #[arg(long = "policy", id = "policy", value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+}
+
+impl PolicyArgs {
+    /// The policies named here and by the configuration file found from the working directory.
+    fn load_here(&self) -> Result<Option<Arc<Policies>>, String> {
+        self.load(config::find(Path::new(".")).as_deref())
+    }
+
+    /// The policies named here and by the configuration file (`None`: none at all).
+    fn load(&self, configuration: Option<&Path>) -> Result<Option<Arc<Policies>>, String> {
+        let mut paths = self.paths.clone();
+        if let Some(configuration) = configuration {
+            paths.extend(config::policy_paths(configuration)?);
+        }
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        Policies::load(&paths).map(|policies| Some(Arc::new(policies)))
+    }
+}
+
+/// The catalog with users' own rules, when there are any.
+fn catalog_of(policies: Option<&Arc<Policies>>) -> &Catalog {
+    policies.map_or(Catalog::builtin(), |policies| policies.catalog())
 }
 
 impl Scope {
     /// The configuration file that applies, checked: named with `--config`, or found from the
-    /// first path upward (for standard input, from where its `--stdin-filename` would be).
-    fn config(&self, stdin_name: Option<&Path>) -> Result<Config, String> {
+    /// first path upward (for standard input, from where its `--stdin-filename` would be); and
+    /// the users' policies it and `--policy` name, whose rules it may refer to.
+    fn config(&self, stdin_name: Option<&Path>) -> Result<(Config, Option<Arc<Policies>>), String> {
         if self.no_config {
-            return Ok(Config::default());
+            return Ok((Config::default(), self.policies.load(None)?));
         }
         let start = match stdin_name {
             Some(name) => name
@@ -279,15 +317,21 @@ impl Scope {
             Some(path) => Some(path.clone()),
             None => config::find(start),
         };
-        path.map_or_else(
-            || Ok(Config::default()),
-            |path| Config::load(&path, Catalog::builtin()),
-        )
+        let policies = self.policies.load(path.as_deref())?;
+        let config = match path {
+            Some(path) => Config::load(&path, catalog_of(policies.as_ref()))?,
+            None => Config::default(),
+        };
+        Ok((config, policies))
     }
 
     /// The scan's options: the command line over the configuration.
-    fn options(&self, config: &Config) -> Result<ScanOptions, String> {
-        let catalog = Catalog::builtin();
+    fn options(
+        &self,
+        config: &Config,
+        policies: Option<Arc<Policies>>,
+    ) -> Result<ScanOptions, String> {
+        let catalog = catalog_of(policies.as_ref());
         let select = RuleSelection::resolve(catalog, &self.select).map_err(|e| e.to_string())?;
         let mut ignore =
             RuleSelection::resolve(catalog, &self.ignore).map_err(|e| e.to_string())?;
@@ -329,6 +373,7 @@ impl Scope {
             cloudformation_parameters: config.cloudformation_parameters.clone(),
             progress: None,
             helm: config.helm.clone().then(self.helm.options()),
+            policies,
         })
     }
 }
@@ -338,6 +383,9 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
     pub format: RulesFormat,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +395,9 @@ pub struct ComplianceArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ComplianceFormat::Text)]
     pub format: ComplianceFormat,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -374,6 +425,9 @@ pub enum DetectorsFormat {
 pub struct ExplainArgs {
     /// A rule id (`DKR001`) or name (`last-user-root`).
     pub rule: String,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
 }
 
 /// The severity gate of `--fail-on`.
@@ -421,9 +475,10 @@ pub enum RulesFormat {
 pub fn execute(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
-        Command::Rules(args) => {
-            write_stdout(|out| list_rules(Catalog::builtin(), args.format, out)).map(|()| EXIT_OK)
-        }
+        Command::Rules(args) => args.policies.load_here().and_then(|policies| {
+            write_stdout(|out| list_rules(catalog_of(policies.as_ref()), args.format, out))
+                .map(|()| EXIT_OK)
+        }),
         Command::Explain(args) => explain(&args),
         Command::Compliance(args) => list_compliance(&args),
         Command::Detectors(args) => {
@@ -536,13 +591,10 @@ fn shown_manifests(text: &str) -> String {
 }
 
 fn scan(args: &ScanArgs) -> Result<u8, String> {
-    let catalog = Catalog::builtin();
     // An unknown framework fails before the scan, not after.
-    let frameworks = args
-        .compliance
-        .iter()
-        .map(|id| known_framework(id))
-        .collect::<Result<Vec<_>, String>>()?;
+    for id in &args.compliance {
+        known_framework(id)?;
+    }
     // A baseline that cannot be read fails before the scan, not after.
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
     let changes = match (&args.staged, &args.changed_since) {
@@ -570,8 +622,15 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             .map(|changes| git::select(&changes, &args.scope.paths, args.scope.max_file_size))
             .transpose()?
     };
-    let config = args.scope.config(args.stdin_filename.as_deref())?;
-    let mut options = args.scope.options(&config)?;
+    let (config, policies) = args.scope.config(args.stdin_filename.as_deref())?;
+    let mut options = args.scope.options(&config, policies)?;
+    let policies = options.policies.clone();
+    let catalog = catalog_of(policies.as_ref());
+    let frameworks: Vec<crate::compliance::Framework> = args
+        .compliance
+        .iter()
+        .map(|id| with_user_rules(known_framework(id)?, options.policies.as_deref()))
+        .collect::<Result<_, String>>()?;
     let show_progress = args.format == Format::Text && !args.quiet && io::stderr().is_terminal();
     let progress = show_progress.then(|| Arc::new(Progress::default()));
     options.progress = progress.clone();
@@ -646,8 +705,9 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
 }
 
 fn write_baseline(args: &BaselineArgs) -> Result<u8, String> {
-    let config = args.scope.config(None)?;
-    let report = engine::scan(&args.scope.options(&config)?).map_err(|error| error.to_string())?;
+    let (config, policies) = args.scope.config(None)?;
+    let report =
+        engine::scan(&args.scope.options(&config, policies)?).map_err(|error| error.to_string())?;
     let cannot = |e: io::Error| format!("cannot write {}: {e}", args.output.display());
     let mut out = BufWriter::new(File::create(&args.output).map_err(cannot)?);
     baseline::write(&report, &mut out)
@@ -677,7 +737,8 @@ fn init(args: &InitArgs) -> Result<u8, String> {
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, String> {
-    let catalog = Catalog::builtin();
+    let policies = args.policies.load_here()?;
+    let catalog = catalog_of(policies.as_ref());
     let rule = catalog
         .find(&args.rule)
         .ok_or_else(|| format!("unknown rule `{}` (see `palisade rules`)", args.rule))?;
@@ -841,6 +902,21 @@ pub fn list_detectors(format: DetectorsFormat, out: &mut dyn Write) -> io::Resul
 }
 
 /// The framework called `id`, or an error listing the known ones.
+/// A framework with the controls users' rules declare they check.
+fn with_user_rules(
+    framework: &crate::compliance::Framework,
+    policies: Option<&Policies>,
+) -> Result<crate::compliance::Framework, String> {
+    let checks = policies.into_iter().flat_map(|policies| {
+        policies.rules().iter().flat_map(|rule| {
+            rule.controls
+                .iter()
+                .map(move |control| (rule.id, control.as_str()))
+        })
+    });
+    Ok(framework.with_rules(checks))
+}
+
 fn known_framework(id: &str) -> Result<&'static crate::compliance::Framework, String> {
     crate::compliance::framework(id).ok_or_else(|| {
         let known: Vec<&str> = crate::compliance::frameworks()
@@ -855,10 +931,15 @@ fn known_framework(id: &str) -> Result<&'static crate::compliance::Framework, St
 /// the rules that check it, or "not checked" plainly.
 fn list_compliance(args: &ComplianceArgs) -> Result<u8, String> {
     use crate::compliance;
+    let policies = args.policies.load_here()?;
     let chosen = match &args.framework {
         Some(id) => vec![known_framework(id)?],
         None => compliance::frameworks().iter().collect(),
     };
+    let chosen = chosen
+        .into_iter()
+        .map(|framework| with_user_rules(framework, policies.as_deref()))
+        .collect::<Result<Vec<_>, String>>()?;
     write_stdout(|out| {
         if args.format == ComplianceFormat::Json {
             serde_json::to_writer_pretty(&mut *out, &chosen)?;
@@ -965,8 +1046,13 @@ pub fn explain_rule(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "\n{}\n", rule.description.trim())?;
     writeln!(out, "How to fix:\n{}\n", indent(rule.remediation.trim()))?;
-    writeln!(out, "Flagged:\n{}\n", indent(rule.examples.bad.trim_end()))?;
-    writeln!(out, "Passes:\n{}", indent(rule.examples.good.trim_end()))?;
+    if let Some(examples) = &rule.examples {
+        writeln!(out, "Flagged:\n{}\n", indent(examples.bad.trim_end()))?;
+        writeln!(out, "Passes:\n{}", indent(examples.good.trim_end()))?;
+    }
+    if let Some(source) = &rule.source {
+        writeln!(out, "Defined by: {source}")?;
+    }
     if !rule.references.is_empty() {
         writeln!(out, "\nReferences:")?;
         for reference in &rule.references {

@@ -86,6 +86,35 @@ impl Control {
     }
 }
 
+impl Framework {
+    /// The framework with users' rules added to the controls they declare: `checks` holds
+    /// (rule id, `framework/control`). A control that no built-in rule checked counts as partly
+    /// checked by them: palisade cannot vouch for how much of it they cover.
+    pub fn with_rules<'r>(
+        &self,
+        checks: impl IntoIterator<Item = (&'r str, &'r str)>,
+    ) -> Framework {
+        let mut framework = self.clone();
+        for (rule, control) in checks {
+            let Some((framework_id, control_id)) = control.split_once('/') else {
+                continue;
+            };
+            if !framework_id.eq_ignore_ascii_case(&framework.id) {
+                continue;
+            }
+            if let Some(control) = framework.controls.iter_mut().find(|c| c.id == control_id) {
+                if control.rules.is_empty() {
+                    control.coverage = Coverage::Partial;
+                }
+                if !control.rules.iter().any(|known| known == rule) {
+                    control.rules.push(rule.to_owned());
+                }
+            }
+        }
+        framework
+    }
+}
+
 /// Every built-in framework, in a fixed order.
 pub fn frameworks() -> &'static [Framework] {
     static FRAMEWORKS: OnceLock<Vec<Framework>> = OnceLock::new();

@@ -60,6 +60,8 @@ struct File {
     github_actions: GithubActionsSection,
     #[serde(default)]
     cloudformation: CloudFormationSection,
+    #[serde(default)]
+    policies: Vec<PathBuf>,
 }
 
 /// How CloudFormation templates are read.
@@ -243,6 +245,9 @@ pub struct Config {
     pub cloudformation_parameter_files: Vec<PathBuf>,
     /// Values for Helm charts, paths resolved against the configuration file's directory.
     pub helm: crate::helm::HelmOptions,
+    /// Directories (or files) of users' policies in Rego, resolved against the configuration
+    /// file's directory.
+    pub policies: Vec<PathBuf>,
 }
 
 /// Where a value error (`ignore[0].rules: unknown rule or policy `DKR3` …`) is in the text: the
@@ -320,6 +325,67 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The policy paths a configuration file names (`policies:`), read before the rest of it: their
+/// rules are part of the catalog the rest is checked against. A configuration comes with the
+/// repository it configures, so its policies must be inside the configuration's directory, and
+/// no symbolic link is followed to them.
+pub fn policy_paths(path: &Path) -> Result<Vec<PathBuf>, String> {
+    #[derive(Deserialize)]
+    struct Policies {
+        #[serde(default)]
+        policies: Vec<PathBuf>,
+    }
+    let text = bounded::read_text(path, bounded::MAX_CONFIG_BYTES, "configuration")?;
+    if !text.contains("policies") {
+        return Ok(Vec::new());
+    }
+    let listed: Policies = serde_saphyr::from_str(&text).map_err(|error| {
+        let message = error.to_string();
+        format!(
+            "{}: {}",
+            path.display(),
+            message.lines().next().unwrap_or_default()
+        )
+    })?;
+    let directory = path.parent().unwrap_or(Path::new(""));
+    listed
+        .policies
+        .into_iter()
+        .map(|policy| {
+            let inside = policy.is_relative()
+                && policy.components().all(|part| {
+                    matches!(
+                        part,
+                        std::path::Component::Normal(_) | std::path::Component::CurDir
+                    )
+                });
+            if !inside {
+                return Err(format!(
+                    "{}: policies: `{}` must be a path inside the configuration's directory",
+                    path.display(),
+                    policy.display()
+                ));
+            }
+            let full = directory.join(&policy);
+            let mut walked = directory.to_path_buf();
+            for part in policy.components() {
+                walked.push(part);
+                if walked
+                    .symlink_metadata()
+                    .is_ok_and(|metadata| metadata.file_type().is_symlink())
+                {
+                    return Err(format!(
+                        "{}: policies: `{}` goes through a symbolic link",
+                        path.display(),
+                        policy.display()
+                    ));
+                }
+            }
+            Ok(full)
+        })
+        .collect()
+}
+
 impl Config {
     /// Reads and checks a configuration file.
     pub fn load(path: &Path, catalog: &Catalog) -> Result<Config, String> {
@@ -333,6 +399,7 @@ impl Config {
         let directory = path.parent().unwrap_or(Path::new(""));
         config.helm.resolve_against(directory);
         config.read_parameter_files(directory)?;
+        config.policies = policy_paths(path)?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -486,6 +553,7 @@ impl Config {
                 .map(|(name, value)| (name, value.into_text()))
                 .collect(),
             cloudformation_parameter_files: file.cloudformation.parameter_files,
+            policies: file.policies,
             helm: crate::helm::HelmOptions {
                 entries: std::iter::once(crate::helm::ValuesFor {
                     chart: None,

@@ -166,6 +166,8 @@ pub enum DiagnosticKind {
     IoError,
     /// A check failed unexpectedly on this file; the rest of the scan went on.
     InternalError,
+    /// A user's policy failed on this file (an error, or its time ran out).
+    PolicyError,
 }
 
 impl DiagnosticKind {
@@ -180,6 +182,7 @@ impl DiagnosticKind {
             DiagnosticKind::Skipped => "skipped",
             DiagnosticKind::IoError => "io-error",
             DiagnosticKind::InternalError => "internal-error",
+            DiagnosticKind::PolicyError => "policy-error",
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod materialize;
 pub mod memory;
 pub mod model;
 pub mod paths;
+pub mod policy;
 pub mod report;
 pub mod secrets;
 pub mod source;

@@ -85,6 +85,7 @@ impl<'a> Input<'a> {
         self.checks
             .iter()
             .any(|check| check.checker.target() == target)
+            || self.settings.user_policies_read(target)
     }
 }
 

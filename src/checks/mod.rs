@@ -98,6 +98,8 @@ pub struct Settings {
     pub tag_pinned_owners: Option<Vec<String>>,
     /// Values of CloudFormation template parameters, by name, over their defaults.
     pub cloudformation_parameters: Vec<(String, String)>,
+    /// Users' own policies that run (in Rego).
+    pub policies: Option<std::sync::Arc<crate::policy::Policies>>,
 }
 
 impl Settings {
@@ -320,6 +322,71 @@ pub(crate) fn wants_deployment(checks: &[Check], format: Target) -> bool {
     checks
         .iter()
         .any(|check| matches!(check.checker, Checker::Deployment { format: f, .. } if f == format))
+}
+
+/// Whether what files of `format` deploy is read: by a shared policy, or by a user's.
+pub(crate) fn lowers(checks: &[Check], settings: &Settings, format: Target) -> bool {
+    wants_deployment(checks, format) || settings.user_policies_read(format)
+}
+
+impl Settings {
+    /// Whether a user's policy reads files of `format`.
+    pub fn user_policies_read(&self, format: Target) -> bool {
+        self.policies
+            .as_ref()
+            .is_some_and(|policies| policies.reads(format))
+    }
+
+    /// Runs users' policies that read `format` over one unit; `place` finds the node a result
+    /// points at (its file in the unit, and its span there).
+    pub(crate) fn run_user_policies(
+        &self,
+        format: Target,
+        input: impl FnOnce() -> serde_json::Value,
+        place: &crate::policy::Place<'_>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(policies) = &self.policies else {
+            return;
+        };
+        let mut denials = Vec::new();
+        policies.evaluate(format, input, place, &mut denials);
+        hits.extend(denials.into_iter().map(|denial| {
+            Hit::new(denial.rule_id, denial.span, denial.message).in_file(denial.file)
+        }));
+    }
+
+    /// Runs users' policies that read `format` over a file written in YAML (or JSON): its
+    /// documents, and what it deploys.
+    pub(crate) fn run_user_policies_on_yaml(
+        &self,
+        format: Target,
+        input: &format::Input<'_>,
+        yaml: &crate::formats::yaml::Yaml,
+        deployment: Option<&Deployment<'_>>,
+        hits: &mut Vec<Hit>,
+    ) {
+        if !self.user_policies_read(format) {
+            return;
+        }
+        use crate::policy::input;
+        let lines = input::Lines::new(input.text);
+        let build = || {
+            let model = deployment.map_or(serde_json::Value::Null, |deployment| {
+                input::model(deployment, &|_, span| lines.at(span.start, None))
+            });
+            input::unit(
+                input.repository.path().as_deref(),
+                format,
+                input::yaml_documents(yaml, &lines),
+                model,
+            )
+        };
+        let place = |pointer: &crate::policy::Pointer| {
+            input::yaml_place(yaml, &lines, pointer).map(|span| (0, span))
+        };
+        self.run_user_policies(format, build, &place, hits);
+    }
 }
 
 /// Runs the shared policies of `checks` that apply to `format` over what a file deploys.

@@ -56,6 +56,28 @@ impl Tally {
         self.merge_findings(findings);
     }
 
+    /// The failures of users' policies on a unit, as diagnostics of its first file.
+    pub(super) fn add_policy_failures(&mut self, item: &Work<'_>, failures: Vec<String>) {
+        let candidate = match item {
+            Work::File(candidate) => Some(*candidate),
+            Work::Unit(_, _, candidates) | Work::Chart(_, candidates) => {
+                candidates.first().copied()
+            }
+        };
+        let Some(candidate) = candidate else {
+            return;
+        };
+        let mut seen = std::collections::HashSet::new();
+        for message in failures {
+            if seen.insert(message.clone()) {
+                self.diagnostics.push(
+                    Diagnostic::new(candidate.path.clone(), DiagnosticKind::PolicyError, message)
+                        .in_repository(&candidate.repo_path),
+                );
+            }
+        }
+    }
+
     fn merge_findings(&mut self, mut findings: Vec<Finding>) {
         if self.findings.len() < findings.len() {
             std::mem::swap(&mut self.findings, &mut findings);

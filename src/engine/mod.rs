@@ -75,6 +75,8 @@ pub struct ScanOptions {
     pub progress: Option<Arc<Progress>>,
     /// Values for Helm charts.
     pub helm: crate::helm::HelmOptions,
+    /// Users' own policies, which join the catalog.
+    pub policies: Option<Arc<crate::policy::Policies>>,
 }
 
 /// How far a scan has come: files to check, once found, and files checked so far.
@@ -82,6 +84,15 @@ pub struct ScanOptions {
 pub struct Progress {
     pub total: AtomicUsize,
     pub done: AtomicUsize,
+}
+
+impl ScanOptions {
+    /// The catalog of this scan: the built-in rules, and the users' own.
+    pub fn catalog(&self) -> &Catalog {
+        self.policies
+            .as_ref()
+            .map_or(Catalog::builtin(), |policies| policies.catalog())
+    }
 }
 
 impl Default for ScanOptions {
@@ -101,6 +112,7 @@ impl Default for ScanOptions {
             cloudformation_parameters: Vec::new(),
             progress: None,
             helm: crate::helm::HelmOptions::default(),
+            policies: None,
         }
     }
 }
@@ -357,6 +369,7 @@ fn check_in_parallel(work: &[units::Work<'_>], context: &Context<'_>) -> Tally {
         .with_max_len(1)
         .fold(Tally::default, |mut tally, item| {
             let outcomes = check_work(item, context);
+            tally.add_policy_failures(item, crate::policy::take_failures());
             if let Some(progress) = &context.options.progress {
                 progress.done.fetch_add(outcomes.len(), Ordering::Relaxed);
             }
@@ -440,7 +453,24 @@ type BuiltImages = Arc<[links::BuiltImage]>;
 
 impl<'c> Context<'c> {
     fn new(options: &'c ScanOptions, checks: &'c [Check], files: Files<'c>) -> Context<'c> {
-        let catalog = Catalog::builtin();
+        let catalog = options.catalog();
+        // Only the users' rules that run are evaluated.
+        let policies = options
+            .policies
+            .as_ref()
+            .map(|policies| policies.only(|rule| options.rules.enables(rule)))
+            .filter(|policies| !policies.is_empty())
+            .map(Arc::new);
+        let mut targets: BTreeSet<Target> =
+            checks.iter().map(|check| check.checker.target()).collect();
+        if let Some(policies) = &policies {
+            targets.extend(
+                policies
+                    .rules()
+                    .iter()
+                    .flat_map(|rule| rule.rule.targets.iter().copied()),
+            );
+        }
         Context {
             checks,
             settings: checks::Settings {
@@ -449,6 +479,7 @@ impl<'c> Context<'c> {
                 },
                 tag_pinned_owners: options.tag_pinned_owners.clone(),
                 cloudformation_parameters: options.cloudformation_parameters.clone(),
+                policies,
             },
             catalog,
             options,
@@ -467,7 +498,7 @@ impl<'c> Context<'c> {
             overlays: HashMap::new(),
             network_policies: None,
             existing: Mutex::new(HashMap::new()),
-            targets: checks.iter().map(|check| check.checker.target()).collect(),
+            targets,
         }
     }
 

@@ -155,7 +155,7 @@ fn document<'r>(
                 "level": match diagnostic.kind {
                     DiagnosticKind::Skipped => "note",
                     DiagnosticKind::ParseError => "warning",
-                    DiagnosticKind::IoError | DiagnosticKind::InternalError => "error",
+                    DiagnosticKind::IoError | DiagnosticKind::InternalError | DiagnosticKind::PolicyError => "error",
                 },
                 "message": { "text": format!("{}: {}", slash_path(&diagnostic.path), diagnostic.message) },
                 "descriptor": { "id": diagnostic.kind.as_str() },
@@ -539,16 +539,24 @@ fn help_text(rule: &Rule) -> String {
 /// The rule's documentation in Markdown; `palisade explain` and the README use the same text.
 pub fn help_markdown(rule: &Rule) -> String {
     let mut markdown = format!(
-        "**{}** (`{}`, {} severity, policy `{}`)\n\n{}\n\n### How to fix\n\n{}\n\n### Example\n\nFlagged:\n\n```\n{}\n```\n\nPasses:\n\n```\n{}\n```\n",
+        "**{}** (`{}`, {} severity, policy `{}`)\n\n{}\n\n### How to fix\n\n{}\n",
         rule.title,
         rule.name,
         rule.severity,
         rule.policy,
         rule.description.trim(),
         rule.remediation.trim(),
-        rule.examples.bad.trim_end(),
-        rule.examples.good.trim_end(),
     );
+    if let Some(examples) = &rule.examples {
+        markdown.push_str(&format!(
+            "\n### Example\n\nFlagged:\n\n```\n{}\n```\n\nPasses:\n\n```\n{}\n```\n",
+            examples.bad.trim_end(),
+            examples.good.trim_end(),
+        ));
+    }
+    if let Some(source) = &rule.source {
+        markdown.push_str(&format!("\nDefined by the policy `{source}`.\n"));
+    }
     if !rule.references.is_empty() {
         markdown.push_str("\n### References\n\n");
         for reference in &rule.references {

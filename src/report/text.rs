@@ -225,7 +225,9 @@ fn render_diagnostics(
         let (label, style) = match diagnostic.kind {
             DiagnosticKind::Skipped => ("note", p.note),
             DiagnosticKind::ParseError => ("warning", p.warning),
-            DiagnosticKind::IoError | DiagnosticKind::InternalError => ("error", p.error),
+            DiagnosticKind::IoError
+            | DiagnosticKind::InternalError
+            | DiagnosticKind::PolicyError => ("error", p.error),
         };
         let place = match diagnostic.position {
             Some(position) => format!(

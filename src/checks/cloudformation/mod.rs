@@ -6,7 +6,7 @@
 include!(concat!(env!("OUT_DIR"), "/checks_cloudformation.rs"));
 
 use crate::checks::format::{Format, Input};
-use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
+use crate::checks::{Checker, Hit, ParseFailure, lowers, run_policies};
 use crate::discover::{FileKind, Target, looks_like_cloudformation};
 use crate::formats::cloudformation::Template;
 
@@ -38,13 +38,20 @@ impl Format for CloudFormation {
                 function(&template, hits);
             }
         }
-        if wants_deployment(input.checks, Target::CloudFormation) {
+        if lowers(input.checks, input.settings, Target::CloudFormation) {
             let deployment = crate::lower::cloudformation::lower(&template);
             run_policies(
                 &deployment,
                 Target::CloudFormation,
                 input.checks,
                 input.settings,
+                hits,
+            );
+            input.settings.run_user_policies_on_yaml(
+                Target::CloudFormation,
+                input,
+                input.yaml()?,
+                Some(&deployment),
                 hits,
             );
         }

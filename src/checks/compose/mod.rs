@@ -4,7 +4,7 @@
 include!(concat!(env!("OUT_DIR"), "/checks_compose.rs"));
 
 use crate::checks::format::{Format, Input};
-use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
+use crate::checks::{Checker, Hit, ParseFailure, lowers, run_policies};
 use crate::discover::{FileKind, Target};
 use crate::formats::compose::ComposeFile;
 use crate::lower;
@@ -42,13 +42,20 @@ impl Format for Compose {
                 function(&compose, hits);
             }
         }
-        if wants_deployment(input.checks, Target::Compose) {
+        if lowers(input.checks, input.settings, Target::Compose) {
             let deployment = lower::compose::lower(&compose);
             run_policies(
                 &deployment,
                 Target::Compose,
                 input.checks,
                 input.settings,
+                hits,
+            );
+            input.settings.run_user_policies_on_yaml(
+                Target::Compose,
+                input,
+                yaml,
+                Some(&deployment),
                 hits,
             );
         }

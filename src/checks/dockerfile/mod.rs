@@ -6,7 +6,7 @@ include!(concat!(env!("OUT_DIR"), "/checks_dockerfile.rs"));
 mod shell;
 
 use crate::checks::format::{Format, Input};
-use crate::checks::{Checker, Hit, ParseFailure, over_budget, run_policies, wants_deployment};
+use crate::checks::{Checker, Hit, ParseFailure, lowers, over_budget, run_policies};
 use crate::discover::{FileKind, Target};
 use crate::formats::budget;
 use crate::formats::dockerfile::Dockerfile;
@@ -48,7 +48,7 @@ impl Format for Dockerfiles {
                 function(&document, hits);
             }
         }
-        if wants_deployment(input.checks, Target::Dockerfile) {
+        if lowers(input.checks, input.settings, Target::Dockerfile) {
             let deployment = lower::dockerfile::lower(&document);
             run_policies(
                 &deployment,
@@ -57,9 +57,46 @@ impl Format for Dockerfiles {
                 input.settings,
                 hits,
             );
+            run_user_policies(input, &document, &deployment, hits);
         }
         Ok(())
     }
+}
+
+/// Users' policies over a Dockerfile: its instructions and stages, and the image it builds. A
+/// result points at an instruction (or a stage: its `FROM`).
+fn run_user_policies(
+    input: &Input<'_>,
+    document: &Dockerfile<'_>,
+    deployment: &crate::model::Deployment<'_>,
+    hits: &mut Vec<Hit>,
+) {
+    use crate::policy::input as policy_input;
+    if !input.settings.user_policies_read(Target::Dockerfile) {
+        return;
+    }
+    let lines = policy_input::Lines::new(input.text);
+    let build = || {
+        policy_input::unit(
+            input.repository.path().as_deref(),
+            Target::Dockerfile,
+            vec![policy_input::dockerfile_document(document, &lines)],
+            policy_input::model(deployment, &|_, span| lines.at(span.start, None)),
+        )
+    };
+    let place = |pointer: &crate::policy::Pointer| {
+        let offset = lines.offset(pointer.line, pointer.column)?;
+        let span = document
+            .instructions
+            .iter()
+            .map(|instruction| document.instruction_span(instruction))
+            .find(|span| span.start == offset)
+            .unwrap_or(offset..offset);
+        Some((0, span))
+    };
+    input
+        .settings
+        .run_user_policies(Target::Dockerfile, build, &place, hits);
 }
 
 /// The rule that needs to know about `.dockerignore` files.

@@ -6,7 +6,7 @@
 include!(concat!(env!("OUT_DIR"), "/checks_github_actions.rs"));
 
 use crate::checks::format::{Format, Input};
-use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
+use crate::checks::{Checker, Hit, ParseFailure, lowers, run_policies};
 use crate::discover::{FileKind, Target};
 use crate::formats::github_actions::Workflow;
 
@@ -39,13 +39,20 @@ impl Format for GithubActions {
         }
         // Job containers and services are containers, and what a pipeline is configured with
         // is searched for secrets, by the policies every format shares.
-        if wants_deployment(input.checks, Target::GithubActions) {
+        if lowers(input.checks, input.settings, Target::GithubActions) {
             let deployment = crate::lower::github_actions::lower(&workflow);
             run_policies(
                 &deployment,
                 Target::GithubActions,
                 input.checks,
                 input.settings,
+                hits,
+            );
+            input.settings.run_user_policies_on_yaml(
+                Target::GithubActions,
+                input,
+                input.yaml()?,
+                Some(&deployment),
                 hits,
             );
         }

@@ -6,7 +6,7 @@
 include!(concat!(env!("OUT_DIR"), "/checks_gitlab_ci.rs"));
 
 use crate::checks::format::{Format, Input};
-use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
+use crate::checks::{Checker, Hit, ParseFailure, lowers, run_policies};
 use crate::discover::{FileKind, Target};
 use crate::formats::gitlab_ci::{MAX_INCLUDED, Pipeline, local_includes};
 use crate::formats::yaml::Yaml;
@@ -52,13 +52,20 @@ impl Format for GitlabCi {
                 function(&pipeline, hits);
             }
         }
-        if wants_deployment(input.checks, Target::GitlabCi) {
+        if lowers(input.checks, input.settings, Target::GitlabCi) {
             let deployment = crate::lower::gitlab_ci::lower(&pipeline);
             run_policies(
                 &deployment,
                 Target::GitlabCi,
                 input.checks,
                 input.settings,
+                hits,
+            );
+            input.settings.run_user_policies_on_yaml(
+                Target::GitlabCi,
+                input,
+                yaml,
+                Some(&deployment),
                 hits,
             );
         }

@@ -12,7 +12,7 @@ pub(crate) use crate::lower::kubernetes::{
 };
 
 use crate::checks::format::{Format, Input};
-use crate::checks::{Checker, Hit, ParseFailure, run_policies, wants_deployment};
+use crate::checks::{Checker, Hit, ParseFailure, lowers, run_policies};
 use crate::discover::{FileKind, Target};
 use crate::formats::kubernetes::Manifests;
 use crate::links::Overlaid;
@@ -156,7 +156,7 @@ fn check_manifests(
             function(&manifests, hits);
         }
     }
-    if wants_deployment(input.checks, Target::Kubernetes) {
+    if lowers(input.checks, input.settings, Target::Kubernetes) {
         let used = lower::kubernetes::image_names(&manifests);
         let built = crate::links::built_images(input.repository, &|name| used.contains(&name));
         let deployment = lower::kubernetes::lower(&manifests, &built);
@@ -167,5 +167,15 @@ fn check_manifests(
             input.settings,
             hits,
         );
+        // A patch is part of a resource: users' policies judge whole resources.
+        if !partial {
+            input.settings.run_user_policies_on_yaml(
+                Target::Kubernetes,
+                input,
+                yaml,
+                Some(&deployment),
+                hits,
+            );
+        }
     }
 }

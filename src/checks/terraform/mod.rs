@@ -11,7 +11,7 @@ pub(crate) use crate::lower::terraform::{View, address, cause};
 use std::path::PathBuf;
 
 use crate::checks::format::{Format, Input, Unit, UnitFile};
-use crate::checks::{Check, Checker, Hit, ParseFailure, Settings, run_policies, wants_deployment};
+use crate::checks::{Check, Checker, Hit, ParseFailure, Settings, lowers, run_policies};
 use crate::discover::{FileKind, Target};
 use crate::formats::terraform::{self as tf, At, Module, TfParseError};
 use crate::lower;
@@ -101,6 +101,48 @@ fn failure(error: &TfParseError) -> ParseFailure {
     }
 }
 
+/// Users' policies over a module: its files' blocks, and what it exposes. Hits are placed in
+/// the files as written.
+fn run_user_policies(
+    module: &Module,
+    deployment: &Deployment<'_>,
+    settings: &Settings,
+    hits: &mut Vec<Hit>,
+) {
+    use crate::policy::input;
+    if !settings.user_policies_read(Target::Terraform) {
+        return;
+    }
+    let keys = std::cell::RefCell::new(input::TerraformKeys::new());
+    let build = || {
+        let documents = input::terraform_documents(module, &mut keys.borrow_mut());
+        let sources: Vec<input::Lines<'_>> = module
+            .files
+            .iter()
+            .map(|file| input::Lines::new(file.source()))
+            .collect();
+        let names: Vec<String> = module
+            .files
+            .iter()
+            .map(|file| {
+                file.path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        let model = input::model(deployment, &|file, span| {
+            let span = module.files[file].source_span(span);
+            sources[file].at(span.start, Some(&names[file]))
+        });
+        input::unit(None, Target::Terraform, documents, model)
+    };
+    let place =
+        |pointer: &crate::policy::Pointer| input::terraform_place(module, &keys.borrow(), pointer);
+    settings.run_user_policies(Target::Terraform, build, &place, hits);
+}
+
 /// Runs the Terraform `checks` over a module: hits with the index of their file in the module.
 /// Spans are in each file as written (rules see a JSON file through its HCL translation).
 fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec<(usize, Hit)> {
@@ -110,7 +152,9 @@ fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec<(us
             function(module, &mut hits);
         }
     }
-    if wants_deployment(checks, Target::Terraform) {
+    // Placed in the files as written already.
+    let mut placed = Vec::new();
+    if lowers(checks, settings, Target::Terraform) {
         // The model's spans are already in each file's text; `At` of the file's start maps them.
         let deployment = Deployment {
             exposures: lower::terraform::exposures(module),
@@ -118,6 +162,7 @@ fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec<(us
         };
         let mut found = Vec::new();
         run_policies(&deployment, Target::Terraform, checks, settings, &mut found);
+        run_user_policies(module, &deployment, settings, &mut placed);
         hits.extend(found.into_iter().map(|hit| {
             let at = At {
                 file: hit.file,
@@ -135,5 +180,6 @@ fn run_module(module: &Module, checks: &[Check], settings: &Settings) -> Vec<(us
                 .map(|secret| file.source_span(at.in_file(secret)));
             Some((at.file, hit))
         })
+        .chain(placed.into_iter().map(|hit| (hit.file, hit)))
         .collect()
 }

@@ -1,0 +1,559 @@
+//! Users' own rules, written in Rego (OPA's language) and evaluated in process by `regorus`: no
+//! OPA binary, no network, no environment.
+//!
+//! A policy is a Rego package with a `metadata` object and a `deny` set. The metadata makes it a
+//! rule of the catalog like any other (id, name, title, severity, policy, description,
+//! remediation, and optionally the formats it reads and the compliance controls it checks), so
+//! selectors, severity overrides, suppressions, baselines and every report treat it as a
+//! built-in rule. `deny` holds messages, or objects `{"msg": …, "at": node, "key": name}` that
+//! point at a node of the input (see [`input`]): palisade turns the node's `__position` into the
+//! finding's place.
+//!
+//! Policies are evaluated once per unit, in the scan's workers: each worker keeps its own copy
+//! of the compiled policies, and a policy runs only on the formats it reads. A policy that
+//! fails at run time (an error, a time limit) becomes a diagnostic of the unit; one that does not
+//! load stops the scan before it starts.
+
+pub mod input;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::catalog::{Catalog, Policy, Precision, Rule, Severity};
+use crate::discover::Target;
+
+/// How long one policy may take on one unit before it is stopped.
+const TIME_LIMIT: Duration = Duration::from_secs(2);
+
+/// Policy files larger than this are refused (real policies are a few kilobytes).
+const MAX_POLICY_BYTES: u64 = 1024 * 1024;
+
+/// At most this many policy files are read.
+const MAX_POLICY_FILES: usize = 10_000;
+
+/// The formats a policy may read.
+const TARGETS: &[Target] = &[
+    Target::Dockerfile,
+    Target::Compose,
+    Target::Kubernetes,
+    Target::Terraform,
+    Target::GithubActions,
+    Target::GitlabCi,
+    Target::CloudFormation,
+];
+
+/// The policies of a scan, loaded and checked.
+pub struct Policies {
+    /// Tells one set of policies from another for the engine each worker keeps.
+    id: u64,
+    /// Every module loaded; each worker evaluates a copy.
+    engine: Mutex<regorus::Engine>,
+    rules: Vec<UserRule>,
+    /// The built-in catalog with every rule loaded (also those [`Policies::only`] leaves out).
+    catalog: Arc<Catalog>,
+}
+
+impl std::fmt::Debug for Policies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policies")
+            .field(
+                "rules",
+                &self.rules.iter().map(|r| r.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// One user rule: its catalog entry and where its `deny` is.
+#[derive(Debug, Clone)]
+pub struct UserRule {
+    pub id: &'static str,
+    pub rule: Rule,
+    /// The Rego path of its `deny` (`data.acme.team_label.deny`).
+    deny: String,
+    /// Compliance controls it checks, as `framework/control`.
+    pub controls: Vec<String>,
+}
+
+/// A policy's `metadata`, as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Metadata {
+    id: String,
+    name: String,
+    title: String,
+    severity: Severity,
+    policy: Policy,
+    description: String,
+    remediation: String,
+    #[serde(default)]
+    targets: Vec<Target>,
+    #[serde(default)]
+    precision: Precision,
+    #[serde(default)]
+    cwe: Vec<String>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    controls: Vec<String>,
+}
+
+thread_local! {
+    /// Policies that failed on this worker's unit, reported as the unit's diagnostics.
+    static FAILURES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The engine this worker evaluates with, for the policies of the id beside it.
+    static ENGINE: RefCell<Option<(u64, regorus::Engine)>> = const { RefCell::new(None) };
+}
+
+/// The failures of policies on this worker since the last call: the engine asks after each unit.
+pub fn take_failures() -> Vec<String> {
+    FAILURES.with(|failures| std::mem::take(&mut *failures.borrow_mut()))
+}
+
+/// Interned rule ids: hits name their rule with a `&'static str`.
+fn intern(id: &str) -> &'static str {
+    static IDS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut ids = IDS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = ids.iter().find(|known| **known == id) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(id.to_owned().into_boxed_str());
+    ids.push(leaked);
+    leaked
+}
+
+impl Policies {
+    /// Loads every `.rego` file under `paths` (files or directories; `*_test.rego` files are
+    /// OPA unit tests and left out). An error names the file, and the line for a syntax error.
+    pub fn load(paths: &[PathBuf]) -> Result<Policies, String> {
+        let mut files = Vec::new();
+        for path in paths {
+            rego_files(path, &mut files)?;
+        }
+        let mut engine = regorus::Engine::new();
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: TIME_LIMIT,
+            check_interval: NonZeroU32::new(64).expect("not zero"),
+        });
+        engine.set_strict_builtin_errors(false);
+        // Packages, each with the files that declare it.
+        let mut packages: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for file in &files {
+            let label = file.display().to_string();
+            let text = crate::bounded::read_text(file, MAX_POLICY_BYTES, "policy")?;
+            let package = add_policy(&mut engine, &label, &text)?;
+            packages.entry(package).or_default().push(label);
+        }
+        let mut rules = Vec::new();
+        for (package, labels) in &packages {
+            let declares = |name: &str| {
+                labels
+                    .iter()
+                    .find(|label| {
+                        engine
+                            .has_declared_rule_rooted_at(label, name)
+                            .unwrap_or(false)
+                    })
+                    .cloned()
+            };
+            let (metadata_file, deny_file) = (declares("metadata"), declares("deny"));
+            let source = match (metadata_file, deny_file) {
+                (None, None) => continue, // a library of helpers
+                (Some(file), Some(_)) => file,
+                (None, Some(file)) => {
+                    return Err(format!(
+                        "{file}: `{package}` has `deny` but no `metadata` (id, name, title, severity, policy, description, remediation)"
+                    ));
+                }
+                (Some(file), None) => {
+                    return Err(format!("{file}: `{package}` has `metadata` but no `deny`"));
+                }
+            };
+            if package.contains('"') || package.contains('[') {
+                return Err(format!(
+                    "{source}: name the package with plain words (`package acme.team_label`), not `{package}`"
+                ));
+            }
+            let value = engine
+                .eval_rule(format!("{package}.metadata"))
+                .map_err(|error| {
+                    format!(
+                        "{source}: `{package}.metadata`: {}",
+                        first_line(&error.to_string())
+                    )
+                })?;
+            rules.push(user_rule(package, &source, &value)?);
+        }
+        let mut seen: Vec<&UserRule> = Vec::new();
+        for rule in &rules {
+            if let Some(other) = seen.iter().find(|other| {
+                other.rule.id.eq_ignore_ascii_case(&rule.rule.id)
+                    || other.rule.name.eq_ignore_ascii_case(&rule.rule.name)
+            }) {
+                return Err(format!(
+                    "{}: rule `{}` takes the id or name of the rule of {}",
+                    rule.rule.source.as_deref().unwrap_or_default(),
+                    rule.id,
+                    other.rule.source.as_deref().unwrap_or_default()
+                ));
+            }
+            seen.push(rule);
+        }
+        let catalog =
+            Catalog::builtin().with(rules.iter().map(|rule| rule.rule.clone()).collect())?;
+        static IDS: AtomicU64 = AtomicU64::new(1);
+        Ok(Policies {
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            engine: Mutex::new(engine),
+            rules,
+            catalog: Arc::new(catalog),
+        })
+    }
+
+    pub fn rules(&self) -> &[UserRule] {
+        &self.rules
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The built-in catalog with these rules.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The same policies, only the rules `keep` accepts.
+    pub fn only(&self, keep: impl Fn(&Rule) -> bool) -> Policies {
+        static IDS: AtomicU64 = AtomicU64::new(1 << 40);
+        let engine = self
+            .engine
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        Policies {
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            engine: Mutex::new(engine),
+            rules: self
+                .rules
+                .iter()
+                .filter(|rule| keep(&rule.rule))
+                .cloned()
+                .collect(),
+            catalog: Arc::clone(&self.catalog),
+        }
+    }
+
+    /// Whether a rule reads files of `target`.
+    pub fn reads(&self, target: Target) -> bool {
+        self.rules
+            .iter()
+            .any(|rule| rule.rule.targets.contains(&target))
+    }
+
+    /// Evaluates the rules that read `target` on one unit's input. Each hit is placed by the
+    /// node its result points at: `place` gives the file of the unit and the span there, `None`
+    /// when the node is not found (the hit is then at the start of the unit's first file).
+    pub fn evaluate(
+        &self,
+        target: Target,
+        input: impl FnOnce() -> Value,
+        place: &Place<'_>,
+        denials: &mut Vec<Denial>,
+    ) {
+        let rules: Vec<&UserRule> = self
+            .rules
+            .iter()
+            .filter(|rule| rule.rule.targets.contains(&target))
+            .collect();
+        if rules.is_empty() {
+            return;
+        }
+        let input = regorus::Value::from(input());
+        ENGINE.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            if slot.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                let engine = self
+                    .engine
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                *slot = Some((self.id, engine));
+            }
+            let (_, engine) = slot.as_mut().expect("set above");
+            engine.set_input(input);
+            for rule in rules {
+                match engine.eval_rule(rule.deny.clone()) {
+                    Ok(results) => {
+                        for result in results_of(&results) {
+                            match denial(rule, result, place) {
+                                Ok(denial) => denials.push(denial),
+                                Err(message) => fail(rule, &message),
+                            }
+                        }
+                    }
+                    Err(error) => fail(rule, &first_line(&error.to_string())),
+                }
+            }
+        });
+    }
+}
+
+fn fail(rule: &UserRule, message: &str) {
+    let source = rule.rule.source.as_deref().unwrap_or_default();
+    let message = format!("policy {} ({source}) failed: {message}", rule.id);
+    FAILURES.with(|failures| failures.borrow_mut().push(message));
+}
+
+/// Text from a policy with control characters escaped: it may quote the input.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or_default().trim().to_owned()
+}
+
+/// The elements of `deny`: a set, an array, or undefined (nothing denied).
+fn results_of(results: &regorus::Value) -> Vec<&regorus::Value> {
+    match results {
+        regorus::Value::Set(set) => set.iter().collect(),
+        regorus::Value::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Finds the node a pointer means: its file in the unit, and its span there.
+pub type Place<'p> = dyn Fn(&Pointer) -> Option<(usize, Range<usize>)> + 'p;
+
+/// Where a result points: the `__position` of the node it returned, and the key of that node
+/// it named, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pointer {
+    /// The file of a Terraform module the node is in.
+    pub file: Option<String>,
+    pub line: usize,
+    pub column: usize,
+    pub key: Option<String>,
+}
+
+/// What a policy reports about a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    pub rule_id: &'static str,
+    /// Which file of the unit (a Terraform module's); 0 for a file on its own.
+    pub file: usize,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+/// The denial of one result: a message, or `{"msg", "at", "key"}`.
+fn denial(rule: &UserRule, result: &regorus::Value, place: &Place<'_>) -> Result<Denial, String> {
+    let text = |value: &regorus::Value| value.as_string().ok().map(|s| s.to_string());
+    let (message, at, key) = match result {
+        regorus::Value::String(message) => (message.to_string(), None, None),
+        regorus::Value::Object(fields) => {
+            let field = |name: &str| fields.get(&regorus::Value::from(name));
+            let message = field("msg")
+                .and_then(text)
+                .ok_or("a result object needs a `msg` string")?;
+            (message, field("at"), field("key").and_then(text))
+        }
+        _ => return Err("a result must be a message or an object with `msg`".to_owned()),
+    };
+    let position = at.and_then(|node| node.as_object().ok()).and_then(|node| {
+        let position = node.get(&regorus::Value::from(input::POSITION))?;
+        let number = |name: &str| {
+            position
+                .as_object()
+                .ok()?
+                .get(&regorus::Value::from(name))?
+                .as_u64()
+                .ok()
+        };
+        let file = position
+            .as_object()
+            .ok()?
+            .get(&regorus::Value::from("file"))
+            .and_then(text);
+        Some(Pointer {
+            file,
+            line: number("line")? as usize,
+            column: number("column")? as usize,
+            key: key.clone(),
+        })
+    });
+    let (file, span) = position.as_ref().and_then(place).unwrap_or((0, 0..0));
+    Ok(Denial {
+        rule_id: rule.id,
+        file,
+        span,
+        message: printable(message.trim()),
+    })
+}
+
+/// `path` itself when it is a file, else every `.rego` file under it, sorted.
+fn rego_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|error| format!("policy path {}: {error}", path.display()))?;
+    if metadata.is_file() {
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut found = Vec::new();
+    for entry in ignore::WalkBuilder::new(path)
+        .standard_filters(false)
+        .hidden(true)
+        .follow_links(false)
+        .build()
+    {
+        let entry = entry.map_err(|error| format!("policy path {}: {error}", path.display()))?;
+        let name = entry.file_name().to_string_lossy();
+        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+        if is_file && name.ends_with(".rego") && !name.ends_with("_test.rego") {
+            found.push(entry.into_path());
+        }
+        if found.len() > MAX_POLICY_FILES {
+            return Err(format!(
+                "policy path {}: more than {MAX_POLICY_FILES} policy files",
+                path.display()
+            ));
+        }
+    }
+    found.sort();
+    files.extend(found);
+    Ok(())
+}
+
+/// Adds one file: Rego v1 (OPA 1.0's), or v0 for older policies that parse only so.
+fn add_policy(engine: &mut regorus::Engine, label: &str, text: &str) -> Result<String, String> {
+    match engine.add_policy(label.to_owned(), text.to_owned()) {
+        Ok(package) => Ok(package),
+        Err(v1_error) => {
+            engine.set_rego_v0(true);
+            let v0 = engine.add_policy(label.to_owned(), text.to_owned());
+            engine.set_rego_v0(false);
+            v0.map_err(|_| syntax_error(label, &v1_error.to_string()))
+        }
+    }
+}
+
+/// A parse error as one line, `file:line:column: message`, whatever way regorus lays it out.
+fn syntax_error(label: &str, message: &str) -> String {
+    let message = printable(message);
+    let first = first_line(&message);
+    if first.starts_with(label) {
+        return first;
+    }
+    format!("{label}: {first}")
+}
+
+fn user_rule(package: &str, source: &str, value: &regorus::Value) -> Result<UserRule, String> {
+    let json = value
+        .to_json_str()
+        .map_err(|error| format!("{source}: `metadata`: {error}"))?;
+    let metadata: Metadata =
+        serde_json::from_str(&json).map_err(|error| format!("{source}: `metadata`: {error}"))?;
+    let valid_id = !metadata.id.is_empty()
+        && metadata.id.len() <= 40
+        && metadata.id.starts_with(|c: char| c.is_ascii_alphabetic())
+        && metadata
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_id {
+        return Err(format!(
+            "{source}: `metadata.id` `{}` must be letters, digits, `-` or `_`, starting with a letter",
+            printable(&metadata.id)
+        ));
+    }
+    let valid_name = !metadata.name.is_empty()
+        && metadata
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid_name {
+        return Err(format!(
+            "{source}: `metadata.name` `{}` must be kebab-case (`deployment-without-team-label`)",
+            printable(&metadata.name)
+        ));
+    }
+    for (field, text) in [
+        ("title", &metadata.title),
+        ("description", &metadata.description),
+        ("remediation", &metadata.remediation),
+    ] {
+        if text.trim().is_empty() {
+            return Err(format!("{source}: `metadata.{field}` is empty"));
+        }
+    }
+    if let Some(wrong) = metadata.targets.iter().find(|t| !TARGETS.contains(t)) {
+        return Err(format!(
+            "{source}: `metadata.targets`: policies read {}, not {}",
+            TARGETS
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            wrong.as_str()
+        ));
+    }
+    for control in &metadata.controls {
+        let known = control.split_once('/').is_some_and(|(framework, id)| {
+            crate::compliance::frameworks()
+                .iter()
+                .any(|f| f.id == framework && f.controls.iter().any(|c| c.id == id))
+        });
+        if !known {
+            return Err(format!(
+                "{source}: `metadata.controls`: `{control}` is not a control of a known framework (`framework/control`, see `palisade compliance`)"
+            ));
+        }
+    }
+    let targets = if metadata.targets.is_empty() {
+        TARGETS.to_vec()
+    } else {
+        metadata.targets
+    };
+    let id = intern(&metadata.id);
+    Ok(UserRule {
+        id,
+        deny: format!("{package}.deny"),
+        controls: metadata.controls,
+        rule: Rule {
+            id: metadata.id,
+            name: metadata.name,
+            title: metadata.title,
+            severity: metadata.severity,
+            policy: metadata.policy,
+            targets,
+            precision: metadata.precision,
+            cwe: metadata.cwe,
+            description: metadata.description,
+            remediation: metadata.remediation,
+            references: metadata.references,
+            examples: None,
+            source: Some(source.to_owned()),
+        },
+    })
+}
+
+/// The shared handle settings carry.
+pub type Shared = Arc<Policies>;
