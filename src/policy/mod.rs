@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -82,7 +82,13 @@ pub struct UserRule {
     deny: String,
     /// Compliance controls it checks, as `framework/control`.
     pub controls: Vec<String>,
+    /// How many units it ran out of time on; past [`MAX_TIMEOUTS`] it stops for the scan.
+    timeouts: Arc<AtomicUsize>,
 }
+
+/// A policy that runs out of time on this many units is not run on the rest of the scan: a
+/// mistake (or a hostile policy) costs seconds, not hours.
+const MAX_TIMEOUTS: usize = 3;
 
 /// A policy's `metadata`, as written.
 #[derive(Deserialize)]
@@ -145,6 +151,7 @@ impl Policies {
             check_interval: NonZeroU32::new(64).expect("not zero"),
         });
         engine.set_strict_builtin_errors(false);
+        bound_ranges(&mut engine)?;
         // Packages, each with the files that declare it.
         let mut packages: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for file in &files {
@@ -188,7 +195,7 @@ impl Policies {
                 .map_err(|error| {
                     format!(
                         "{source}: `{package}.metadata`: {}",
-                        first_line(&error.to_string())
+                        one_line(&error.to_string())
                     )
                 })?;
             rules.push(user_rule(package, &source, &value)?);
@@ -292,6 +299,9 @@ impl Policies {
             let (_, engine) = slot.as_mut().expect("set above");
             engine.set_input(input);
             for rule in rules {
+                if rule.timeouts.load(Ordering::Relaxed) >= MAX_TIMEOUTS {
+                    continue;
+                }
                 match engine.eval_rule(rule.deny.clone()) {
                     Ok(results) => {
                         for result in results_of(&results) {
@@ -301,11 +311,57 @@ impl Policies {
                             }
                         }
                     }
-                    Err(error) => fail(rule, &first_line(&error.to_string())),
+                    Err(error) => {
+                        let mut message = one_line(&error.to_string());
+                        if message.contains("time limit") {
+                            let timeouts = rule.timeouts.fetch_add(1, Ordering::Relaxed) + 1;
+                            message = format!("it ran out of time ({} s)", TIME_LIMIT.as_secs());
+                            if timeouts == MAX_TIMEOUTS {
+                                message.push_str(&format!(
+                                    "; after {MAX_TIMEOUTS} such units it is not run on the rest of the scan"
+                                ));
+                            }
+                        }
+                        fail(rule, &message);
+                    }
                 }
             }
         });
     }
+}
+
+/// The most elements `numbers.range` may make.
+const MAX_RANGE: i64 = 1_000_000;
+
+/// `numbers.range` and `numbers.range_step` within [`MAX_RANGE`] elements: regorus reserves
+/// the whole range at once, and a range past the machine's memory would abort the process
+/// before the time limit could stop it.
+fn bound_ranges(engine: &mut regorus::Engine) -> Result<(), String> {
+    fn range(args: Vec<regorus::Value>) -> anyhow::Result<regorus::Value> {
+        let number = |index: usize| -> anyhow::Result<i64> {
+            args.get(index)
+                .and_then(|value| value.as_i64().ok())
+                .ok_or_else(|| anyhow::anyhow!("numbers.range: operands must be integers"))
+        };
+        let (from, to) = (number(0)?, number(1)?);
+        let step = if args.len() > 2 { number(2)? } else { 1 };
+        if step <= 0 {
+            anyhow::bail!("numbers.range_step: the step must be positive");
+        }
+        let count = (i128::from(to) - i128::from(from)).unsigned_abs() / step.unsigned_abs() as u128 + 1;
+        if count > MAX_RANGE as u128 {
+            anyhow::bail!("numbers.range: more than {MAX_RANGE} elements");
+        }
+        let direction = if to >= from { step } else { -step };
+        let values: Vec<regorus::Value> = (0..count as i64)
+            .map(|index| regorus::Value::from(from + index * direction))
+            .collect();
+        Ok(regorus::Value::from(values))
+    }
+    engine
+        .add_extension("numbers.range".to_owned(), 2, Box::new(range))
+        .and_then(|()| engine.add_extension("numbers.range_step".to_owned(), 3, Box::new(range)))
+        .map_err(|error| error.to_string())
 }
 
 fn fail(rule: &UserRule, message: &str) {
@@ -327,8 +383,14 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
+/// The first line of a message that says something.
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().trim().to_owned()
+    message
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("no message")
+        .to_owned()
 }
 
 /// The elements of `deny`: a set, an array, or undefined (nothing denied).
@@ -442,27 +504,54 @@ fn rego_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-/// Adds one file: Rego v1 (OPA 1.0's), or v0 for older policies that parse only so.
+/// Adds one file: Rego v1 (OPA 1.0's), or v0 for older policies that parse only so. When
+/// neither parses, the error of the reading that got further is the one that helps.
 fn add_policy(engine: &mut regorus::Engine, label: &str, text: &str) -> Result<String, String> {
-    match engine.add_policy(label.to_owned(), text.to_owned()) {
-        Ok(package) => Ok(package),
-        Err(v1_error) => {
-            engine.set_rego_v0(true);
-            let v0 = engine.add_policy(label.to_owned(), text.to_owned());
-            engine.set_rego_v0(false);
-            v0.map_err(|_| syntax_error(label, &v1_error.to_string()))
-        }
-    }
+    let v1_error = match engine.add_policy(label.to_owned(), text.to_owned()) {
+        Ok(package) => return Ok(package),
+        Err(error) => one_line(&error.to_string()),
+    };
+    engine.set_rego_v0(true);
+    let v0 = engine.add_policy(label.to_owned(), text.to_owned());
+    engine.set_rego_v0(false);
+    let v0_error = match v0 {
+        Ok(package) => return Ok(package),
+        Err(error) => one_line(&error.to_string()),
+    };
+    let reached = |message: &str| -> (usize, usize) {
+        let place = message.split(": ").next().unwrap_or_default();
+        let mut numbers = place.rsplit(':').filter_map(|part| part.parse::<usize>().ok());
+        let column = numbers.next().unwrap_or(0);
+        (numbers.next().unwrap_or(0), column)
+    };
+    let error = if reached(&v0_error) > reached(&v1_error) {
+        v0_error
+    } else {
+        v1_error
+    };
+    Err(if error.starts_with(label) {
+        error
+    } else {
+        format!("{label}: {error}")
+    })
 }
 
-/// A parse error as one line, `file:line:column: message`, whatever way regorus lays it out.
-fn syntax_error(label: &str, message: &str) -> String {
-    let message = printable(message);
-    let first = first_line(&message);
-    if first.starts_with(label) {
-        return first;
+/// regorus's report of an error (a place, the source line drawn, the message) as one line,
+/// `file:line:column: message`, without the source line: a file that is not a policy should
+/// not be quoted.
+fn one_line(message: &str) -> String {
+    let place = message
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("--> "))
+        .map(str::trim);
+    let error = message
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("error: "))
+        .map(str::trim);
+    match (place, error) {
+        (Some(place), Some(error)) => printable(&format!("{place}: {error}")),
+        _ => printable(&first_line(message)),
     }
-    format!("{label}: {first}")
 }
 
 fn user_rule(package: &str, source: &str, value: &regorus::Value) -> Result<UserRule, String> {
@@ -537,6 +626,7 @@ fn user_rule(package: &str, source: &str, value: &regorus::Value) -> Result<User
         id,
         deny: format!("{package}.deny"),
         controls: metadata.controls,
+        timeouts: Arc::default(),
         rule: Rule {
             id: metadata.id,
             name: metadata.name,
