@@ -75,6 +75,27 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `palisade man > palisade.1`.
     Man,
+    /// Print what users' policies read as `input` for the units of a file or directory (its
+    /// documents and the model of what it deploys), as JSON; secrets are masked.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A file, or a directory (a Terraform module, a chart, a repository).
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = InspectFormat::Json)]
+    pub format: InspectFormat,
+
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InspectFormat {
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -487,6 +508,7 @@ pub fn execute(cli: Cli) -> u8 {
         Command::Baseline(args) => write_baseline(&args),
         Command::Init(args) => init(&args),
         Command::Render(args) => render_chart(&args),
+        Command::Inspect(args) => inspect(&args),
         Command::Completions(args) => write_stdout(|out| {
             clap_complete::generate(args.shell, &mut Cli::command(), "palisade", out);
             Ok(())
@@ -500,6 +522,114 @@ pub fn execute(cli: Cli) -> u8 {
         eprintln!("error: {}", report::printable(&message));
         EXIT_ERROR
     })
+}
+
+/// Where the secrets of a file are, as the rules find them (its format's and the detectors'):
+/// what any output quoting the file masks.
+fn secret_ranges(
+    kind: crate::discover::FileKind,
+    path: &Path,
+    text: &str,
+) -> Vec<std::ops::Range<usize>> {
+    use crate::checks::{self, CHECKS};
+    let settings = checks::Settings::default();
+    checks::run_in(kind, text, CHECKS, &settings, &crate::links::Alone)
+        .unwrap_or_default()
+        .into_iter()
+        .chain(checks::run_secrets(path, text, CHECKS))
+        .filter_map(|hit| hit.secret)
+        .filter(|range| {
+            range.end <= text.len()
+                && text.is_char_boundary(range.start)
+                && text.is_char_boundary(range.end)
+        })
+        .collect()
+}
+
+/// `palisade inspect`: the inputs of the units a scan of the path checks, sorted by path, with
+/// every secret the rules find in the files masked and control characters escaped.
+fn inspect(args: &InspectArgs) -> Result<u8, String> {
+    let (capturing, inputs) = Policies::capturing();
+    let options = ScanOptions {
+        paths: vec![args.path.clone()],
+        helm: args.helm.options(),
+        policies: Some(Arc::new(capturing)),
+        ..ScanOptions::default()
+    };
+    let report = engine::scan(&options).map_err(|error| error.to_string())?;
+    let mut inputs: Vec<serde_json::Value> =
+        std::mem::take(&mut *inputs.lock().unwrap_or_else(|e| e.into_inner()))
+            .iter()
+            .filter_map(|input| serde_json::from_str(&input.to_json_str().ok()?).ok())
+            .collect();
+    // The secrets of every file read, by value: a unit's input may quote any of its files.
+    let mut secrets: Vec<String> = Vec::new();
+    let files = crate::discover::discover(
+        std::slice::from_ref(&args.path),
+        &crate::discover::WalkOptions {
+            jobs: 1,
+            respect_ignore_files: true,
+            exclude: Vec::new(),
+        },
+    )
+    .map(|(candidates, _)| candidates)
+    .unwrap_or_default();
+    for candidate in files {
+        let Ok(text) = crate::bounded::read_text(&candidate.path, DEFAULT_MAX_FILE_SIZE, "file")
+        else {
+            continue;
+        };
+        for range in secret_ranges(candidate.kind, &candidate.path, &text) {
+            secrets.push(text[range].to_owned());
+        }
+    }
+    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+    secrets.dedup();
+    secrets.retain(|secret| !secret.is_empty());
+    for input in &mut inputs {
+        shown_input(input, &secrets);
+    }
+    inputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+    write_stdout(|out| {
+        serde_json::to_writer_pretty(&mut *out, &inputs)?;
+        writeln!(out)
+    })?;
+    for diagnostic in report.diagnostics.iter().filter(|d| !d.kind.is_routine()) {
+        eprintln!(
+            "{}: {}",
+            report::printable(&diagnostic.path.display().to_string()),
+            report::printable(&diagnostic.message)
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// An input as `inspect` shows it: secrets masked, control characters escaped.
+fn shown_input(value: &mut serde_json::Value, secrets: &[String]) {
+    match value {
+        serde_json::Value::String(text) => {
+            let mut shown = text.clone();
+            for secret in secrets {
+                if shown.contains(secret.as_str()) {
+                    shown = shown.replace(secret.as_str(), &crate::secrets::mask(secret));
+                }
+            }
+            *text = report::printable(&shown).into_owned();
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                shown_input(item, secrets);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            let entries = std::mem::take(fields);
+            for (key, mut item) in entries {
+                shown_input(&mut item, secrets);
+                fields.insert(report::printable(&key).into_owned(), item);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// `palisade render`: a chart's manifests as the scan sees them, each after a `# Source:` line;
@@ -531,29 +661,11 @@ fn render_chart(args: &RenderArgs) -> Result<u8, String> {
 /// mask them, and control characters escaped line by line, so that printing a chart never shows
 /// a committed secret or lets a value drive the terminal.
 fn shown_manifests(text: &str) -> String {
-    use crate::checks::{self, CHECKS};
-    let settings = checks::Settings::default();
-    let mut secrets: Vec<std::ops::Range<usize>> = checks::run_in(
+    let mut secrets = secret_ranges(
         crate::discover::FileKind::Yaml,
-        text,
-        CHECKS,
-        &settings,
-        &crate::links::Alone,
-    )
-    .unwrap_or_default()
-    .into_iter()
-    .chain(checks::run_secrets(
         Path::new("rendered.yaml"),
         text,
-        CHECKS,
-    ))
-    .filter_map(|hit| hit.secret)
-    .filter(|range| {
-        range.end <= text.len()
-            && text.is_char_boundary(range.start)
-            && text.is_char_boundary(range.end)
-    })
-    .collect();
+    );
     secrets.sort_by_key(|range| (range.start, std::cmp::Reverse(range.end)));
     let mut masked = String::with_capacity(text.len());
     let mut at = 0;

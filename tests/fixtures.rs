@@ -16,40 +16,6 @@ use std::path::{Path, PathBuf};
 
 use palisade::Catalog;
 
-/// The rules a marker line names.
-fn marker(line: &str) -> Option<&str> {
-    let line = line.trim();
-    line.strip_prefix("# expect:")
-        .or_else(|| line.strip_prefix("// expect:"))
-        .or_else(|| {
-            line.strip_prefix(r#""//": "expect:"#)
-                .map(|rules| rules.trim_end_matches(',').trim_end_matches('"'))
-        })
-}
-
-fn expectations(text: &str) -> Vec<(String, usize)> {
-    let mut pending: Vec<String> = Vec::new();
-    let mut expected = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if let Some(rules) = marker(line) {
-            pending.extend(
-                rules
-                    .split(',')
-                    .map(|r| r.trim().to_owned())
-                    .filter(|r| !r.is_empty()),
-            );
-        } else {
-            expected.extend(pending.drain(..).map(|rule| (rule, index + 1)));
-        }
-    }
-    assert!(
-        pending.is_empty(),
-        "a marker at the end of the file points at no line"
-    );
-    expected.sort();
-    expected
-}
-
 fn fixture_files() -> Vec<(String, PathBuf)> {
     let mut files = Vec::new();
     for format in fs::read_dir(common::root().join("fixtures"))
@@ -101,7 +67,7 @@ fn every_fixture_produces_exactly_its_marked_findings() {
             .iter()
             .flat_map(|file| {
                 let text = fs::read_to_string(file).unwrap();
-                expectations(&text)
+                common::expectations(&text)
                     .into_iter()
                     .map(|(rule, line)| (name(file), rule, line))
                     .collect::<Vec<_>>()
@@ -178,7 +144,7 @@ fn every_rule_has_bad_and_good_fixtures() {
 fn markers_are_read_as_documented() {
     let text = "a\n# expect: X1, X2\n# expect: X3\nb\nc\n";
     assert_eq!(
-        expectations(text),
+        common::expectations(text),
         [
             ("X1".to_owned(), 4),
             ("X2".to_owned(), 4),

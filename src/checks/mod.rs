@@ -342,7 +342,7 @@ impl Settings {
     pub(crate) fn run_user_policies(
         &self,
         format: Target,
-        input: impl FnOnce() -> serde_json::Value,
+        input: impl FnOnce(crate::policy::input::Parts) -> regorus::Value,
         place: &crate::policy::Place<'_>,
         hits: &mut Vec<Hit>,
     ) {
@@ -371,20 +371,23 @@ impl Settings {
         }
         use crate::policy::input;
         let lines = input::Lines::new(input.text);
-        let build = || {
-            let model = deployment.map_or(serde_json::Value::Null, |deployment| {
-                input::model(deployment, &|_, span| lines.at(span.start, None))
-            });
+        let build = |parts| {
             input::unit(
                 input.repository.path().as_deref(),
                 format,
-                input::yaml_documents(yaml, &lines),
-                model,
+                parts,
+                || input::yaml_documents(yaml, &lines),
+                || {
+                    deployment.map_or(regorus::Value::Null, |deployment| {
+                        input::model(deployment, &|entries, _, offset| {
+                            lines.mark(entries, offset, None)
+                        })
+                    })
+                },
             )
         };
-        let place = |pointer: &crate::policy::Pointer| {
-            input::yaml_place(yaml, &lines, pointer).map(|span| (0, span))
-        };
+        let places = input::YamlPlaces::new(yaml, &lines);
+        let place = |pointer: &crate::policy::Pointer| places.place(pointer).map(|span| (0, span));
         self.run_user_policies(format, build, &place, hits);
     }
 }

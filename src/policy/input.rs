@@ -14,7 +14,9 @@
 
 use std::ops::Range;
 
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use regorus::Value;
 
 use super::Pointer;
 use crate::discover::Target;
@@ -27,20 +29,55 @@ use crate::formats::terraform::{Module, Resolved};
 use crate::formats::yaml::{MAX_DEPTH, NodeId, NodeKind, Yaml};
 use crate::model::{Audience, Deployment, Health, Reach, Setting, User};
 
-/// The key of a node's position.
-pub const POSITION: &str = "__position";
+/// The keys of a node's place: its line and column (1-based, columns in characters), and in a
+/// unit of several files (a Terraform module) its file.
+pub const LINE: &str = "__line";
+pub const COLUMN: &str = "__column";
+pub const FILE: &str = "__file";
+
+/// An object from its entries: `object! { "key" => value, … }`.
+macro_rules! entries {
+    ($($key:expr => $value:expr),* $(,)?) => {{
+        let mut entries = BTreeMap::new();
+        $(entries.insert(Value::from($key), Value::from($value));)*
+        entries
+    }};
+}
+
+/// An object from its entries: `object! { "key" => value, … }`.
+macro_rules! object {
+    ($($key:expr => $value:expr),* $(,)?) => {
+        Value::from(entries! { $($key => $value),* })
+    };
+}
+
+/// A list of values.
+fn list<T: Into<Value>>(items: impl IntoIterator<Item = T>) -> Value {
+    Value::from(items.into_iter().map(Into::into).collect::<Vec<Value>>())
+}
+
+/// `null` for nothing.
+fn or_null<T: Into<Value>>(value: Option<T>) -> Value {
+    value.map_or(Value::Null, Into::into)
+}
 
 /// Line starts of a text, for positions of many offsets.
 pub struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// The keys of a place, made once: a file has a place per mapping.
+    keys: [Value; 3],
 }
 
 impl<'t> Lines<'t> {
     pub fn new(text: &'t str) -> Lines<'t> {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1));
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            keys: [Value::from(LINE), Value::from(COLUMN), Value::from(FILE)],
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -71,45 +108,90 @@ impl<'t> Lines<'t> {
         )
     }
 
-    /// The `__position` of a byte offset.
-    pub fn at(&self, offset: usize, file: Option<&str>) -> Value {
+    /// Marks the object of `entries` with the place of a byte offset (in `file` of a unit of
+    /// several).
+    pub fn mark(&self, entries: &mut BTreeMap<Value, Value>, offset: usize, file: Option<&Value>) {
         let (line, column) = self.position(offset);
-        let mut position = json!({ "line": line, "column": column });
+        let [line_key, column_key, file_key] = &self.keys;
+        entries.insert(line_key.clone(), Value::from(line));
+        entries.insert(column_key.clone(), Value::from(column));
         if let Some(file) = file {
-            position["file"] = Value::from(file);
+            entries.insert(file_key.clone(), file.clone());
         }
-        position
     }
 }
 
-/// The span a pointer into a YAML file means: the entry of its key in the mapping at its
-/// position, or the mapping's first key when it names none (or one the mapping lacks).
-pub fn yaml_place(yaml: &Yaml, lines: &Lines<'_>, pointer: &Pointer) -> Option<Range<usize>> {
-    let offset = lines.offset(pointer.line, pointer.column)?;
-    let mapping = (0..yaml.nodes.len()).find(|&id| {
-        yaml.span(id).start == offset && matches!(yaml.nodes[id].kind, NodeKind::Mapping(_))
-    })?;
-    if let Some(entry) = pointer
-        .key
-        .as_deref()
-        .and_then(|key| yaml.get(mapping, key))
-    {
-        return Some(yaml.site(entry));
+/// Finds the nodes pointers into a YAML file mean; the index of mappings by offset is built
+/// the first time a result points into the file.
+pub struct YamlPlaces<'y> {
+    yaml: &'y Yaml,
+    lines: &'y Lines<'y>,
+    mappings: std::cell::OnceCell<std::collections::HashMap<usize, NodeId>>,
+}
+
+impl<'y> YamlPlaces<'y> {
+    pub fn new(yaml: &'y Yaml, lines: &'y Lines<'y>) -> YamlPlaces<'y> {
+        YamlPlaces {
+            yaml,
+            lines,
+            mappings: std::cell::OnceCell::new(),
+        }
     }
-    match yaml.pairs(mapping).first() {
-        Some(&(key, _)) => Some(yaml.span(key)),
-        None => Some(yaml.span(mapping)),
+
+    /// The span a pointer means: the entry of its key in the mapping at its position, or the
+    /// mapping's first key when it names none (or one the mapping lacks).
+    pub fn place(&self, pointer: &Pointer) -> Option<Range<usize>> {
+        let yaml = self.yaml;
+        let offset = self.lines.offset(pointer.line, pointer.column)?;
+        let mappings = self.mappings.get_or_init(|| {
+            (0..yaml.nodes.len())
+                .filter(|&id| matches!(yaml.nodes[id].kind, NodeKind::Mapping(_)))
+                .map(|id| (yaml.span(id).start, id))
+                .collect()
+        });
+        let mapping = *mappings.get(&offset)?;
+        if let Some(entry) = pointer
+            .key
+            .as_deref()
+            .and_then(|key| yaml.get(mapping, key))
+        {
+            return Some(yaml.site(entry));
+        }
+        match yaml.pairs(mapping).first() {
+            Some(&(key, _)) => Some(yaml.span(key)),
+            None => Some(yaml.span(mapping)),
+        }
     }
 }
 
-/// The input of one unit.
-pub fn unit(path: Option<&str>, format: Target, documents: Vec<Value>, model: Value) -> Value {
-    json!({
-        "path": path,
-        "format": format.as_str(),
-        "documents": documents,
-        "model": model,
-    })
+/// Which parts of the input the policies that run on a unit read: the others are not built.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Parts {
+    pub documents: bool,
+    pub model: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts {
+        documents: true,
+        model: true,
+    };
+}
+
+/// The input of one unit, with the parts asked for (the others empty).
+pub fn unit(
+    path: Option<&str>,
+    format: Target,
+    parts: Parts,
+    documents: impl FnOnce() -> Vec<Value>,
+    model: impl FnOnce() -> Value,
+) -> Value {
+    object! {
+        "path" => or_null(path),
+        "format" => format.as_str(),
+        "documents" => if parts.documents { documents() } else { Vec::new() },
+        "model" => if parts.model { model() } else { Value::Null },
+    }
 }
 
 /// Every document of a YAML (or JSON) file. CloudFormation's short-form functions are read as
@@ -134,34 +216,32 @@ fn yaml_value(yaml: &Yaml, id: NodeId, lines: &Lines<'_>, depth: usize) -> Value
                 Value::from(text)
             }
         }
-        NodeKind::Sequence(items) => Value::Array(
+        NodeKind::Sequence(items) => list(
             items
                 .iter()
-                .map(|&item| yaml_value(yaml, item, lines, depth + 1))
-                .collect(),
+                .map(|&item| yaml_value(yaml, item, lines, depth + 1)),
         ),
         NodeKind::Mapping(pairs) => {
-            let mut object = Map::new();
-            object.insert(
-                POSITION.to_owned(),
-                lines.at(yaml.span(yaml.resolve(id)).start, None),
-            );
+            let mut object = BTreeMap::new();
+            lines.mark(&mut object, yaml.span(yaml.resolve(id)).start, None);
             let merges = pairs.iter().any(|&(key, _)| yaml.str(key) == Some("<<"));
             if merges {
                 for (name, entry) in yaml.keys(id) {
-                    object.insert(name, yaml_value(yaml, entry.value, lines, depth + 1));
+                    object.insert(
+                        Value::from(name),
+                        yaml_value(yaml, entry.value, lines, depth + 1),
+                    );
                 }
             } else {
                 for &(key, value) in pairs.iter() {
-                    let name = match yaml.str(key) {
-                        Some(name) => name.to_owned(),
-                        // A complex key (a mapping as key) has no JSON form: its YAML text.
-                        None => continue,
+                    // A complex key (a mapping as a key) has no JSON form: left out.
+                    let Some(name) = yaml.str(key) else {
+                        continue;
                     };
-                    object.insert(name, yaml_value(yaml, value, lines, depth + 1));
+                    object.insert(Value::from(name), yaml_value(yaml, value, lines, depth + 1));
                 }
             }
-            Value::Object(object)
+            Value::from(object)
         }
         NodeKind::Alias(_) => Value::Null,
     };
@@ -177,20 +257,15 @@ fn long_form(tag: &str, value: Value) -> Value {
     let (name, value) = match tag {
         "Ref" | "Condition" => (tag.to_owned(), value),
         "GetAtt" => {
-            let value = match value {
-                Value::String(text) => match text.split_once('.') {
-                    Some((resource, attribute)) => json!([resource, attribute]),
-                    None => Value::String(text),
-                },
-                other => other,
+            let value = match value.as_string().ok().and_then(|text| text.split_once('.')) {
+                Some((resource, attribute)) => list([resource, attribute]),
+                None => value,
             };
             ("Fn::GetAtt".to_owned(), value)
         }
         _ => (format!("Fn::{tag}"), value),
     };
-    let mut object = Map::new();
-    object.insert(name, value);
-    Value::Object(object)
+    object! { name => value }
 }
 
 /// A plain scalar as YAML 1.2's core schema types it: null, booleans, integers and floats;
@@ -228,9 +303,7 @@ fn plain_scalar(text: &str) -> Value {
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
         && unsigned.bytes().any(|b| b.is_ascii_digit());
     match text.parse::<f64>() {
-        Ok(number) if float_like && number.is_finite() => {
-            serde_json::Number::from_f64(number).map_or_else(|| Value::from(text), Value::Number)
-        }
+        Ok(number) if float_like && number.is_finite() => Value::from(number),
         _ => Value::from(text),
     }
 }
@@ -246,7 +319,7 @@ pub fn dockerfile_document(dockerfile: &Dockerfile<'_>, lines: &Lines<'_>) -> Va
             }
         }
     }
-    let instructions: Vec<Value> = dockerfile
+    let instructions = dockerfile
         .instructions
         .iter()
         .enumerate()
@@ -257,47 +330,43 @@ pub fn dockerfile_document(dockerfile: &Dockerfile<'_>, lines: &Lines<'_>) -> Va
                 .trim_start()
                 .split_once(char::is_whitespace)
                 .unwrap_or((text.trim(), ""));
-            let mut object = json!({
-                "instruction": keyword.to_ascii_uppercase(),
-                "arguments": arguments.trim(),
-                "stage": stage_of[index],
-            });
             let pairs = dockerfile.key_values(index);
+            let mut entries = BTreeMap::new();
+            entries.insert(Value::from("instruction"), Value::from(keyword.to_ascii_uppercase()));
+            entries.insert(Value::from("arguments"), Value::from(arguments.trim()));
+            entries.insert(Value::from("stage"), or_null(stage_of[index]));
+            lines.mark(&mut entries, span.start, None);
             if !pairs.is_empty() {
-                object["pairs"] = pairs
-                    .iter()
-                    .map(|pair| json!({ "key": pair.key, "value": pair.value }))
-                    .collect();
+                entries.insert(
+                    Value::from("pairs"),
+                    list(pairs.iter().map(|pair| {
+                        object! { "key" => pair.key.as_str(), "value" => or_null(pair.value.as_deref()) }
+                    })),
+                );
             }
-            object[POSITION] = lines.at(span.start, None);
-            object
-        })
-        .collect();
-    let stages: Vec<Value> = dockerfile
-        .stages
-        .iter()
-        .map(|stage| {
-            let from = &dockerfile.instructions[stage.from];
-            let span = dockerfile.instruction_span(from);
-            let image = dockerfile
-                .text
-                .get(span.clone())
-                .unwrap_or_default()
-                .split_whitespace()
-                .skip(1)
-                .find(|word| !word.starts_with("--"))
-                .unwrap_or_default();
-            json!({
-                "index": stage.index,
-                "name": stage.name,
-                "image": image,
-                "final": stage.index + 1 == dockerfile.stages.len(),
-                "ships": stage.reaches_final_image,
-                POSITION: lines.at(span.start, None),
-            })
-        })
-        .collect();
-    json!({ "instructions": instructions, "stages": stages })
+            Value::from(entries)
+        });
+    let stages = dockerfile.stages.iter().map(|stage| {
+        let span = dockerfile.instruction_span(&dockerfile.instructions[stage.from]);
+        let image = dockerfile
+            .text
+            .get(span.clone())
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .find(|word| !word.starts_with("--"))
+            .unwrap_or_default();
+        let mut entries = entries! {
+            "index" => stage.index,
+            "name" => or_null(stage.name.as_deref()),
+            "image" => image,
+            "final" => stage.index + 1 == dockerfile.stages.len(),
+            "ships" => stage.reaches_final_image,
+        };
+        lines.mark(&mut entries, span.start, None);
+        Value::from(entries)
+    });
+    object! { "instructions" => list(instructions), "stages" => list(stages) }
 }
 
 /// Where the attributes and nested blocks of each Terraform body are, by the file and offset of
@@ -307,16 +376,12 @@ pub type TerraformKeys = std::collections::HashMap<(usize, usize), Vec<(String, 
 /// A Terraform module as one document per file: `{"file": name, "blocks": [...]}`, each block
 /// `{"type", "labels", "body", "__position"}`. Attributes hold their value when the module
 /// alone decides it (variables and locals resolved), else their expression (`"${var.x}"`);
-/// nested blocks are lists of bodies under their type.
+/// nested blocks are lists of bodies under their type. Variable files give `values`.
 pub fn terraform_documents(module: &Module, keys: &mut TerraformKeys) -> Vec<Value> {
     let names: Vec<String> = module
         .files
         .iter()
-        .map(|file| {
-            file.path
-                .file_name()
-                .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
-        })
+        .map(|file| file_name(&file.path))
         .collect();
     let lines: Vec<Lines<'_>> = module
         .files
@@ -324,22 +389,23 @@ pub fn terraform_documents(module: &Module, keys: &mut TerraformKeys) -> Vec<Val
         .map(|file| Lines::new(file.source()))
         .collect();
     let mut blocks: Vec<Vec<Value>> = vec![Vec::new(); module.files.len()];
-    let mut values: Vec<Map<String, Value>> = vec![Map::new(); module.files.len()];
+    let mut values: Vec<BTreeMap<Value, Value>> = vec![BTreeMap::new(); module.files.len()];
     for (at, tree) in module.items() {
         let file = &module.files[at.file];
+        let name = Value::from(names[at.file].as_str());
         let reader = TerraformReader {
             module,
             file: at.file,
-            name: &names[at.file],
+            name: &name,
             lines: &lines[at.file],
             to_source: &|span: Range<usize>| file.source_span(at.in_file(span)),
         };
         for structure in tree.iter() {
             match structure {
-                Structure::Block(block) => blocks[at.file].push(reader.block(block, keys, 0)),
+                Structure::Block(block) => blocks[at.file].push(reader.block(block, keys)),
                 Structure::Attribute(attribute) => {
                     values[at.file].insert(
-                        attribute.key.as_str().to_owned(),
+                        Value::from(attribute.key.as_str()),
                         reader.expression(&attribute.value),
                     );
                 }
@@ -350,44 +416,53 @@ pub fn terraform_documents(module: &Module, keys: &mut TerraformKeys) -> Vec<Val
         .into_iter()
         .zip(blocks.into_iter().zip(values))
         .map(|(name, (blocks, values))| {
-            let mut document = json!({ "file": name, "blocks": blocks });
-            if !values.is_empty() {
-                document["values"] = Value::Object(values);
-            }
-            document
+            object! { "file" => name, "blocks" => blocks, "values" => Value::from(values) }
         })
         .collect()
+}
+
+/// A file's name, as positions in a module name it.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
 }
 
 struct TerraformReader<'r> {
     module: &'r Module,
     file: usize,
-    name: &'r str,
+    name: &'r Value,
     lines: &'r Lines<'r>,
     to_source: &'r dyn Fn(Range<usize>) -> Range<usize>,
 }
 
 impl TerraformReader<'_> {
-    fn block(&self, block: &Block, keys: &mut TerraformKeys, depth: usize) -> Value {
-        let start = block
-            .ident
-            .span()
-            .map_or(0, |span| (self.to_source)(span).start);
-        let mut object = json!({
-            "type": block.ident.as_str(),
-            "labels": block.labels.iter().map(|label| label.as_str()).collect::<Vec<_>>(),
-            "body": self.body(&block.body, start, keys, depth),
-        });
-        object[POSITION] = self.lines.at(start, Some(self.name));
-        object
+    fn block(&self, block: &Block, keys: &mut TerraformKeys) -> Value {
+        let start = self.start(block, 0);
+        let mut entries = entries! {
+            "type" => block.ident.as_str(),
+            "labels" => list(block.labels.iter().map(|label| label.as_str())),
+            "body" => self.body(&block.body, start, keys, 0),
+        };
+        self.lines.mark(&mut entries, start, Some(self.name));
+        Value::from(entries)
     }
 
+    fn start(&self, block: &Block, otherwise: usize) -> usize {
+        block
+            .ident
+            .span()
+            .map_or(otherwise, |span| (self.to_source)(span).start)
+    }
+
+    /// A body's attributes and nested blocks; a nested block's body also carries its
+    /// position, and its labels as `__labels`.
     fn body(&self, body: &Body, start: usize, keys: &mut TerraformKeys, depth: usize) -> Value {
-        let mut object = Map::new();
-        let mut places = Vec::new();
+        let mut object = BTreeMap::new();
         if depth > MAX_DEPTH {
-            return Value::Object(object);
+            return Value::from(object);
         }
+        let mut places = Vec::new();
+        let mut nested: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attribute) => {
@@ -395,55 +470,76 @@ impl TerraformReader<'_> {
                         places.push((attribute.key.as_str().to_owned(), (self.to_source)(span)));
                     }
                     object.insert(
-                        attribute.key.as_str().to_owned(),
+                        Value::from(attribute.key.as_str()),
                         self.expression(&attribute.value),
                     );
                 }
                 Structure::Block(block) => {
-                    let nested_start = block
-                        .ident
-                        .span()
-                        .map_or(start, |span| (self.to_source)(span).start);
+                    let nested_start = self.start(block, start);
                     if let Some(span) = block.span() {
                         places.push((block.ident.as_str().to_owned(), (self.to_source)(span)));
                     }
-                    let mut nested = match self.body(&block.body, nested_start, keys, depth + 1) {
-                        Value::Object(nested) => nested,
-                        _ => Map::new(),
+                    let mut inner = match self.body(&block.body, nested_start, keys, depth + 1) {
+                        Value::Object(inner) => inner
+                            .iter()
+                            .map(|(key, value)| (key.clone(), value.clone()))
+                            .collect::<BTreeMap<Value, Value>>(),
+                        _ => BTreeMap::new(),
                     };
-                    nested.insert(
-                        POSITION.to_owned(),
-                        self.lines.at(nested_start, Some(self.name)),
-                    );
+                    self.lines.mark(&mut inner, nested_start, Some(self.name));
                     if !block.labels.is_empty() {
-                        nested.insert(
-                            "__labels".to_owned(),
-                            block.labels.iter().map(|label| label.as_str()).collect(),
+                        inner.insert(
+                            Value::from("__labels"),
+                            list(block.labels.iter().map(|label| label.as_str())),
                         );
                     }
-                    let list = object
-                        .entry(block.ident.as_str().to_owned())
-                        .or_insert_with(|| Value::Array(Vec::new()));
-                    if let Value::Array(list) = list {
-                        list.push(Value::Object(nested));
-                    }
+                    nested
+                        .entry(block.ident.as_str())
+                        .or_default()
+                        .push(Value::from(inner));
                 }
             }
         }
+        for (name, bodies) in nested {
+            object.insert(Value::from(name), Value::from(bodies));
+        }
         keys.insert((self.file, start), places);
-        Value::Object(object)
+        Value::from(object)
     }
 
     /// The value the module gives an expression, or its text as Terraform's JSON syntax
     /// writes an expression (`"${aws_vpc.main.id}"`).
     fn expression(&self, expression: &Expression) -> Value {
         match self.module.eval(expression) {
-            Resolved::Known(value) => serde_json::to_value(&value).unwrap_or(Value::Null),
+            Resolved::Known(value) => hcl_value(&value, 0),
             Resolved::Unknown => {
                 let text = hcl::Expression::from(expression.clone()).to_string();
                 Value::from(format!("${{{}}}", text.trim()))
             }
         }
+    }
+}
+
+fn hcl_value(value: &hcl::Value, depth: usize) -> Value {
+    if depth > MAX_DEPTH {
+        return Value::Null;
+    }
+    match value {
+        hcl::Value::Null => Value::Null,
+        hcl::Value::Bool(value) => Value::from(*value),
+        hcl::Value::Number(number) => match (number.as_i64(), number.as_f64()) {
+            (Some(integer), _) => Value::from(integer),
+            (None, Some(float)) if float.is_finite() => Value::from(float),
+            _ => Value::from(number.to_string()),
+        },
+        hcl::Value::String(text) => Value::from(text.as_str()),
+        hcl::Value::Array(items) => list(items.iter().map(|item| hcl_value(item, depth + 1))),
+        hcl::Value::Object(entries) => Value::from(
+            entries
+                .iter()
+                .map(|(key, item)| (Value::from(key.as_str()), hcl_value(item, depth + 1)))
+                .collect::<BTreeMap<Value, Value>>(),
+        ),
     }
 }
 
@@ -454,13 +550,10 @@ pub fn terraform_place(
     keys: &TerraformKeys,
     pointer: &Pointer,
 ) -> Option<(usize, Range<usize>)> {
-    let file = module.files.iter().position(|file| {
-        pointer.file.as_deref().is_some_and(|name| {
-            file.path
-                .file_name()
-                .is_some_and(|own| own.to_string_lossy() == name)
-        })
-    })?;
+    let file = module
+        .files
+        .iter()
+        .position(|file| pointer.file.as_deref() == Some(file_name(&file.path).as_str()))?;
     let source = module.files[file].source();
     let lines = Lines::new(source);
     let offset = lines.offset(pointer.line, pointer.column)?;
@@ -479,126 +572,131 @@ pub fn terraform_place(
     Some((file, span))
 }
 
-/// The model of what a unit deploys; `at` gives the position of a span in the unit's file
-/// (`file`: which file of a module).
-pub fn model(deployment: &Deployment<'_>, at: &dyn Fn(usize, Range<usize>) -> Value) -> Value {
-    let workloads: Vec<Value> = deployment
-        .workloads
-        .iter()
-        .map(|workload| {
-            let containers: Vec<Value> = workload
-                .containers
-                .iter()
-                .map(|container| {
-                    json!({
-                        "name": container.label.to_string(),
-                        "image": container.image.as_ref().map(|image| &image.value),
-                        "image_built_here": container.image_built_here,
-                        "long_running": container.long_running,
-                        "user": match container.user {
-                            User::NonRoot => "non-root",
-                            User::Unknown => "unknown",
-                            User::Root { .. } => "root",
-                            User::MaybeRoot { .. } => "maybe-root",
-                        },
-                        "privileged": container.privileged.is_some(),
-                        "capabilities_added": container
-                            .capabilities_added
-                            .iter()
-                            .map(|capability| capability.value.as_str())
-                            .collect::<Vec<_>>(),
-                        "read_only_root_filesystem": match &container.read_only_root {
-                            Setting::Set(fact) => Some(fact.value),
-                            Setting::Unset { .. } => Some(false),
-                            Setting::NotSaid => None,
-                        },
-                        "health_checked": match container.health {
-                            Health::Declared => Some(true),
-                            Health::Missing(_) => Some(false),
-                            Health::Unknown => None,
-                        },
-                        POSITION: at(0, container.site.clone()),
-                    })
-                })
-                .collect();
-            let position = workload
-                .containers
-                .first()
-                .map_or(Value::Null, |container| at(0, container.site.clone()));
-            json!({
-                "name": workload.label.to_string(),
-                "host_namespaces": workload
+/// Marks an object with the place of a byte offset in a file of the unit (its index in a
+/// module; 0 for a file on its own).
+pub type Mark<'m> = dyn Fn(&mut BTreeMap<Value, Value>, usize, usize) + 'm;
+
+/// The model of what a unit deploys, each object marked with the place of its fact.
+pub fn model(deployment: &Deployment<'_>, mark: &Mark<'_>) -> Value {
+    let workloads = deployment.workloads.iter().map(|workload| {
+        let containers = workload.containers.iter().map(|container| {
+            let mut entries = entries! {
+                "name" => container.label.to_string(),
+                "image" => or_null(container.image.as_ref().map(|image| image.value.as_str())),
+                "image_built_here" => container.image_built_here,
+                "long_running" => container.long_running,
+                "user" => match container.user {
+                    User::NonRoot => "non-root",
+                    User::Unknown => "unknown",
+                    User::Root { .. } => "root",
+                    User::MaybeRoot { .. } => "maybe-root",
+                },
+                "privileged" => container.privileged.is_some(),
+                "capabilities_added" => list(
+                    container
+                        .capabilities_added
+                        .iter()
+                        .map(|capability| capability.value.as_str()),
+                ),
+                "read_only_root_filesystem" => match &container.read_only_root {
+                    Setting::Set(fact) => Value::from(fact.value),
+                    Setting::Unset { .. } => Value::from(false),
+                    Setting::NotSaid => Value::Null,
+                },
+                "health_checked" => match container.health {
+                    Health::Declared => Value::from(true),
+                    Health::Missing(_) => Value::from(false),
+                    Health::Unknown => Value::Null,
+                },
+            };
+            mark(&mut entries, 0, container.site.start);
+            Value::from(entries)
+        });
+        let mut entries = entries! {
+            "name" => workload.label.to_string(),
+            "host_namespaces" => list(
+                workload
                     .host_namespaces
                     .iter()
-                    .map(|namespace| namespace.value.as_str())
-                    .collect::<Vec<_>>(),
-                "containers": containers,
-                POSITION: position,
-            })
-        })
-        .collect();
-    let exposures: Vec<Value> = deployment
-        .exposures
-        .iter()
-        .map(|exposure| {
-            let (ports, store) = match &exposure.reach {
-                Reach::Ports { open, denied } => {
-                    let (low, high) = open.bounds();
-                    let denied: Vec<Value> = denied
-                        .iter()
-                        .map(|ports| {
-                            let (low, high) = ports.bounds();
-                            json!({ "from": low, "to": high })
-                        })
-                        .collect();
-                    (json!({ "from": low, "to": high, "denied": denied }), false)
-                }
-                Reach::Store { .. } => (Value::Null, true),
-            };
-            json!({
-                "subject": exposure.subject.to_string(),
-                "audience": match exposure.audience {
-                    Audience::Public => "public",
-                    Audience::Internal => "internal",
-                    Audience::Local => "local",
-                },
-                "ports": ports,
-                "data_store": store,
-                POSITION: at(exposure.file, exposure.span.clone()),
-            })
-        })
-        .collect();
-    let secrets: Vec<Value> = deployment
-        .secrets
-        .iter()
-        .map(|secret| {
-            json!({
-                "place": secret.place,
-                "description": secret.description,
-                POSITION: at(0, secret.site.clone()),
-            })
-        })
-        .collect();
-    json!({ "workloads": workloads, "exposures": exposures, "secrets": secrets })
+                    .map(|namespace| namespace.value.as_str()),
+            ),
+            "containers" => list(containers),
+        };
+        if let Some(container) = workload.containers.first() {
+            mark(&mut entries, 0, container.site.start);
+        }
+        Value::from(entries)
+    });
+    let exposures = deployment.exposures.iter().map(|exposure| {
+        let range = |ports: crate::model::Ports| {
+            let (low, high) = ports.bounds();
+            object! { "from" => u64::from(low), "to" => u64::from(high) }
+        };
+        let (ports, store) = match &exposure.reach {
+            Reach::Ports { open, denied } => {
+                let mut ports = BTreeMap::new();
+                let (low, high) = open.bounds();
+                ports.insert(Value::from("from"), Value::from(u64::from(low)));
+                ports.insert(Value::from("to"), Value::from(u64::from(high)));
+                ports.insert(
+                    Value::from("denied"),
+                    list(denied.iter().map(|ports| range(*ports))),
+                );
+                (Value::from(ports), false)
+            }
+            Reach::Store { .. } => (Value::Null, true),
+        };
+        let mut entries = entries! {
+            "subject" => exposure.subject.to_string(),
+            "audience" => match exposure.audience {
+                Audience::Public => "public",
+                Audience::Internal => "internal",
+                Audience::Local => "local",
+            },
+            "ports" => ports,
+            "data_store" => store,
+        };
+        mark(&mut entries, exposure.file, exposure.span.start);
+        Value::from(entries)
+    });
+    let secrets = deployment.secrets.iter().map(|secret| {
+        let mut entries = entries! {
+            "place" => secret.place.as_str(),
+            "description" => secret.description.as_str(),
+        };
+        mark(&mut entries, 0, secret.site.start);
+        Value::from(entries)
+    });
+    object! {
+        "workloads" => list(workloads),
+        "exposures" => list(exposures),
+        "secrets" => list(secrets),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn json(value: &Value) -> serde_json::Value {
+        serde_json::from_str(&value.to_json_str().unwrap()).unwrap()
+    }
+
+    use serde_json::json;
+
     #[test]
     fn plain_scalars_are_typed_as_yaml_core_types_them() {
-        assert_eq!(plain_scalar("8080"), json!(8080));
-        assert_eq!(plain_scalar("-3"), json!(-3));
-        assert_eq!(plain_scalar("0x1F"), json!(31));
-        assert_eq!(plain_scalar("1.5"), json!(1.5));
-        assert_eq!(plain_scalar("true"), json!(true));
+        assert_eq!(json(&plain_scalar("8080")), json!(8080));
+        assert_eq!(json(&plain_scalar("-3")), json!(-3));
+        assert_eq!(json(&plain_scalar("0x1F")), json!(31));
+        assert_eq!(json(&plain_scalar("1.5")), json!(1.5));
+        assert_eq!(json(&plain_scalar("true")), json!(true));
         assert_eq!(plain_scalar("~"), Value::Null);
-        assert_eq!(plain_scalar("yes"), json!("yes"));
-        assert_eq!(plain_scalar("1.27-alpine"), json!("1.27-alpine"));
-        assert_eq!(plain_scalar(".inf"), json!(".inf"));
-        assert_eq!(plain_scalar("1e400"), json!("1e400"));
-        assert_eq!(plain_scalar("99999999999999999999"), json!(1e20));
+        assert_eq!(json(&plain_scalar("yes")), json!("yes"));
+        assert_eq!(json(&plain_scalar("1.27-alpine")), json!("1.27-alpine"));
+        assert_eq!(json(&plain_scalar(".inf")), json!(".inf"));
+        assert_eq!(json(&plain_scalar("1e400")), json!("1e400"));
+        assert_eq!(json(&plain_scalar("99999999999999999999")), json!(1e20));
     }
 
     #[test]
@@ -606,9 +704,11 @@ mod tests {
         let text = "a:\n  b: 1\n  c: !GetAtt Db.Endpoint\n  d: !Ref Name\n";
         let yaml = Yaml::parse(text).unwrap();
         let lines = Lines::new(text);
-        let documents = yaml_documents(&yaml, &lines);
+        let documents: Vec<serde_json::Value> =
+            yaml_documents(&yaml, &lines).iter().map(json).collect();
         assert_eq!(documents[0]["a"]["b"], json!(1));
-        assert_eq!(documents[0]["a"][POSITION], json!({"line": 2, "column": 3}));
+        assert_eq!(documents[0]["a"][LINE], json!(2));
+        assert_eq!(documents[0]["a"][COLUMN], json!(3));
         assert_eq!(
             documents[0]["a"]["c"],
             json!({"Fn::GetAtt": ["Db", "Endpoint"]})
@@ -621,7 +721,10 @@ mod tests {
     fn merge_keys_are_expanded() {
         let text = "base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n";
         let yaml = Yaml::parse(text).unwrap();
-        let documents = yaml_documents(&yaml, &Lines::new(text));
+        let documents: Vec<serde_json::Value> = yaml_documents(&yaml, &Lines::new(text))
+            .iter()
+            .map(json)
+            .collect();
         assert_eq!(documents[0]["use"]["x"], json!(1));
         assert_eq!(documents[0]["use"]["y"], json!(2));
         assert!(documents[0]["use"].get("<<").is_none());

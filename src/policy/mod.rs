@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use regorus::Value;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::catalog::{Catalog, Policy, Precision, Rule, Severity};
 use crate::discover::Target;
@@ -51,15 +51,54 @@ const TARGETS: &[Target] = &[
     Target::CloudFormation,
 ];
 
+/// How a worker evaluates policies: regorus's virtual machine runs the policies compiled once
+/// (about three times as fast as its interpreter); the interpreter runs what the compiler does
+/// not take, and policies that call `numbers.range`, which only the interpreter bounds.
+enum Evaluator {
+    Machine(Box<regorus::rvm::RegoVM>),
+    Interpreter(Box<regorus::Engine>),
+}
+
+impl Evaluator {
+    fn set_input(&mut self, input: Value) {
+        match self {
+            Evaluator::Machine(machine) => machine.set_input(input),
+            Evaluator::Interpreter(engine) => engine.set_input(input),
+        }
+    }
+
+    /// The value of a user rule's `deny` for the input set.
+    fn deny(&mut self, rule: &UserRule) -> anyhow::Result<Value> {
+        match self {
+            Evaluator::Machine(machine) => machine
+                .execute_entry_point_by_index(rule.entry_point)
+                .map_err(|error| anyhow::anyhow!("{error}")),
+            Evaluator::Interpreter(engine) => engine.eval_rule(rule.deny.clone()),
+        }
+    }
+}
+
+/// The time limit of one evaluation.
+fn timer() -> regorus::utils::limits::ExecutionTimerConfig {
+    regorus::utils::limits::ExecutionTimerConfig {
+        limit: TIME_LIMIT,
+        check_interval: NonZeroU32::new(64).expect("not zero"),
+    }
+}
+
 /// The policies of a scan, loaded and checked.
 pub struct Policies {
-    /// Tells one set of policies from another for the engine each worker keeps.
+    /// Tells one set of policies from another for the evaluator each worker keeps.
     id: u64,
-    /// Every module loaded; each worker evaluates a copy.
+    /// Every module loaded: evaluates `metadata`, and policies the machine does not run.
     engine: Mutex<regorus::Engine>,
+    /// The `deny` rules compiled for the machine, when the compiler takes them all.
+    program: Option<Arc<regorus::rvm::Program>>,
     rules: Vec<UserRule>,
     /// The built-in catalog with every rule loaded (also those [`Policies::only`] leaves out).
     catalog: Arc<Catalog>,
+    /// Where the inputs of every unit go instead, for `palisade inspect`.
+    capture: Option<Arc<Mutex<Vec<Value>>>>,
 }
 
 impl std::fmt::Debug for Policies {
@@ -80,6 +119,10 @@ pub struct UserRule {
     pub rule: Rule,
     /// The Rego path of its `deny` (`data.acme.team_label.deny`).
     deny: String,
+    /// Its `deny` among the compiled program's entry points.
+    entry_point: usize,
+    /// The parts of the input it reads.
+    reads: input::Parts,
     /// Compliance controls it checks, as `framework/control`.
     pub controls: Vec<String>,
     /// How many units it ran out of time on; past [`MAX_TIMEOUTS`] it stops for the scan.
@@ -116,8 +159,8 @@ struct Metadata {
 thread_local! {
     /// Policies that failed on this worker's unit, reported as the unit's diagnostics.
     static FAILURES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    /// The engine this worker evaluates with, for the policies of the id beside it.
-    static ENGINE: RefCell<Option<(u64, regorus::Engine)>> = const { RefCell::new(None) };
+    /// What this worker evaluates with, for the policies of the id beside it.
+    static EVALUATOR: RefCell<Option<(u64, Evaluator)>> = const { RefCell::new(None) };
 }
 
 /// The failures of policies on this worker since the last call: the engine asks after each unit.
@@ -146,18 +189,20 @@ impl Policies {
             rego_files(path, &mut files)?;
         }
         let mut engine = regorus::Engine::new();
-        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-            limit: TIME_LIMIT,
-            check_interval: NonZeroU32::new(64).expect("not zero"),
-        });
+        engine.set_execution_timer_config(timer());
         engine.set_strict_builtin_errors(false);
         bound_ranges(&mut engine)?;
         // Packages, each with the files that declare it.
         let mut packages: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // What each package's text names of the input.
+        let mut names: BTreeMap<String, input::Parts> = BTreeMap::new();
         for file in &files {
             let label = file.display().to_string();
             let text = crate::bounded::read_text(file, MAX_POLICY_BYTES, "policy")?;
             let package = add_policy(&mut engine, &label, &text)?;
+            let named = names.entry(package.clone()).or_default();
+            named.documents |= text.contains("documents");
+            named.model |= text.contains("model");
             packages.entry(package).or_default().push(label);
         }
         let mut rules = Vec::new();
@@ -200,6 +245,30 @@ impl Policies {
                 })?;
             rules.push(user_rule(package, &source, &value)?);
         }
+        // A policy reads the parts of the input its package names, and those that packages of
+        // helpers (which it may call) name: the input is only built as far as some policy
+        // that runs on a unit reads it.
+        let helpers = names
+            .iter()
+            .filter(|(package, _)| {
+                !rules
+                    .iter()
+                    .any(|rule| rule.deny == format!("{package}.deny"))
+            })
+            .fold(input::Parts::default(), |parts, (_, named)| input::Parts {
+                documents: parts.documents || named.documents,
+                model: parts.model || named.model,
+            });
+        for rule in &mut rules {
+            let named = names
+                .iter()
+                .find(|(package, _)| rule.deny == format!("{package}.deny"))
+                .map_or(input::Parts::ALL, |(_, named)| *named);
+            rule.reads = input::Parts {
+                documents: named.documents || helpers.documents,
+                model: named.model || helpers.model,
+            };
+        }
         let mut seen: Vec<&UserRule> = Vec::new();
         for rule in &rules {
             if let Some(other) = seen.iter().find(|other| {
@@ -217,12 +286,15 @@ impl Policies {
         }
         let catalog =
             Catalog::builtin().with(rules.iter().map(|rule| rule.rule.clone()).collect())?;
+        let program = compile(&mut engine, &mut rules)?;
         static IDS: AtomicU64 = AtomicU64::new(1);
         Ok(Policies {
             id: IDS.fetch_add(1, Ordering::Relaxed),
             engine: Mutex::new(engine),
+            program,
             rules,
             catalog: Arc::new(catalog),
+            capture: None,
         })
     }
 
@@ -231,7 +303,31 @@ impl Policies {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
+        self.rules.is_empty() && self.capture.is_none()
+    }
+
+    /// No policy, but the input of every unit of every format kept, as a policy would see it:
+    /// what `palisade inspect` prints.
+    pub fn capturing() -> (Policies, Arc<Mutex<Vec<Value>>>) {
+        let inputs = Arc::new(Mutex::new(Vec::new()));
+        let policies = Policies {
+            id: 0,
+            engine: Mutex::new(regorus::Engine::new()),
+            program: None,
+            rules: Vec::new(),
+            catalog: Arc::new(Catalog::builtin().clone()),
+            capture: Some(Arc::clone(&inputs)),
+        };
+        (policies, inputs)
+    }
+
+    /// The formats some rule reads.
+    pub fn targets(&self) -> Vec<Target> {
+        TARGETS
+            .iter()
+            .copied()
+            .filter(|target| self.reads(*target))
+            .collect()
     }
 
     /// The built-in catalog with these rules.
@@ -250,6 +346,7 @@ impl Policies {
         Policies {
             id: IDS.fetch_add(1, Ordering::Relaxed),
             engine: Mutex::new(engine),
+            program: self.program.clone(),
             rules: self
                 .rules
                 .iter()
@@ -257,14 +354,35 @@ impl Policies {
                 .cloned()
                 .collect(),
             catalog: Arc::clone(&self.catalog),
+            capture: self.capture.clone(),
+        }
+    }
+
+    /// A worker's own evaluator.
+    fn evaluator(&self) -> Evaluator {
+        match &self.program {
+            Some(program) => {
+                let mut machine = regorus::rvm::RegoVM::new();
+                machine.load_program(Arc::clone(program));
+                machine.set_execution_timer_config(Some(timer()));
+                Evaluator::Machine(Box::new(machine))
+            }
+            None => Evaluator::Interpreter(Box::new(
+                self.engine
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone(),
+            )),
         }
     }
 
     /// Whether a rule reads files of `target`.
     pub fn reads(&self, target: Target) -> bool {
-        self.rules
-            .iter()
-            .any(|rule| rule.rule.targets.contains(&target))
+        (self.capture.is_some() && TARGETS.contains(&target))
+            || self
+                .rules
+                .iter()
+                .any(|rule| rule.rule.targets.contains(&target))
     }
 
     /// Evaluates the rules that read `target` on one unit's input. Each hit is placed by the
@@ -273,10 +391,18 @@ impl Policies {
     pub fn evaluate(
         &self,
         target: Target,
-        input: impl FnOnce() -> Value,
+        input: impl FnOnce(input::Parts) -> Value,
         place: &Place<'_>,
         denials: &mut Vec<Denial>,
     ) {
+        if let Some(capture) = &self.capture {
+            let input = input(input::Parts::ALL);
+            capture
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(input);
+            return;
+        }
         let rules: Vec<&UserRule> = self
             .rules
             .iter()
@@ -285,24 +411,25 @@ impl Policies {
         if rules.is_empty() {
             return;
         }
-        let input = regorus::Value::from(input());
-        ENGINE.with(|slot| {
+        let parts = rules
+            .iter()
+            .fold(input::Parts::default(), |parts, rule| input::Parts {
+                documents: parts.documents || rule.reads.documents,
+                model: parts.model || rule.reads.model,
+            });
+        let input = input(parts);
+        EVALUATOR.with(|slot| {
             let mut slot = slot.borrow_mut();
             if slot.as_ref().is_none_or(|(id, _)| *id != self.id) {
-                let engine = self
-                    .engine
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .clone();
-                *slot = Some((self.id, engine));
+                *slot = Some((self.id, self.evaluator()));
             }
-            let (_, engine) = slot.as_mut().expect("set above");
-            engine.set_input(input);
+            let (_, evaluator) = slot.as_mut().expect("set above");
+            evaluator.set_input(input);
             for rule in rules {
                 if rule.timeouts.load(Ordering::Relaxed) >= MAX_TIMEOUTS {
                     continue;
                 }
-                match engine.eval_rule(rule.deny.clone()) {
+                match evaluator.deny(rule) {
                     Ok(results) => {
                         for result in results_of(&results) {
                             match denial(rule, result, place) {
@@ -330,6 +457,51 @@ impl Policies {
     }
 }
 
+/// The `deny` rules of every policy compiled for the virtual machine; `None` when the compiler
+/// does not take them, or when they call `numbers.range`, which the machine does not bound. A
+/// call of a function that does not exist (or that palisade leaves out: `http.send`,
+/// `opa.runtime`) is an error of the policy.
+fn compile(
+    engine: &mut regorus::Engine,
+    rules: &mut [UserRule],
+) -> Result<Option<Arc<regorus::rvm::Program>>, String> {
+    let Some(first) = rules.first() else {
+        return Ok(None);
+    };
+    let first: regorus::Rc<str> = first.deny.as_str().into();
+    let Ok(compiled) = engine.compile_with_entrypoint(&first) else {
+        return Ok(None);
+    };
+    let entry_points: Vec<&str> = rules.iter().map(|rule| rule.deny.as_str()).collect();
+    let program = match regorus::languages::rego::compiler::Compiler::compile_from_policy(
+        &compiled,
+        &entry_points,
+    ) {
+        Ok(program) => program,
+        Err(error) => {
+            let error = error.to_string();
+            if error.contains("Unknown function") {
+                return Err(one_line(&error));
+            }
+            return Ok(None);
+        }
+    };
+    let unbounded = program
+        .builtin_info_table
+        .iter()
+        .any(|builtin| builtin.name.starts_with("numbers.range"));
+    if unbounded {
+        return Ok(None);
+    }
+    for rule in rules.iter_mut() {
+        match program.entry_points.get_index_of(rule.deny.as_str()) {
+            Some(index) => rule.entry_point = index,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(program))
+}
+
 /// The most elements `numbers.range` may make.
 const MAX_RANGE: i64 = 1_000_000;
 
@@ -348,7 +520,8 @@ fn bound_ranges(engine: &mut regorus::Engine) -> Result<(), String> {
         if step <= 0 {
             anyhow::bail!("numbers.range_step: the step must be positive");
         }
-        let count = (i128::from(to) - i128::from(from)).unsigned_abs() / step.unsigned_abs() as u128 + 1;
+        let count =
+            (i128::from(to) - i128::from(from)).unsigned_abs() / step.unsigned_abs() as u128 + 1;
         if count > MAX_RANGE as u128 {
             anyhow::bail!("numbers.range: more than {MAX_RANGE} elements");
         }
@@ -405,8 +578,8 @@ fn results_of(results: &regorus::Value) -> Vec<&regorus::Value> {
 /// Finds the node a pointer means: its file in the unit, and its span there.
 pub type Place<'p> = dyn Fn(&Pointer) -> Option<(usize, Range<usize>)> + 'p;
 
-/// Where a result points: the `__position` of the node it returned, and the key of that node
-/// it named, if any.
+/// Where a result points: the place of the node it returned (`__line`, `__column`, `__file`),
+/// and the key of that node it named, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pointer {
     /// The file of a Terraform module the node is in.
@@ -426,43 +599,43 @@ pub struct Denial {
     pub message: String,
 }
 
-/// The denial of one result: a message, or `{"msg", "at", "key"}`.
-fn denial(rule: &UserRule, result: &regorus::Value, place: &Place<'_>) -> Result<Denial, String> {
-    let text = |value: &regorus::Value| value.as_string().ok().map(|s| s.to_string());
+/// The denial of one result: a message, or `{"msg", "at", "key"}`. Values are matched by
+/// their variant: regorus's accessors make an error (with a backtrace) for every mismatch.
+fn denial(rule: &UserRule, result: &Value, place: &Place<'_>) -> Result<Denial, String> {
+    let text = |value: Option<&Value>| match value {
+        Some(Value::String(text)) => Some(text.to_string()),
+        _ => None,
+    };
+    let field = |object: &Value, name: &str| match object {
+        Value::Object(fields) => fields.get(&Value::from(name)).cloned(),
+        _ => None,
+    };
     let (message, at, key) = match result {
-        regorus::Value::String(message) => (message.to_string(), None, None),
-        regorus::Value::Object(fields) => {
-            let field = |name: &str| fields.get(&regorus::Value::from(name));
-            let message = field("msg")
-                .and_then(text)
+        Value::String(message) => (message.to_string(), None, None),
+        Value::Object(_) => {
+            let message = text(field(result, "msg").as_ref())
                 .ok_or("a result object needs a `msg` string")?;
-            (message, field("at"), field("key").and_then(text))
+            (
+                message,
+                field(result, "at"),
+                text(field(result, "key").as_ref()),
+            )
         }
         _ => return Err("a result must be a message or an object with `msg`".to_owned()),
     };
-    let position = at.and_then(|node| node.as_object().ok()).and_then(|node| {
-        let position = node.get(&regorus::Value::from(input::POSITION))?;
-        let number = |name: &str| {
-            position
-                .as_object()
-                .ok()?
-                .get(&regorus::Value::from(name))?
-                .as_u64()
-                .ok()
+    let pointer = at.and_then(|node| {
+        let number = |name: &str| match field(&node, name) {
+            Some(Value::Number(number)) => number.as_u64().map(|n| n as usize),
+            _ => None,
         };
-        let file = position
-            .as_object()
-            .ok()?
-            .get(&regorus::Value::from("file"))
-            .and_then(text);
         Some(Pointer {
-            file,
-            line: number("line")? as usize,
-            column: number("column")? as usize,
-            key: key.clone(),
+            file: text(field(&node, input::FILE).as_ref()),
+            line: number(input::LINE)?,
+            column: number(input::COLUMN)?,
+            key,
         })
     });
-    let (file, span) = position.as_ref().and_then(place).unwrap_or((0, 0..0));
+    let (file, span) = pointer.as_ref().and_then(place).unwrap_or((0, 0..0));
     Ok(Denial {
         rule_id: rule.id,
         file,
@@ -520,7 +693,9 @@ fn add_policy(engine: &mut regorus::Engine, label: &str, text: &str) -> Result<S
     };
     let reached = |message: &str| -> (usize, usize) {
         let place = message.split(": ").next().unwrap_or_default();
-        let mut numbers = place.rsplit(':').filter_map(|part| part.parse::<usize>().ok());
+        let mut numbers = place
+            .rsplit(':')
+            .filter_map(|part| part.parse::<usize>().ok());
         let column = numbers.next().unwrap_or(0);
         (numbers.next().unwrap_or(0), column)
     };
@@ -536,18 +711,20 @@ fn add_policy(engine: &mut regorus::Engine, label: &str, text: &str) -> Result<S
     })
 }
 
-/// regorus's report of an error (a place, the source line drawn, the message) as one line,
-/// `file:line:column: message`, without the source line: a file that is not a policy should
-/// not be quoted.
+/// regorus's report of an error (a place, the source line drawn, the message; nested when one
+/// error wraps another) as one line, `file:line:column: message` of the innermost, without the
+/// source line: a file that is not a policy should not be quoted.
 fn one_line(message: &str) -> String {
     let place = message
         .lines()
-        .find_map(|line| line.trim().strip_prefix("--> "))
-        .map(str::trim);
+        .filter_map(|line| line.trim().strip_prefix("--> "))
+        .map(str::trim)
+        .next_back();
     let error = message
         .lines()
-        .find_map(|line| line.trim().strip_prefix("error: "))
-        .map(str::trim);
+        .filter_map(|line| line.trim().strip_prefix("error:"))
+        .map(str::trim)
+        .rfind(|text| !text.is_empty());
     match (place, error) {
         (Some(place), Some(error)) => printable(&format!("{place}: {error}")),
         _ => printable(&first_line(message)),
@@ -625,6 +802,8 @@ fn user_rule(package: &str, source: &str, value: &regorus::Value) -> Result<User
     Ok(UserRule {
         id,
         deny: format!("{package}.deny"),
+        entry_point: 0,
+        reads: input::Parts::ALL,
         controls: metadata.controls,
         timeouts: Arc::default(),
         rule: Rule {

@@ -83,3 +83,40 @@ pub fn git_repository() -> tempfile::TempDir {
     }
     dir
 }
+
+/// The rules a marker line names: `# expect: RULE[, RULE…]` (`// expect:` in languages with
+/// C-style comments, `"//": "expect: RULE",` in JSON).
+pub fn marker(line: &str) -> Option<&str> {
+    let line = line.trim();
+    line.strip_prefix("# expect:")
+        .or_else(|| line.strip_prefix("// expect:"))
+        .or_else(|| {
+            line.strip_prefix(r#""//": "expect:"#)
+                .map(|rules| rules.trim_end_matches(',').trim_end_matches('"'))
+        })
+}
+
+/// The (rule, line) pairs a file's markers expect: each marker names the findings of the next
+/// line that is not a marker.
+pub fn expectations(text: &str) -> Vec<(String, usize)> {
+    let mut pending: Vec<String> = Vec::new();
+    let mut expected = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some(rules) = marker(line) {
+            pending.extend(
+                rules
+                    .split(',')
+                    .map(|r| r.trim().to_owned())
+                    .filter(|r| !r.is_empty()),
+            );
+        } else {
+            expected.extend(pending.drain(..).map(|rule| (rule, index + 1)));
+        }
+    }
+    assert!(
+        pending.is_empty(),
+        "a marker at the end of the file points at no line"
+    );
+    expected.sort();
+    expected
+}

@@ -76,12 +76,17 @@ fn run_user_policies(
         return;
     }
     let lines = policy_input::Lines::new(input.text);
-    let build = || {
+    let build = |parts| {
         policy_input::unit(
             input.repository.path().as_deref(),
             Target::Dockerfile,
-            vec![policy_input::dockerfile_document(document, &lines)],
-            policy_input::model(deployment, &|_, span| lines.at(span.start, None)),
+            parts,
+            || vec![policy_input::dockerfile_document(document, &lines)],
+            || {
+                policy_input::model(deployment, &|entries, _, offset| {
+                    lines.mark(entries, offset, None)
+                })
+            },
         )
     };
     let place = |pointer: &crate::policy::Pointer| {

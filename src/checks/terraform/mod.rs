@@ -114,29 +114,29 @@ fn run_user_policies(
         return;
     }
     let keys = std::cell::RefCell::new(input::TerraformKeys::new());
-    let build = || {
-        let documents = input::terraform_documents(module, &mut keys.borrow_mut());
-        let sources: Vec<input::Lines<'_>> = module
-            .files
-            .iter()
-            .map(|file| input::Lines::new(file.source()))
-            .collect();
-        let names: Vec<String> = module
-            .files
-            .iter()
-            .map(|file| {
-                file.path
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        let model = input::model(deployment, &|file, span| {
-            let span = module.files[file].source_span(span);
-            sources[file].at(span.start, Some(&names[file]))
-        });
-        input::unit(None, Target::Terraform, documents, model)
+    let build = |parts| {
+        input::unit(
+            None,
+            Target::Terraform,
+            parts,
+            || input::terraform_documents(module, &mut keys.borrow_mut()),
+            || {
+                let sources: Vec<input::Lines<'_>> = module
+                    .files
+                    .iter()
+                    .map(|file| input::Lines::new(file.source()))
+                    .collect();
+                let names: Vec<regorus::Value> = module
+                    .files
+                    .iter()
+                    .map(|file| regorus::Value::from(input::file_name(&file.path)))
+                    .collect();
+                input::model(deployment, &|entries, file, offset| {
+                    let offset = module.files[file].source_span(offset..offset).start;
+                    sources[file].mark(entries, offset, Some(&names[file]))
+                })
+            },
+        )
     };
     let place =
         |pointer: &crate::policy::Pointer| input::terraform_place(module, &keys.borrow(), pointer);
