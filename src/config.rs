@@ -636,6 +636,10 @@ cloudformation:
   parameter-files: []
 #    - deploy/prod-parameters.json
 
+# Your own rules, in Rego: directories (or files) of policies, inside this file's directory.
+policies: []
+#  - policy
+
 # Values for Helm charts (paths relative to this file), laid over each chart's values.yaml:
 # first these for every chart, then a chart directory's own, then --helm-values and --helm-set.
 helm:

@@ -111,14 +111,22 @@ fn every_command_in_the_readme_runs() {
         "DB_PASSWORD = \"Zq8Kx2Lm9Wv4Rt7Y\"\n",
     );
     git(root, &["add", "services/api/settings.py"]);
-    // The example repositories the README points at, as shipped.
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/compliance/pod-security");
-    for entry in fs::read_dir(&examples).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        write(
-            &format!("examples/compliance/pod-security/{name}"),
-            &fs::read_to_string(entry.path()).unwrap(),
-        );
+    // The examples the README points at, as shipped.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut pending = vec![examples.clone()];
+    while let Some(directory) = pending.pop() {
+        for entry in fs::read_dir(&directory).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(&examples).unwrap();
+                write(
+                    &format!("examples/{}", relative.display()),
+                    &fs::read_to_string(&path).unwrap(),
+                );
+            }
+        }
     }
 
     let binary = assert_cmd::cargo::cargo_bin("palisade");

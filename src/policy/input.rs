@@ -7,10 +7,14 @@
 //!   "model": { "workloads": […], "exposures": […], "secrets": […] } }
 //! ```
 //!
-//! Every mapping of a document, and every object of the model, carries `__position` (the line
-//! and column where it starts, and for a Terraform module the file): a policy points at a node
-//! by returning it, and palisade reads back where it is. Documents hold values as written; the
-//! model's secrets are described, never quoted. `schemas/policy-input.json` is the contract.
+//! Every mapping of a document, and every object of the model, carries its place (`__line`,
+//! `__column`, and `__file` in a Terraform module): a policy points at a node by returning it,
+//! and palisade reads back where it is. Documents hold values as written; the model's secrets are
+//! described, never quoted. `schemas/policy-input.schema.json` is the contract.
+//!
+//! Values are built as regorus's own, not through JSON: building the input is a large part of
+//! a policy's cost, and a conversion doubled it. Only the parts the policies that run on a unit
+//! name are built ([`Parts`]).
 
 use std::ops::Range;
 
