@@ -350,7 +350,20 @@ fn policies_that_do_not_load_stop_the_scan_with_their_place() {
         (
             "runtime.rego",
             policy("T3", "deny contains opa.runtime().env.HOME if true"),
-            "runtime.rego",
+            "Unknown function: 'opa.runtime'",
+        ),
+        (
+            "network.rego",
+            policy(
+                "T10",
+                "deny contains x if { x := http.send({\"url\": \"https://example.com\"}) }",
+            ),
+            "Unknown function: 'http.send'",
+        ),
+        (
+            "wide.rego",
+            policy("T11", "deny contains sprintf(\"%999999999d\", [1]) if true"),
+            "five digits or more",
         ),
     ];
     for (name, text, says) in cases {

@@ -199,6 +199,7 @@ impl Policies {
         for file in &files {
             let label = file.display().to_string();
             let text = crate::bounded::read_text(file, MAX_POLICY_BYTES, "policy")?;
+            refuse_wide_formats(&label, &text)?;
             let package = add_policy(&mut engine, &label, &text)?;
             let named = names.entry(package.clone()).or_default();
             named.documents |= text.contains("documents");
@@ -500,6 +501,25 @@ fn compile(
         }
     }
     Ok(Some(program))
+}
+
+/// Refuses a format with a width or precision of five digits or more (`%99999999d`): regorus
+/// makes the padding whole, and a policy could otherwise ask for gigabytes in one call.
+fn refuse_wide_formats(label: &str, text: &str) -> Result<(), String> {
+    static WIDE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let wide = WIDE.get_or_init(|| {
+        regex::Regex::new(r"%[-+# 0]*([0-9]{5,}|[0-9]*\.[0-9]{5,})").expect("a valid expression")
+    });
+    match wide.find(text) {
+        Some(found) => {
+            let line = text[..found.start()].matches('\n').count() + 1;
+            Err(format!(
+                "{label}:{line}: a format width or precision of five digits or more (`{}`) is refused",
+                found.as_str()
+            ))
+        }
+        None => Ok(()),
+    }
 }
 
 /// The most elements `numbers.range` may make.
