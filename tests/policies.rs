@@ -622,6 +622,12 @@ fn inspect_prints_what_policies_read_as_the_schema_says_with_secrets_masked() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for example in schema["examples"].as_array().unwrap() {
+        assert!(
+            validator.is_valid(example),
+            "the schema's own example: {example}"
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     let secret = "Xk9vP2mQ7wLr4tZs";
     write(
