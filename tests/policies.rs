@@ -512,6 +512,70 @@ fn a_policy_that_runs_out_of_time_is_stopped() {
 }
 
 #[test]
+fn results_point_at_nodes_and_at_paths_under_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          ports:\n            - containerPort: 80\n              hostPort: 80\n",
+    );
+    write(
+        dir.path(),
+        "policies/places.rego",
+        &policy(
+            "T12",
+            "deny contains {\"msg\": \"replicas\", \"at\": d, \"path\": [\"spec\", \"replicas\"]} if some d in input.documents\n\
+             deny contains {\"msg\": \"document\", \"at\": d} if some d in input.documents\n\
+             deny contains {\"msg\": \"port\", \"at\": c, \"path\": [\"ports\", 0, \"hostPort\"]} if some c in input.documents[_].spec.template.spec.containers\n\
+             deny contains {\"msg\": \"container\", \"at\": c} if some c in input.documents[_].spec.template.spec.containers\n\
+             deny contains {\"msg\": \"nowhere\", \"at\": {\"a\": 1}} if true\n\
+             deny contains {\"msg\": \"past the end\", \"at\": d, \"path\": [\"spec\", \"missing\", \"deeper\"]} if some d in input.documents",
+        ),
+    );
+    let (_, out, err) = run(
+        dir.path(),
+        &[
+            "scan",
+            "deploy.yaml",
+            "--no-config",
+            "--policy",
+            "policies",
+            "--select",
+            "T12",
+            "-f",
+            "json",
+        ],
+    );
+    let report = json(&out);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{err}");
+    let mut places: Vec<(String, u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["message"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            ("container".to_owned(), 10, 11),
+            ("document".to_owned(), 1, 1),
+            ("nowhere".to_owned(), 1, 1),
+            // As far as the path goes: `spec`.
+            ("past the end".to_owned(), 5, 1),
+            ("port".to_owned(), 14, 15),
+            ("replicas".to_owned(), 6, 3),
+        ]
+    );
+}
+
+#[test]
 fn older_rego_loads_as_conftest_writes_it() {
     let dir = tempfile::tempdir().unwrap();
     write(
@@ -684,7 +748,10 @@ fn inspect_prints_what_policies_read_as_the_schema_says_with_secrets_masked() {
     }
     let by_format = |format: &str| inputs.iter().find(|i| i["format"] == format).unwrap();
     let compose = by_format("compose");
-    assert_eq!(compose["documents"][0]["services"]["db"]["__line"], 3);
+    assert_eq!(compose["documents"][0]["__line"], 1);
+    // Mappings under a key are dictionaries as often as not: no place among their keys.
+    let services = compose["documents"][0]["services"].as_object().unwrap();
+    assert_eq!(services.keys().collect::<Vec<_>>(), ["db"]);
     assert_eq!(compose["model"]["exposures"][0]["audience"], "public");
     let terraform = by_format("terraform");
     let group = &terraform["documents"][0]["blocks"][1];

@@ -11,7 +11,7 @@ metadata := {
 	"remediation": "Change the configuration so that it holds.",
 }
 
-deny contains {"msg": sprintf("service %s sets no restart policy", [name]), "at": svc} if {
+deny contains {"msg": sprintf("service %s sets no restart policy", [name]), "at": d, "path": ["services", name]} if {
 	some d in input.documents
 	some name, svc in d.services
 	not svc.restart

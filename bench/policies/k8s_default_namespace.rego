@@ -11,7 +11,7 @@ metadata := {
 	"remediation": "Change the configuration so that it holds.",
 }
 
-deny contains {"msg": sprintf("%s/%s is in the default namespace", [d.kind, d.metadata.name]), "at": d.metadata} if {
+deny contains {"msg": sprintf("%s/%s is in the default namespace", [d.kind, d.metadata.name]), "at": d, "path": ["metadata", "namespace"]} if {
 	some d in input.documents
 	d.metadata.namespace == "default"
 }

@@ -11,7 +11,7 @@ metadata := {
 	"remediation": "Change the configuration so that it holds.",
 }
 
-deny contains {"msg": sprintf("Service/%s is a NodePort", [d.metadata.name]), "at": d.spec, "key": "type"} if {
+deny contains {"msg": sprintf("Service/%s is a NodePort", [d.metadata.name]), "at": d, "path": ["spec", "type"]} if {
 	some d in input.documents
 	d.kind == "Service"
 	d.spec.type == "NodePort"

@@ -11,7 +11,7 @@ metadata := {
 	"remediation": "Change the configuration so that it holds.",
 }
 
-deny contains {"msg": sprintf("Deployment/%s runs %d replica", [d.metadata.name, n]), "at": d.spec, "key": "replicas"} if {
+deny contains {"msg": sprintf("Deployment/%s runs %d replica", [d.metadata.name, n]), "at": d, "path": ["spec", "replicas"]} if {
 	some d in input.documents
 	d.kind == "Deployment"
 	n := object.get(d.spec, "replicas", 1)

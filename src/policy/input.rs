@@ -7,9 +7,10 @@
 //!   "model": { "workloads": […], "exposures": […], "secrets": […] } }
 //! ```
 //!
-//! Every mapping of a document, and every object of the model, carries its place (`__line`,
-//! `__column`, and `__file` in a Terraform module): a policy points at a node by returning it,
-//! and palisade reads back where it is. Documents hold values as written; the model's secrets are
+//! Documents, mappings in sequences, Dockerfile instructions and stages, Terraform blocks and
+//! every object of the model carry their place (`__line`, `__column`, and `__file` in a
+//! Terraform module): a policy points at a node by returning it (with a path of keys and indexes
+//! under it), and palisade reads back where it is. Documents hold values as written; the model's secrets are
 //! described, never quoted. `schemas/policy-input.schema.json` is the contract.
 //!
 //! Values are built as regorus's own, not through JSON: building the input is a large part of
@@ -22,7 +23,7 @@ use std::collections::BTreeMap;
 
 use regorus::Value;
 
-use super::Pointer;
+use super::{Pointer, Step};
 use crate::discover::Target;
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
@@ -142,8 +143,9 @@ impl<'y> YamlPlaces<'y> {
         }
     }
 
-    /// The span a pointer means: the entry of its key in the mapping at its position, or the
-    /// mapping's first key when it names none (or one the mapping lacks).
+    /// The span a pointer means: the entry its path leads to from the mapping at its place
+    /// (keys of mappings, indexes of sequences), as far as the path goes; the mapping's first
+    /// key when the path is empty.
     pub fn place(&self, pointer: &Pointer) -> Option<Range<usize>> {
         let yaml = self.yaml;
         let offset = self.lines.offset(pointer.line, pointer.column)?;
@@ -153,18 +155,28 @@ impl<'y> YamlPlaces<'y> {
                 .map(|id| (yaml.span(id).start, id))
                 .collect()
         });
-        let mapping = *mappings.get(&offset)?;
-        if let Some(entry) = pointer
-            .key
-            .as_deref()
-            .and_then(|key| yaml.get(mapping, key))
-        {
-            return Some(yaml.site(entry));
+        let mut node = *mappings.get(&offset)?;
+        let mut site = None;
+        for step in &pointer.path {
+            let next = match step {
+                Step::Key(key) => yaml
+                    .get(node, key)
+                    .map(|entry| (yaml.site(entry), entry.value)),
+                Step::Index(index) => yaml
+                    .items(node)
+                    .get(*index)
+                    .map(|&item| (yaml.span(item), yaml.resolve(item))),
+            };
+            let Some((span, value)) = next else {
+                break;
+            };
+            site = Some(span);
+            node = value;
         }
-        match yaml.pairs(mapping).first() {
+        site.or_else(|| match yaml.pairs(node).first() {
             Some(&(key, _)) => Some(yaml.span(key)),
-            None => Some(yaml.span(mapping)),
-        }
+            None => Some(yaml.span(node)),
+        })
     }
 }
 
@@ -200,14 +212,19 @@ pub fn unit(
 
 /// Every document of a YAML (or JSON) file. CloudFormation's short-form functions are read as
 /// their long form (`!Ref x` as `{"Ref": "x"}`), as the AWS tools read them.
+///
+/// Documents and the mappings of sequences (containers, ports, rules, steps) carry their place;
+/// a mapping under a key does not: many are dictionaries whose keys are data (`services`,
+/// `labels`, `Resources`, `env`), which a policy iterates, and a place among their keys would
+/// be read as one more entry. A result reaches such a mapping by a `path` from a placed node.
 pub fn yaml_documents(yaml: &Yaml, lines: &Lines<'_>) -> Vec<Value> {
     yaml.documents
         .iter()
-        .map(|&document| yaml_value(yaml, document, lines, 0))
+        .map(|&document| yaml_value(yaml, document, lines, true, 0))
         .collect()
 }
 
-fn yaml_value(yaml: &Yaml, id: NodeId, lines: &Lines<'_>, depth: usize) -> Value {
+fn yaml_value(yaml: &Yaml, id: NodeId, lines: &Lines<'_>, placed: bool, depth: usize) -> Value {
     if depth > MAX_DEPTH {
         return Value::Null;
     }
@@ -223,17 +240,19 @@ fn yaml_value(yaml: &Yaml, id: NodeId, lines: &Lines<'_>, depth: usize) -> Value
         NodeKind::Sequence(items) => list(
             items
                 .iter()
-                .map(|&item| yaml_value(yaml, item, lines, depth + 1)),
+                .map(|&item| yaml_value(yaml, item, lines, true, depth + 1)),
         ),
         NodeKind::Mapping(pairs) => {
             let mut object = BTreeMap::new();
-            lines.mark(&mut object, yaml.span(yaml.resolve(id)).start, None);
+            if placed {
+                lines.mark(&mut object, yaml.span(yaml.resolve(id)).start, None);
+            }
             let merges = pairs.iter().any(|&(key, _)| yaml.str(key) == Some("<<"));
             if merges {
                 for (name, entry) in yaml.keys(id) {
                     object.insert(
                         Value::from(name),
-                        yaml_value(yaml, entry.value, lines, depth + 1),
+                        yaml_value(yaml, entry.value, lines, false, depth + 1),
                     );
                 }
             } else {
@@ -242,7 +261,10 @@ fn yaml_value(yaml: &Yaml, id: NodeId, lines: &Lines<'_>, depth: usize) -> Value
                     let Some(name) = yaml.str(key) else {
                         continue;
                     };
-                    object.insert(Value::from(name), yaml_value(yaml, value, lines, depth + 1));
+                    object.insert(
+                        Value::from(name),
+                        yaml_value(yaml, value, lines, false, depth + 1),
+                    );
                 }
             }
             Value::from(object)
@@ -561,7 +583,11 @@ pub fn terraform_place(
     let source = module.files[file].source();
     let lines = Lines::new(source);
     let offset = lines.offset(pointer.line, pointer.column)?;
-    let named = pointer.key.as_deref().and_then(|key| {
+    let key = match pointer.path.first() {
+        Some(Step::Key(key)) => Some(key.as_str()),
+        _ => None,
+    };
+    let named = key.and_then(|key| {
         keys.get(&(file, offset))?
             .iter()
             .find(|(name, _)| name == key)

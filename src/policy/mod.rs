@@ -5,9 +5,9 @@
 //! rule of the catalog like any other (id, name, title, severity, policy, description,
 //! remediation, and optionally the formats it reads and the compliance controls it checks), so
 //! selectors, severity overrides, suppressions, baselines and every report treat it as a
-//! built-in rule. `deny` holds messages, or objects `{"msg": …, "at": node, "key": name}` that
-//! point at a node of the input (see [`input`]): palisade turns the node's `__position` into the
-//! finding's place.
+//! built-in rule. `deny` holds messages, or objects `{"msg": …, "at": node, "path": [...]}` that
+//! point at a node of the input (see [`input`]) and, by keys and indexes, at what is under it:
+//! palisade turns the node's place (`__line`, `__column`) into the finding's.
 //!
 //! Policies are evaluated once per unit, in the scan's workers: each worker keeps its own copy
 //! of the compiled policies, and a policy runs only on the formats it reads. A policy that
@@ -599,14 +599,21 @@ fn results_of(results: &regorus::Value) -> Vec<&regorus::Value> {
 pub type Place<'p> = dyn Fn(&Pointer) -> Option<(usize, Range<usize>)> + 'p;
 
 /// Where a result points: the place of the node it returned (`__line`, `__column`, `__file`),
-/// and the key of that node it named, if any.
+/// and the path from that node it names (`key`, or `path`), if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pointer {
     /// The file of a Terraform module the node is in.
     pub file: Option<String>,
     pub line: usize,
     pub column: usize,
-    pub key: Option<String>,
+    pub path: Vec<Step>,
+}
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
 }
 
 /// What a policy reports about a unit.
@@ -619,7 +626,7 @@ pub struct Denial {
     pub message: String,
 }
 
-/// The denial of one result: a message, or `{"msg", "at", "key"}`. Values are matched by
+/// The denial of one result: a message, or `{"msg", "at", "key", "path"}`. Values are matched by
 /// their variant: regorus's accessors make an error (with a backtrace) for every mismatch.
 fn denial(rule: &UserRule, result: &Value, place: &Place<'_>) -> Result<Denial, String> {
     let text = |value: Option<&Value>| match value {
@@ -630,16 +637,28 @@ fn denial(rule: &UserRule, result: &Value, place: &Place<'_>) -> Result<Denial, 
         Value::Object(fields) => fields.get(&Value::from(name)).cloned(),
         _ => None,
     };
-    let (message, at, key) = match result {
-        Value::String(message) => (message.to_string(), None, None),
+    let (message, at, path) = match result {
+        Value::String(message) => (message.to_string(), None, Vec::new()),
         Value::Object(_) => {
             let message = text(field(result, "msg").as_ref())
                 .ok_or("a result object needs a `msg` string")?;
-            (
-                message,
-                field(result, "at"),
-                text(field(result, "key").as_ref()),
-            )
+            let mut path = Vec::new();
+            if let Some(key) = text(field(result, "key").as_ref()) {
+                path.push(Step::Key(key));
+            }
+            if let Some(Value::Array(steps)) = field(result, "path") {
+                for step in steps.iter() {
+                    path.push(match step {
+                        Value::String(key) => Step::Key(key.to_string()),
+                        Value::Number(number) => match number.as_u64() {
+                            Some(index) => Step::Index(index as usize),
+                            None => return Err("a `path` step is a key or an index".to_owned()),
+                        },
+                        _ => return Err("a `path` step is a key or an index".to_owned()),
+                    });
+                }
+            }
+            (message, field(result, "at"), path)
         }
         _ => return Err("a result must be a message or an object with `msg`".to_owned()),
     };
@@ -652,7 +671,7 @@ fn denial(rule: &UserRule, result: &Value, place: &Place<'_>) -> Result<Denial, 
             file: text(field(&node, input::FILE).as_ref()),
             line: number(input::LINE)?,
             column: number(input::COLUMN)?,
-            key,
+            path,
         })
     });
     let (file, span) = pointer.as_ref().and_then(place).unwrap_or((0, 0..0));

@@ -25,7 +25,7 @@ deny contains result if {
 	count(missing) > 0
 	result := {
 		"msg": sprintf("%s/%s has no %s label", [document.kind, document.metadata.name, concat(" and no ", [sprintf("`%s`", [l]) | some l in missing])]),
-		"at": document.metadata,
-		"key": "name",
+		"at": document,
+		"path": ["metadata", "name"],
 	}
 }

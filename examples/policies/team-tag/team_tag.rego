@@ -67,8 +67,8 @@ deny contains result if {
 	not cloudformation_team(resource)
 	result := {
 		"msg": sprintf("`%s` (%s) has no `team` tag", [name, resource.Type]),
-		"at": resource,
-		"key": "Type",
+		"at": document,
+		"path": ["Resources", name, "Type"],
 	}
 }
 
