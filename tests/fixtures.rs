@@ -46,20 +46,7 @@ fn every_fixture_produces_exactly_its_marked_findings() {
         // The files of the fixture, and the name each finding is reported under.
         let files: Vec<PathBuf> = if path.is_dir() {
             // Subdirectories too: a compose project with the Dockerfiles it builds.
-            let mut files = Vec::new();
-            let mut directories = vec![path.clone()];
-            while let Some(directory) = directories.pop() {
-                for entry in fs::read_dir(&directory).unwrap().flatten() {
-                    let entry = entry.path();
-                    if entry.is_dir() {
-                        directories.push(entry);
-                    } else {
-                        files.push(entry);
-                    }
-                }
-            }
-            files.sort();
-            files
+            common::files_under(path)
         } else {
             vec![path.clone()]
         };

@@ -49,27 +49,9 @@ fn found(report: &Value) -> Vec<(String, String, usize)> {
     found
 }
 
-/// Every file under `dir`.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(directory) = pending.pop() {
-        for entry in fs::read_dir(&directory).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// The ids a policy file declares.
 fn declared_ids(dir: &Path) -> Vec<String> {
-    files_under(dir)
+    common::files_under(dir)
         .iter()
         .filter(|file| file.extension().is_some_and(|e| e == "rego"))
         .filter_map(|file| {
@@ -88,7 +70,7 @@ fn shipped_examples_report_exactly_their_marked_findings() {
         let fixtures = example.join("fixtures");
         let ids = declared_ids(&example);
         assert!(!ids.is_empty(), "{}: no policy", example.display());
-        let mut expected: Vec<(String, String, usize)> = files_under(&fixtures)
+        let mut expected: Vec<(String, String, usize)> = common::files_under(&fixtures)
             .iter()
             .flat_map(|file| {
                 let name = file.file_name().unwrap().to_string_lossy().into_owned();

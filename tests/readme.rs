@@ -113,20 +113,12 @@ fn every_command_in_the_readme_runs() {
     git(root, &["add", "services/api/settings.py"]);
     // The examples the README points at, as shipped.
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut pending = vec![examples.clone()];
-    while let Some(directory) = pending.pop() {
-        for entry in fs::read_dir(&directory).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(&examples).unwrap();
-                write(
-                    &format!("examples/{}", relative.display()),
-                    &fs::read_to_string(&path).unwrap(),
-                );
-            }
-        }
+    for path in common::files_under(&examples) {
+        let relative = path.strip_prefix(&examples).unwrap();
+        write(
+            &format!("examples/{}", relative.display()),
+            &fs::read_to_string(&path).unwrap(),
+        );
     }
 
     let binary = assert_cmd::cargo::cargo_bin("palisade");
