@@ -730,15 +730,18 @@ mod tests {
     }
 
     #[test]
-    fn mappings_carry_their_position_and_tags_their_long_form() {
-        let text = "a:\n  b: 1\n  c: !GetAtt Db.Endpoint\n  d: !Ref Name\n";
+    fn mappings_in_lists_carry_their_place_and_tags_their_long_form() {
+        let text = "a:\n  b: 1\n  c: !GetAtt Db.Endpoint\n  d: !Ref Name\nl:\n  - e: 2\n";
         let yaml = Yaml::parse(text).unwrap();
         let lines = Lines::new(text);
         let documents: Vec<serde_json::Value> =
             yaml_documents(&yaml, &lines).iter().map(json).collect();
+        assert_eq!(documents[0][LINE], json!(1));
         assert_eq!(documents[0]["a"]["b"], json!(1));
-        assert_eq!(documents[0]["a"][LINE], json!(2));
-        assert_eq!(documents[0]["a"][COLUMN], json!(3));
+        // A mapping under a key may be a dictionary: no place among its keys.
+        assert_eq!(documents[0]["a"].get(LINE), None);
+        assert_eq!(documents[0]["l"][0][LINE], json!(6));
+        assert_eq!(documents[0]["l"][0][COLUMN], json!(5));
         assert_eq!(
             documents[0]["a"]["c"],
             json!({"Fn::GetAtt": ["Db", "Endpoint"]})
