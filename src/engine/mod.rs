@@ -312,7 +312,8 @@ fn scan_with(
     }
     let tally = pool.install(|| check_in_parallel(&work, &context));
     drop(work);
-    let mut report = finish(tally, diagnostics, options);
+    // Sorted on the scan's threads too: with many findings, sorting is a part of the scan.
+    let mut report = pool.install(|| finish(tally, diagnostics, options));
     report.files_not_checked += not_checked.len();
     report.elapsed = started.elapsed();
     Ok(report)
@@ -393,7 +394,7 @@ fn finish(tally: Tally, mut diagnostics: Vec<Diagnostic>, options: &ScanOptions)
         files_not_checked: tally.files_not_checked,
         ..ScanReport::default()
     };
-    report.findings.sort_by(|a, b| {
+    report.findings.par_sort_by(|a, b| {
         (&a.path, a.start, &a.rule_id, a.end, &a.message)
             .cmp(&(&b.path, b.start, &b.rule_id, b.end, &b.message))
     });
