@@ -26,6 +26,7 @@ pub mod memory;
 pub mod model;
 pub mod paths;
 pub mod policy;
+pub mod printable;
 pub mod report;
 pub mod secrets;
 pub mod source;

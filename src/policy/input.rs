@@ -192,6 +192,14 @@ impl Parts {
         documents: true,
         model: true,
     };
+
+    /// What either reads.
+    pub fn or(self, other: Parts) -> Parts {
+        Parts {
+            documents: self.documents || other.documents,
+            model: self.model || other.model,
+        }
+    }
 }
 
 /// The input of one unit, with the parts asked for (the others empty).
@@ -395,60 +403,115 @@ pub fn dockerfile_document(dockerfile: &Dockerfile<'_>, lines: &Lines<'_>) -> Va
     object! { "instructions" => list(instructions), "stages" => list(stages) }
 }
 
-/// Where the attributes and nested blocks of each Terraform body are, by the file and offset of
-/// the body's block, for results that name a key.
-pub type TerraformKeys = std::collections::HashMap<(usize, usize), Vec<(String, Range<usize>)>>;
+/// A Terraform module as policies read it, with what places its nodes: each file's line
+/// index and name, made once, and where each body's attributes are, made as the documents are.
+pub struct TerraformUnit<'m> {
+    module: &'m Module,
+    lines: Vec<Lines<'m>>,
+    names: Vec<Value>,
+    keys: std::cell::RefCell<TerraformKeys>,
+}
 
-/// A Terraform module as one document per file: `{"file": name, "blocks": [...]}`, each block
-/// `{"type", "labels", "body", "__position"}`. Attributes hold their value when the module
-/// alone decides it (variables and locals resolved), else their expression (`"${var.x}"`);
-/// nested blocks are lists of bodies under their type. Variable files give `values`.
-pub fn terraform_documents(module: &Module, keys: &mut TerraformKeys) -> Vec<Value> {
-    let names: Vec<String> = module
-        .files
-        .iter()
-        .map(|file| file_name(&file.path))
-        .collect();
-    let lines: Vec<Lines<'_>> = module
-        .files
-        .iter()
-        .map(|file| Lines::new(file.source()))
-        .collect();
-    let mut blocks: Vec<Vec<Value>> = vec![Vec::new(); module.files.len()];
-    let mut values: Vec<BTreeMap<Value, Value>> = vec![BTreeMap::new(); module.files.len()];
-    for (at, tree) in module.items() {
-        let file = &module.files[at.file];
-        let name = Value::from(names[at.file].as_str());
-        let reader = TerraformReader {
+impl<'m> TerraformUnit<'m> {
+    pub fn new(module: &'m Module) -> TerraformUnit<'m> {
+        TerraformUnit {
             module,
-            file: at.file,
-            name: &name,
-            lines: &lines[at.file],
-            to_source: &|span: Range<usize>| file.source_span(at.in_file(span)),
-        };
-        for structure in tree.iter() {
-            match structure {
-                Structure::Block(block) => blocks[at.file].push(reader.block(block, keys)),
-                Structure::Attribute(attribute) => {
-                    values[at.file].insert(
-                        Value::from(attribute.key.as_str()),
-                        reader.expression(&attribute.value),
-                    );
+            lines: module
+                .files
+                .iter()
+                .map(|file| Lines::new(file.source()))
+                .collect(),
+            names: module
+                .files
+                .iter()
+                .map(|file| Value::from(file_name(&file.path)))
+                .collect(),
+            keys: std::cell::RefCell::default(),
+        }
+    }
+
+    /// One document per file: `{"file": name, "blocks": [...], "values": {...}}`, each block
+    /// `{"type", "labels", "body"}` and placed. Attributes hold their value when the module
+    /// alone decides it (variables and locals resolved), else their expression (`"${var.x}"`);
+    /// nested blocks are lists of bodies under their type. Variable files give `values`.
+    pub fn documents(&self) -> Vec<Value> {
+        let module = self.module;
+        let mut keys = self.keys.borrow_mut();
+        let mut blocks: Vec<Vec<Value>> = vec![Vec::new(); module.files.len()];
+        let mut values: Vec<BTreeMap<Value, Value>> = vec![BTreeMap::new(); module.files.len()];
+        for (at, tree) in module.items() {
+            let file = &module.files[at.file];
+            let reader = TerraformReader {
+                module,
+                file: at.file,
+                name: &self.names[at.file],
+                lines: &self.lines[at.file],
+                to_source: &|span: Range<usize>| file.source_span(at.in_file(span)),
+            };
+            for structure in tree.iter() {
+                match structure {
+                    Structure::Block(block) => blocks[at.file].push(reader.block(block, &mut keys)),
+                    Structure::Attribute(attribute) => {
+                        values[at.file].insert(
+                            Value::from(attribute.key.as_str()),
+                            reader.expression(&attribute.value),
+                        );
+                    }
                 }
             }
         }
+        self.names
+            .iter()
+            .zip(blocks.into_iter().zip(values))
+            .map(|(name, (blocks, values))| {
+                object! { "file" => name.clone(), "blocks" => blocks, "values" => Value::from(values) }
+            })
+            .collect()
     }
-    names
-        .into_iter()
-        .zip(blocks.into_iter().zip(values))
-        .map(|(name, (blocks, values))| {
-            object! { "file" => name, "blocks" => blocks, "values" => Value::from(values) }
-        })
-        .collect()
+
+    /// Marks an object of the model with the place of an offset of a file's text (a JSON
+    /// file's translation, mapped back to the file as written).
+    pub fn mark(&self, entries: &mut BTreeMap<Value, Value>, file: usize, offset: usize) {
+        let offset = self.module.files[file].source_span(offset..offset).start;
+        self.lines[file].mark(entries, offset, Some(&self.names[file]));
+    }
+
+    /// The span a pointer means: the attribute or nested block of its first key in the block
+    /// at its place, or the block's first line.
+    pub fn place(&self, pointer: &Pointer) -> Option<(usize, Range<usize>)> {
+        let file = self.names.iter().position(
+            |name| matches!(name, Value::String(name) if Some(&**name) == pointer.file.as_deref()),
+        )?;
+        let source = self.module.files[file].source();
+        let offset = self.lines[file].offset(pointer.line, pointer.column)?;
+        let key = match pointer.path.first() {
+            Some(Step::Key(key)) => Some(key.as_str()),
+            _ => None,
+        };
+        let named = key.and_then(|key| {
+            self.keys
+                .borrow()
+                .get(&(file, offset))?
+                .iter()
+                .find(|(name, _)| name == key)
+                .map(|(_, span)| span.clone())
+        });
+        let span = named.unwrap_or_else(|| {
+            let end = source[offset..]
+                .find('\n')
+                .map_or(source.len(), |at| offset + at);
+            offset..end
+        });
+        Some((file, span))
+    }
 }
 
+/// Where the attributes and nested blocks of each Terraform body are, by the file and offset of
+/// the body's block, for results that name a key.
+type TerraformKeys = std::collections::HashMap<(usize, usize), Vec<(String, Range<usize>)>>;
+
 /// A file's name, as positions in a module name it.
-pub fn file_name(path: &std::path::Path) -> String {
+fn file_name(path: &std::path::Path) -> String {
     path.file_name()
         .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
 }
@@ -467,7 +530,7 @@ impl TerraformReader<'_> {
         let mut entries = entries! {
             "type" => block.ident.as_str(),
             "labels" => list(block.labels.iter().map(|label| label.as_str())),
-            "body" => self.body(&block.body, start, keys, 0),
+            "body" => Value::from(self.body(&block.body, start, keys, 0)),
         };
         self.lines.mark(&mut entries, start, Some(self.name));
         Value::from(entries)
@@ -482,10 +545,16 @@ impl TerraformReader<'_> {
 
     /// A body's attributes and nested blocks; a nested block's body also carries its
     /// position, and its labels as `__labels`.
-    fn body(&self, body: &Body, start: usize, keys: &mut TerraformKeys, depth: usize) -> Value {
+    fn body(
+        &self,
+        body: &Body,
+        start: usize,
+        keys: &mut TerraformKeys,
+        depth: usize,
+    ) -> BTreeMap<Value, Value> {
         let mut object = BTreeMap::new();
         if depth > MAX_DEPTH {
-            return Value::from(object);
+            return object;
         }
         let mut places = Vec::new();
         let mut nested: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
@@ -505,13 +574,7 @@ impl TerraformReader<'_> {
                     if let Some(span) = block.span() {
                         places.push((block.ident.as_str().to_owned(), (self.to_source)(span)));
                     }
-                    let mut inner = match self.body(&block.body, nested_start, keys, depth + 1) {
-                        Value::Object(inner) => inner
-                            .iter()
-                            .map(|(key, value)| (key.clone(), value.clone()))
-                            .collect::<BTreeMap<Value, Value>>(),
-                        _ => BTreeMap::new(),
-                    };
+                    let mut inner = self.body(&block.body, nested_start, keys, depth + 1);
                     self.lines.mark(&mut inner, nested_start, Some(self.name));
                     if !block.labels.is_empty() {
                         inner.insert(
@@ -530,7 +593,7 @@ impl TerraformReader<'_> {
             object.insert(Value::from(name), Value::from(bodies));
         }
         keys.insert((self.file, start), places);
-        Value::from(object)
+        object
     }
 
     /// The value the module gives an expression, or its text as Terraform's JSON syntax
@@ -567,39 +630,6 @@ fn hcl_value(value: &hcl::Value, depth: usize) -> Value {
                 .collect::<BTreeMap<Value, Value>>(),
         ),
     }
-}
-
-/// The span a pointer into a Terraform module means: the attribute or nested block of its key
-/// in the block at its position, or the block's first line.
-pub fn terraform_place(
-    module: &Module,
-    keys: &TerraformKeys,
-    pointer: &Pointer,
-) -> Option<(usize, Range<usize>)> {
-    let file = module
-        .files
-        .iter()
-        .position(|file| pointer.file.as_deref() == Some(file_name(&file.path).as_str()))?;
-    let source = module.files[file].source();
-    let lines = Lines::new(source);
-    let offset = lines.offset(pointer.line, pointer.column)?;
-    let key = match pointer.path.first() {
-        Some(Step::Key(key)) => Some(key.as_str()),
-        _ => None,
-    };
-    let named = key.and_then(|key| {
-        keys.get(&(file, offset))?
-            .iter()
-            .find(|(name, _)| name == key)
-            .map(|(_, span)| span.clone())
-    });
-    let span = named.unwrap_or_else(|| {
-        let end = source[offset..]
-            .find('\n')
-            .map_or(source.len(), |at| offset + at);
-        offset..end
-    });
-    Some((file, span))
 }
 
 /// Marks an object with the place of a byte offset in a file of the unit (its index in a

@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use crate::catalog::{Catalog, Policy, Precision, Rule, Severity};
 use crate::discover::Target;
+use crate::printable::printable;
 
 /// How long one policy may take on one unit before it is stopped.
 const TIME_LIMIT: Duration = Duration::from_secs(2);
@@ -90,8 +91,9 @@ fn timer() -> regorus::utils::limits::ExecutionTimerConfig {
 pub struct Policies {
     /// Tells one set of policies from another for the evaluator each worker keeps.
     id: u64,
-    /// Every module loaded: evaluates `metadata`, and policies the machine does not run.
-    engine: Mutex<regorus::Engine>,
+    /// Every module loaded: evaluates `metadata`, and policies the machine does not run (each
+    /// worker a copy of its own).
+    engine: Arc<Mutex<regorus::Engine>>,
     /// The `deny` rules compiled for the machine, when the compiler takes them all.
     program: Option<Arc<regorus::rvm::Program>>,
     rules: Vec<UserRule>,
@@ -168,6 +170,12 @@ pub fn take_failures() -> Vec<String> {
     FAILURES.with(|failures| std::mem::take(&mut *failures.borrow_mut()))
 }
 
+/// A new id for a set of policies (0 is the inspector's, which evaluates nothing).
+fn next_id() -> u64 {
+    static IDS: AtomicU64 = AtomicU64::new(1);
+    IDS.fetch_add(1, Ordering::Relaxed)
+}
+
 /// Interned rule ids: hits name their rule with a `&'static str`.
 fn intern(id: &str) -> &'static str {
     static IDS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
@@ -192,22 +200,25 @@ impl Policies {
         engine.set_execution_timer_config(timer());
         engine.set_strict_builtin_errors(false);
         bound_ranges(&mut engine)?;
-        // Packages, each with the files that declare it.
-        let mut packages: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        // What each package's text names of the input.
-        let mut names: BTreeMap<String, input::Parts> = BTreeMap::new();
+        // Packages, each with the files that declare it and the parts of the input its text
+        // names.
+        let mut packages: BTreeMap<String, (Vec<String>, input::Parts)> = BTreeMap::new();
         for file in &files {
             let label = file.display().to_string();
             let text = crate::bounded::read_text(file, MAX_POLICY_BYTES, "policy")?;
             refuse_wide_formats(&label, &text)?;
             let package = add_policy(&mut engine, &label, &text)?;
-            let named = names.entry(package.clone()).or_default();
-            named.documents |= text.contains("documents");
-            named.model |= text.contains("model");
-            packages.entry(package).or_default().push(label);
+            let (labels, named) = packages.entry(package).or_default();
+            labels.push(label);
+            *named = named.or(input::Parts {
+                documents: text.contains("documents"),
+                model: text.contains("model"),
+            });
         }
         let mut rules = Vec::new();
-        for (package, labels) in &packages {
+        // What packages of helpers name, which any policy may call.
+        let mut helpers = input::Parts::default();
+        for (package, (labels, named)) in &packages {
             let declares = |name: &str| {
                 labels
                     .iter()
@@ -220,7 +231,10 @@ impl Policies {
             };
             let (metadata_file, deny_file) = (declares("metadata"), declares("deny"));
             let source = match (metadata_file, deny_file) {
-                (None, None) => continue, // a library of helpers
+                (None, None) => {
+                    helpers = helpers.or(*named);
+                    continue;
+                }
                 (Some(file), Some(_)) => file,
                 (None, Some(file)) => {
                     return Err(format!(
@@ -244,54 +258,21 @@ impl Policies {
                         one_line(&error.to_string())
                     )
                 })?;
-            rules.push(user_rule(package, &source, &value)?);
+            let mut rule = user_rule(package, &source, &value)?;
+            rule.reads = *named;
+            rules.push(rule);
         }
-        // A policy reads the parts of the input its package names, and those that packages of
-        // helpers (which it may call) name: the input is only built as far as some policy
-        // that runs on a unit reads it.
-        let helpers = names
-            .iter()
-            .filter(|(package, _)| {
-                !rules
-                    .iter()
-                    .any(|rule| rule.deny == format!("{package}.deny"))
-            })
-            .fold(input::Parts::default(), |parts, (_, named)| input::Parts {
-                documents: parts.documents || named.documents,
-                model: parts.model || named.model,
-            });
+        // The input is only built as far as some policy that runs on a unit reads it.
         for rule in &mut rules {
-            let named = names
-                .iter()
-                .find(|(package, _)| rule.deny == format!("{package}.deny"))
-                .map_or(input::Parts::ALL, |(_, named)| *named);
-            rule.reads = input::Parts {
-                documents: named.documents || helpers.documents,
-                model: named.model || helpers.model,
-            };
+            rule.reads = rule.reads.or(helpers);
         }
-        let mut seen: Vec<&UserRule> = Vec::new();
-        for rule in &rules {
-            if let Some(other) = seen.iter().find(|other| {
-                other.rule.id.eq_ignore_ascii_case(&rule.rule.id)
-                    || other.rule.name.eq_ignore_ascii_case(&rule.rule.name)
-            }) {
-                return Err(format!(
-                    "{}: rule `{}` takes the id or name of the rule of {}",
-                    rule.rule.source.as_deref().unwrap_or_default(),
-                    rule.id,
-                    other.rule.source.as_deref().unwrap_or_default()
-                ));
-            }
-            seen.push(rule);
-        }
+        // Refuses an id or a name taken by a built-in rule or by another policy.
         let catalog =
             Catalog::builtin().with(rules.iter().map(|rule| rule.rule.clone()).collect())?;
         let program = compile(&mut engine, &mut rules)?;
-        static IDS: AtomicU64 = AtomicU64::new(1);
         Ok(Policies {
-            id: IDS.fetch_add(1, Ordering::Relaxed),
-            engine: Mutex::new(engine),
+            id: next_id(),
+            engine: Arc::new(Mutex::new(engine)),
             program,
             rules,
             catalog: Arc::new(catalog),
@@ -313,7 +294,7 @@ impl Policies {
         let inputs = Arc::new(Mutex::new(Vec::new()));
         let policies = Policies {
             id: 0,
-            engine: Mutex::new(regorus::Engine::new()),
+            engine: Arc::default(),
             program: None,
             rules: Vec::new(),
             catalog: Arc::new(Catalog::builtin().clone()),
@@ -338,15 +319,9 @@ impl Policies {
 
     /// The same policies, only the rules `keep` accepts.
     pub fn only(&self, keep: impl Fn(&Rule) -> bool) -> Policies {
-        static IDS: AtomicU64 = AtomicU64::new(1 << 40);
-        let engine = self
-            .engine
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
         Policies {
-            id: IDS.fetch_add(1, Ordering::Relaxed),
-            engine: Mutex::new(engine),
+            id: next_id(),
+            engine: Arc::clone(&self.engine),
             program: self.program.clone(),
             rules: self
                 .rules
@@ -414,10 +389,7 @@ impl Policies {
         }
         let parts = rules
             .iter()
-            .fold(input::Parts::default(), |parts, rule| input::Parts {
-                documents: parts.documents || rule.reads.documents,
-                model: parts.model || rule.reads.model,
-            });
+            .fold(input::Parts::default(), |parts, rule| parts.or(rule.reads));
         let input = input(parts);
         EVALUATOR.with(|slot| {
             let mut slot = slot.borrow_mut();
@@ -563,19 +535,6 @@ fn fail(rule: &UserRule, message: &str) {
     FAILURES.with(|failures| failures.borrow_mut().push(message));
 }
 
-/// Text from a policy with control characters escaped: it may quote the input.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 /// The first line of a message that says something.
 fn first_line(message: &str) -> String {
     message
@@ -679,7 +638,7 @@ fn denial(rule: &UserRule, result: &Value, place: &Place<'_>) -> Result<Denial, 
         rule_id: rule.id,
         file,
         span,
-        message: printable(message.trim()),
+        message: printable(message.trim()).into_owned(),
     })
 }
 
@@ -765,8 +724,8 @@ fn one_line(message: &str) -> String {
         .map(str::trim)
         .rfind(|text| !text.is_empty());
     match (place, error) {
-        (Some(place), Some(error)) => printable(&format!("{place}: {error}")),
-        _ => printable(&first_line(message)),
+        (Some(place), Some(error)) => printable(&format!("{place}: {error}")).into_owned(),
+        _ => printable(&first_line(message)).into_owned(),
     }
 }
 
@@ -862,6 +821,3 @@ fn user_rule(package: &str, source: &str, value: &regorus::Value) -> Result<User
         },
     })
 }
-
-/// The shared handle settings carry.
-pub type Shared = Arc<Policies>;

@@ -113,33 +113,21 @@ fn run_user_policies(
     if !settings.user_policies_read(Target::Terraform) {
         return;
     }
-    let keys = std::cell::RefCell::new(input::TerraformKeys::new());
+    let unit = input::TerraformUnit::new(module);
     let build = |parts| {
         input::unit(
             None,
             Target::Terraform,
             parts,
-            || input::terraform_documents(module, &mut keys.borrow_mut()),
+            || unit.documents(),
             || {
-                let sources: Vec<input::Lines<'_>> = module
-                    .files
-                    .iter()
-                    .map(|file| input::Lines::new(file.source()))
-                    .collect();
-                let names: Vec<regorus::Value> = module
-                    .files
-                    .iter()
-                    .map(|file| regorus::Value::from(input::file_name(&file.path)))
-                    .collect();
                 input::model(deployment, &|entries, file, offset| {
-                    let offset = module.files[file].source_span(offset..offset).start;
-                    sources[file].mark(entries, offset, Some(&names[file]))
+                    unit.mark(entries, file, offset)
                 })
             },
         )
     };
-    let place =
-        |pointer: &crate::policy::Pointer| input::terraform_place(module, &keys.borrow(), pointer);
+    let place = |pointer: &crate::policy::Pointer| unit.place(pointer);
     settings.run_user_policies(Target::Terraform, build, &place, hits);
 }
 
