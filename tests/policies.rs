@@ -347,6 +347,22 @@ fn policies_that_do_not_load_stop_the_scan_with_their_place() {
             policy("T11", "deny contains sprintf(\"%999999999d\", [1]) if true"),
             "five digits or more",
         ),
+        (
+            "pattern.rego",
+            policy(
+                "T12",
+                "deny contains \"x\" if {\n  some d in input.documents\n  regex.match(`^(FROM|RUN [a-`, d.instructions[0].arguments)\n}",
+            ),
+            "/pattern.rego:9:15: the pattern of regex.match does not compile: unclosed character class",
+        ),
+        (
+            "replace.rego",
+            policy(
+                "T13",
+                "deny contains \"x\" if regex.replace(input.path, \"(\\\\d\", \"\") == \"\"",
+            ),
+            "the pattern of regex.replace does not compile: unclosed group",
+        ),
     ];
     for (name, text, says) in cases {
         let policies = dir.path().join(format!("policies-{name}"));
@@ -381,6 +397,74 @@ fn policies_that_do_not_load_stop_the_scan_with_their_place() {
     let (code, _, err) = run(dir.path(), &["rules", "--policy", "twice"]);
     assert_eq!(code, 2);
     assert!(err.contains("T4"), "{err}");
+}
+
+/// Policies are written for OPA, whose expressions know `\\d`, `\\s`, `\\w`, Unicode classes
+/// and case folding; a pattern using them must match, not fall silently to undefined.
+#[test]
+fn regular_expressions_read_as_in_opa() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nRUN apk  UPGRADE --no-cache\nLABEL version=\"v2\" team=\"Équipe\"\nUSER 10001\n",
+    );
+    let cases = [
+        ("T20", r"`(?i)apk\s+upgrade`", "arguments"),
+        ("T21", r"`^version=.v\d\b`", "arguments"),
+        ("T22", r#""team=\"\\p{Lu}\\w+\"""#, "arguments"),
+    ];
+    for (id, pattern, field) in cases {
+        write(
+            dir.path(),
+            &format!("policies/{}.rego", id.to_lowercase()),
+            &policy(
+                id,
+                &format!(
+                    "deny contains {{\"msg\": \"matched\", \"at\": i}} if {{\n  some d in input.documents\n  some i in d.instructions\n  regex.match({pattern}, i.{field})\n}}"
+                ),
+            ),
+        );
+    }
+    let (code, out, err) = run(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--no-config",
+            "--policy",
+            "policies",
+            "--select",
+            "T20,T21,T22",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "low findings pass the default gate: {err}");
+    let report = json(&out);
+    assert!(
+        report["diagnostics"].as_array().unwrap().is_empty(),
+        "{out}"
+    );
+    let lines: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("T20".to_owned(), 2),
+            ("T21".to_owned(), 3),
+            ("T22".to_owned(), 3)
+        ]
+    );
 }
 
 #[test]

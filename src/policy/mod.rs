@@ -208,6 +208,7 @@ impl Policies {
             let text = crate::bounded::read_text(file, MAX_POLICY_BYTES, "policy")?;
             refuse_wide_formats(&label, &text)?;
             let package = add_policy(&mut engine, &label, &text)?;
+            refuse_invalid_patterns(&label, &text)?;
             let (labels, named) = packages.entry(package).or_default();
             labels.push(label);
             *named = named.or(input::Parts {
@@ -492,6 +493,120 @@ fn refuse_wide_formats(label: &str, text: &str) -> Result<(), String> {
         }
         None => Ok(()),
     }
+}
+
+/// The size limit regorus compiles `regex.*` patterns with.
+const REGEX_SIZE_LIMIT: usize = 100 * 1024;
+
+/// Refuses a literal pattern of a `regex.*` call that does not compile. Rego evaluates a
+/// built-in's error as undefined, so `regex.match("[a-", x)` would never hold and the policy
+/// would miss silently on every file; the author learns it when the policies load instead.
+/// Patterns computed at run time still fall to undefined, as in OPA.
+fn refuse_invalid_patterns(label: &str, text: &str) -> Result<(), String> {
+    use regorus::unstable::{Lexer, Source, TokenKind};
+    // The argument that holds the pattern, by function.
+    let pattern_argument = |function: &str| match function {
+        "match" | "find_n" | "split" | "find_all_string_submatch_n" => Some(0),
+        "replace" => Some(1),
+        _ => None,
+    };
+    let Ok(source) = Source::from_contents(label.to_owned(), text.to_owned()) else {
+        return Ok(());
+    };
+    let mut lexer = Lexer::new(&source);
+    let mut tokens = Vec::new();
+    while let Ok(token) = lexer.next_token() {
+        if token.0 == TokenKind::Eof {
+            break;
+        }
+        tokens.push(token);
+    }
+    for (at, window) in tokens.windows(4).enumerate() {
+        let [namespace, dot, function, open] = window else {
+            continue;
+        };
+        let is = |token: &regorus::unstable::Token, kind: TokenKind, text: &str| {
+            token.0 == kind && token.1.text() == text
+        };
+        if !(is(namespace, TokenKind::Ident, "regex")
+            && is(dot, TokenKind::Symbol, ".")
+            && function.0 == TokenKind::Ident
+            && is(open, TokenKind::Symbol, "("))
+            || (at > 0 && is(&tokens[at - 1], TokenKind::Symbol, "."))
+        {
+            continue;
+        }
+        let Some(argument) = pattern_argument(function.1.text()) else {
+            continue;
+        };
+        let Some(literal) = nth_argument(&tokens[at + 4..], argument) else {
+            continue;
+        };
+        let pattern = match literal.0 {
+            TokenKind::RawString => literal.1.text().to_owned(),
+            TokenKind::String => {
+                match serde_json::from_str::<String>(&format!("\"{}\"", literal.1.text())) {
+                    Ok(pattern) => pattern,
+                    Err(_) => continue,
+                }
+            }
+            _ => continue,
+        };
+        if let Err(error) = regex::RegexBuilder::new(&pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
+            let reason = match &error {
+                regex::Error::Syntax(text) => text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("error: "))
+                    .unwrap_or("not a valid pattern")
+                    .to_owned(),
+                other => first_line(&other.to_string()),
+            };
+            // The literal's span starts after its opening quote.
+            return Err(format!(
+                "{label}:{}:{}: the pattern of regex.{} does not compile: {}",
+                literal.1.line,
+                literal.1.col.saturating_sub(1).max(1),
+                function.1.text(),
+                printable(&reason)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The token of a call's `index`th argument when that argument is one literal token, given the
+/// tokens after the call's opening parenthesis.
+fn nth_argument(
+    tokens: &[regorus::unstable::Token],
+    index: usize,
+) -> Option<&regorus::unstable::Token> {
+    use regorus::unstable::TokenKind;
+    let mut depth = 0usize;
+    let mut argument = 0;
+    let mut start = 0;
+    for (at, token) in tokens.iter().enumerate() {
+        if token.0 == TokenKind::Symbol {
+            match token.1.text() {
+                "(" | "[" | "{" => depth += 1,
+                ")" | "]" | "}" if depth > 0 => depth -= 1,
+                "," | ")" if depth == 0 => {
+                    if argument == index {
+                        return (at == start + 1).then(|| &tokens[start]);
+                    }
+                    if token.1.text() == ")" {
+                        return None;
+                    }
+                    argument += 1;
+                    start = at + 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 /// The most elements `numbers.range` may make.
