@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::Catalog;
@@ -319,37 +320,44 @@ fn normalized(text: &str) -> String {
 }
 
 /// Replaces the normalized texts left in `fingerprint` and `line_hash` by their hashes, numbering
-/// identical ones in order so that two equal lines in a file keep distinct fingerprints.
+/// identical ones in order so that two equal lines in a file keep distinct fingerprints. The
+/// numbering reads the findings in order; the hashing, most of the work, runs in parallel.
 pub fn assign_fingerprints(findings: &mut [Finding]) {
-    let mut seen_content: HashMap<(String, String, String), usize> = HashMap::new();
-    // GitHub's convention: `hash:n`, where n numbers the lines of a file that have the same text.
-    let mut lines_with_text: HashMap<(String, String), Vec<usize>> = HashMap::new();
-    for finding in findings.iter_mut() {
-        let content_key = (
-            finding.rule_id.clone(),
-            finding.repo_path.clone(),
-            std::mem::take(&mut finding.fingerprint),
-        );
-        let occurrence = seen_content.entry(content_key.clone()).or_insert(0);
-        finding.fingerprint = hex_digest(&[
-            &content_key.0,
-            &content_key.1,
-            &content_key.2,
-            &occurrence.to_string(),
-        ]);
-        *occurrence += 1;
-
-        // Findings come sorted by path and line, so a line is either the last one seen with this
-        // text or a new one.
-        let line_hash = std::mem::take(&mut finding.line_hash);
-        let lines = lines_with_text
-            .entry((finding.repo_path.clone(), line_hash.clone()))
-            .or_default();
-        if lines.last() != Some(&finding.start.line) {
-            lines.push(finding.start.line);
-        }
-        finding.line_hash = format!("{}:{}", &line_hash[..16], lines.len());
-    }
+    let numbers: Vec<(usize, usize)> = {
+        let mut seen_content: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        // GitHub's convention: `hash:n`, where n numbers the lines of a file that have the same
+        // text. Findings come sorted by path and line, so a line is either the last one seen
+        // with this text or a new one: per text, the last line and how many lines.
+        let mut lines_with_text: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+        findings
+            .iter()
+            .map(|finding| {
+                let occurrence = seen_content
+                    .entry((&finding.rule_id, &finding.repo_path, &finding.fingerprint))
+                    .or_insert(0);
+                *occurrence += 1;
+                let lines = lines_with_text
+                    .entry((&finding.repo_path, &finding.line_hash))
+                    .or_insert((0, 0));
+                if lines.1 == 0 || lines.0 != finding.start.line {
+                    *lines = (finding.start.line, lines.1 + 1);
+                }
+                (*occurrence - 1, lines.1)
+            })
+            .collect()
+    };
+    findings
+        .par_iter_mut()
+        .zip(numbers)
+        .for_each(|(finding, (occurrence, line))| {
+            finding.fingerprint = hex_digest(&[
+                &finding.rule_id,
+                &finding.repo_path,
+                &finding.fingerprint,
+                &occurrence.to_string(),
+            ]);
+            finding.line_hash = format!("{}:{line}", &finding.line_hash[..16]);
+        });
 }
 
 fn hex_digest(parts: &[&str]) -> String {

@@ -707,8 +707,24 @@ fn denial(rule: &UserRule, result: &Value, place: &Place<'_>) -> Result<Denial, 
         Some(Value::String(text)) => Some(text.to_string()),
         _ => None,
     };
-    let field = |object: &Value, name: &str| match object {
-        Value::Object(fields) => fields.get(&Value::from(name)).cloned(),
+    // The names a result is read by, made once: a scan may read thousands of results.
+    static NAMES: std::sync::LazyLock<BTreeMap<&'static str, Value>> =
+        std::sync::LazyLock::new(|| {
+            [
+                "msg",
+                "key",
+                "path",
+                "at",
+                input::FILE,
+                input::LINE,
+                input::COLUMN,
+            ]
+            .into_iter()
+            .map(|name| (name, Value::from(name)))
+            .collect()
+        });
+    let field = |object: &Value, name: &str| match (object, NAMES.get(name)) {
+        (Value::Object(fields), Some(name)) => fields.get(name).cloned(),
         _ => None,
     };
     let (message, at, path) = match result {
