@@ -450,10 +450,13 @@ fn in_report_order(batches: Vec<Vec<Finding>>) -> Vec<Finding> {
         .into_iter()
         .map(|batch| batch.into_iter().map(Some).collect())
         .collect();
-    order
-        .into_iter()
-        .filter_map(|(_, _, b, i)| slots[b][i].take())
-        .collect()
+    let mut findings = Vec::with_capacity(order.len());
+    findings.extend(
+        order
+            .into_iter()
+            .filter_map(|(_, _, b, i)| slots[b][i].take()),
+    );
+    findings
 }
 
 /// What every file of a scan is checked with.
