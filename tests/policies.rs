@@ -446,23 +446,13 @@ fn regular_expressions_read_as_in_opa() {
         report["diagnostics"].as_array().unwrap().is_empty(),
         "{out}"
     );
-    let lines: Vec<(String, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_owned(),
-                f["start"]["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let dockerfile = |rule: &str, line| ("Dockerfile".to_owned(), rule.to_owned(), line);
     assert_eq!(
-        lines,
+        found(&report),
         [
-            ("T20".to_owned(), 2),
-            ("T21".to_owned(), 3),
-            ("T22".to_owned(), 3)
+            dockerfile("T20", 2),
+            dockerfile("T21", 3),
+            dockerfile("T22", 3)
         ]
     );
 }
