@@ -22,8 +22,8 @@ use super::units::Work;
 #[derive(Default)]
 pub(super) struct Tally {
     /// The findings of each file checked, as the file gave them: they are put in order once, at
-    /// the end, rather than moved on every merge (a finding is hundreds of bytes, and thousands
-    /// of merges moving them showed as a tenth of a scan with many findings).
+    /// the end, rather than moved on every merge (a finding is hundreds of bytes; with 33,000
+    /// findings, appending lists at each merge and sorting the result cost 5% of the scan).
     pub(super) findings: Vec<Vec<Finding>>,
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) files_scanned: usize,
