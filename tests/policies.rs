@@ -457,6 +457,133 @@ fn regular_expressions_read_as_in_opa() {
     );
 }
 
+/// `regex.match` is answered by palisade on regorus's virtual machine (regorus's own clones its
+/// compiled expression on every call); it must read exactly as regorus's interpreter reads it,
+/// wherever the call sits and whatever its arguments are.
+#[test]
+fn regex_match_reads_the_same_on_the_machine_and_in_the_interpreter() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nRUN apk upgrade --no-cache\nRUN echo UPGRADE\nUSER 10001\n",
+    );
+    let each = "some d in input.documents\n  some i in d.instructions\n  i.instruction == \"RUN\"";
+    let cases = [
+        // In a function of another package.
+        ("T40", format!("deny contains {{\"msg\": \"m\", \"at\": i}} if {{\n  {each}\n  data.helpers.upgrades(i.arguments)\n}}")),
+        // A pattern computed from the input.
+        ("T41", format!("deny contains {{\"msg\": \"m\", \"at\": i}} if {{\n  {each}\n  regex.match(sprintf(\"^%s\", [lower(i.instruction)]), \"run it\")\n}}")),
+        // A computed pattern that does not compile is undefined, so `not` holds.
+        ("T42", format!("deny contains {{\"msg\": \"m\", \"at\": i}} if {{\n  {each}\n  not regex.match(concat(\"\", [\"[\", i.instruction]), i.arguments)\n}}")),
+        // A value that is not a string is undefined too.
+        ("T43", format!("deny contains {{\"msg\": \"m\", \"at\": i}} if {{\n  {each}\n  not regex.match(\"1\", count(d.instructions))\n}}")),
+        // In a comprehension, and with the result bound to a variable.
+        ("T44", "deny contains {\"msg\": \"m\", \"at\": d} if {\n  some d in input.documents\n  hits := [i | some i in d.instructions; regex.match(`(?i)upgrade`, i.arguments, true)]\n  count(hits) == 2\n}".to_owned()),
+        // Under `every`, and negated.
+        ("T45", "deny contains {\"msg\": \"m\", \"at\": d} if {\n  some d in input.documents\n  every i in d.instructions {\n    not regex.match(`curl|wget`, i.arguments)\n  }\n}".to_owned()),
+        // A match that is false.
+        ("T46", format!("deny contains {{\"msg\": \"m\", \"at\": i}} if {{\n  {each}\n  regex.match(`^apk\\s+add`, i.arguments)\n}}")),
+    ];
+    for set in ["machine", "interpreter"] {
+        write(
+            dir.path(),
+            &format!("{set}/helpers.rego"),
+            "package helpers\n\nimport rego.v1\n\nupgrades(x) if regex.match(`\\bupgrade\\b`, x)\n",
+        );
+    }
+    for (id, body) in &cases {
+        write(
+            dir.path(),
+            &format!("machine/{}.rego", id.to_lowercase()),
+            &policy(id, body),
+        );
+        // `numbers.range` anywhere sends every policy of the set to the interpreter.
+        write(
+            dir.path(),
+            &format!("interpreter/{}.rego", id.to_lowercase()),
+            &policy(id, &format!("{body}\n\nunused := numbers.range(1, 2)")),
+        );
+    }
+    let scan = |policies: &str| {
+        let (code, out, err) = run(
+            dir.path(),
+            &[
+                "scan",
+                "Dockerfile",
+                "--no-config",
+                "--policy",
+                policies,
+                "--select",
+                "T40,T41,T42,T43,T44,T45,T46",
+                "-f",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let report = json(&out);
+        assert!(
+            report["diagnostics"].as_array().unwrap().is_empty(),
+            "{out}"
+        );
+        found(&report)
+    };
+    let at = |rule: &str, line| ("Dockerfile".to_owned(), rule.to_owned(), line);
+    let expected = [
+        at("T40", 2),
+        at("T41", 2),
+        at("T41", 3),
+        at("T42", 2),
+        at("T42", 3),
+        at("T43", 2),
+        at("T43", 3),
+        at("T44", 1),
+        at("T45", 1),
+    ];
+    assert_eq!(scan("machine"), expected);
+    assert_eq!(scan("interpreter"), expected);
+}
+
+/// A pattern computed at run time that compiles past regorus's size limit stops the policy on
+/// that unit, as regorus does: not matching would turn `not regex.match(…)` true.
+#[test]
+fn a_regex_past_the_size_limit_is_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", "FROM alpine:3.20\nUSER 10001\n");
+    write(
+        dir.path(),
+        "policies/huge.rego",
+        &policy(
+            "T47",
+            "deny contains \"m\" if {\n  not regex.match(sprintf(\"\\\\w{%d}\", [2000]), input.format)\n}",
+        ),
+    );
+    let (code, out, err) = run(
+        dir.path(),
+        &[
+            "scan",
+            "Dockerfile",
+            "--no-config",
+            "--policy",
+            "policies",
+            "--select",
+            "T47",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    assert!(found(&report).is_empty(), "{out}");
+    let message = report["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("T47") && message.contains("limit"),
+        "{out}"
+    );
+}
+
 #[test]
 fn policies_that_fail_on_a_file_are_diagnostics_and_the_scan_goes_on() {
     let dir = tempfile::tempdir().unwrap();
@@ -564,6 +691,94 @@ fn a_policy_that_runs_out_of_time_is_stopped() {
             .iter()
             .any(|m| m.contains("T8") && m.contains("more than 1000000")),
         "{messages:?}"
+    );
+}
+
+/// On regorus's virtual machine, the time limit bounds a run, its own calls to palisade
+/// (`regex.match`) included; the count of instructions does not, or a plain policy would fail
+/// on a bundle of a few thousand documents.
+#[test]
+fn machine_runs_are_bounded_by_time_not_by_instructions() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle: Vec<String> = (0..3000)
+        .map(|n| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{n}\n  labels:\n    app: a{n}\ndata:\n  k: v\n"))
+        .collect();
+    write(dir.path(), "a/bundle.yaml", &bundle.join("---\n"));
+    let long_run = format!("FROM alpine:3.20\nRUN {}\nUSER 10001\n", "a".repeat(80_000));
+    write(dir.path(), "a/Dockerfile", &long_run);
+    let each_document = "some d in input.documents\n  d.kind == \"ConfigMap\"";
+    write(
+        dir.path(),
+        "policies/plain.rego",
+        &policy(
+            "T50",
+            &format!(
+                "deny contains {{\"msg\": \"no team\", \"at\": d}} if {{\n  {each_document}\n  some key, _ in d.metadata.labels\n  key != \"team\"\n  some _, value in d.data\n  value != \"\"\n}}"
+            ),
+        ),
+    );
+    write(
+        dir.path(),
+        "policies/nested.rego",
+        &policy(
+            "T51",
+            "deny contains \"never\" if {\n  some a in input.documents\n  some b in input.documents\n  some c in input.documents\n  a.metadata.name == concat(\"\", [b.metadata.name, c.metadata.name])\n}",
+        ),
+    );
+    // Each call scans 80 kB; 80,000 calls would take many seconds.
+    write(
+        dir.path(),
+        "policies/matching.rego",
+        &policy(
+            "T52",
+            "deny contains \"never\" if {\n  some d in input.documents\n  some i in d.instructions\n  i.instruction == \"RUN\"\n  hits := [p | some p in split(i.arguments, \"a\"); regex.match(`^[a-z]*[0-9]`, i.arguments)]\n  count(hits) > 0\n}",
+        ),
+    );
+    let (code, out, err) = run(
+        dir.path(),
+        &[
+            "scan",
+            "a",
+            "--no-config",
+            "--policy",
+            "policies",
+            "--select",
+            "T50,T51,T52",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    let found = found(&report);
+    assert_eq!(found.len(), 3000, "{:?}", &found[..found.len().min(3)]);
+    assert!(found.iter().all(|(_, rule, _)| rule == "T50"));
+    let mut failed: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    failed.sort();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(
+        failed[0].0.ends_with("Dockerfile") && failed[0].1.contains("T52"),
+        "{failed:?}"
+    );
+    assert!(
+        failed[1].0.ends_with("bundle.yaml") && failed[1].1.contains("T51"),
+        "{failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .all(|(_, message)| message.contains("ran out of time")),
+        "{failed:?}"
     );
 }
 

@@ -71,9 +71,26 @@ impl Evaluator {
     /// The value of a user rule's `deny` for the input set.
     fn deny(&mut self, rule: &UserRule) -> anyhow::Result<Value> {
         match self {
-            Evaluator::Machine(machine) => machine
-                .execute_entry_point_by_index(rule.entry_point)
-                .map_err(|error| anyhow::anyhow!("{error}")),
+            Evaluator::Machine(machine) => {
+                use regorus::rvm::vm::ExecutionMode;
+                // Suspendable runs cost about a tenth more, so only a rule that calls one of
+                // `HOST_CALLS` runs so.
+                machine.set_execution_mode(match rule.suspends {
+                    true => ExecutionMode::Suspendable,
+                    false => ExecutionMode::RunToCompletion,
+                });
+                let started = std::time::Instant::now();
+                let mut result = machine.execute_entry_point_by_index(rule.entry_point);
+                while let (Ok(_), Some(call)) = (&result, machine.get_host_await_identifier()) {
+                    // The machine's clock stops while it waits: the calls count here.
+                    if started.elapsed() > TIME_LIMIT {
+                        anyhow::bail!("the time limit was exceeded");
+                    }
+                    let answer = host_call(call, machine.get_host_await_argument())?;
+                    result = machine.resume(Some(answer));
+                }
+                result.map_err(|error| anyhow::anyhow!("{error}"))
+            }
             Evaluator::Interpreter(engine) => engine.eval_rule(rule.deny.clone()),
         }
     }
@@ -129,6 +146,8 @@ pub struct UserRule {
     pub controls: Vec<String>,
     /// How many units it ran out of time on; past [`MAX_TIMEOUTS`] it stops for the scan.
     timeouts: Arc<AtomicUsize>,
+    /// Whether it calls one of [`HOST_CALLS`], so that the machine runs it suspendable.
+    suspends: bool,
 }
 
 /// A policy that runs out of time on this many units is not run on the rest of the scan: a
@@ -342,6 +361,9 @@ impl Policies {
                 let mut machine = regorus::rvm::RegoVM::new();
                 machine.load_program(Arc::clone(program));
                 machine.set_execution_timer_config(Some(timer()));
+                // The time limit bounds a run. The machine's own default, 25,000 instructions,
+                // stops a plain policy on a bundle of a few thousand documents.
+                machine.set_max_instructions(usize::MAX);
                 Evaluator::Machine(Box::new(machine))
             }
             None => Evaluator::Interpreter(Box::new(
@@ -447,19 +469,18 @@ fn compile(
         return Ok(None);
     };
     let entry_points: Vec<&str> = rules.iter().map(|rule| rule.deny.as_str()).collect();
-    let program = match regorus::languages::rego::compiler::Compiler::compile_from_policy(
-        &compiled,
-        &entry_points,
-    ) {
-        Ok(program) => program,
-        Err(error) => {
-            let error = error.to_string();
-            if error.contains("Unknown function") {
-                return Err(one_line(&error));
+    use regorus::languages::rego::compiler::Compiler;
+    let program =
+        match Compiler::compile_from_policy_with_host_await(&compiled, &entry_points, HOST_CALLS) {
+            Ok(program) => program,
+            Err(error) => {
+                let error = error.to_string();
+                if error.contains("Unknown function") {
+                    return Err(one_line(&error));
+                }
+                return Ok(None);
             }
-            return Ok(None);
-        }
-    };
+        };
     let unbounded = program
         .builtin_info_table
         .iter()
@@ -472,8 +493,67 @@ fn compile(
             Some(index) => rule.entry_point = index,
             None => return Ok(None),
         }
+        // The compiler takes only what an entry point reaches: compiled alone, a rule shows
+        // whether it calls one of `HOST_CALLS`, however many functions and packages away.
+        rule.suspends = program.has_host_await()
+            && Compiler::compile_from_policy_with_host_await(&compiled, &[&rule.deny], HOST_CALLS)
+                .map_or(true, |alone| alone.has_host_await());
     }
     Ok(Some(program))
+}
+
+/// The built-ins palisade answers for the machine, with their arity. regorus's `regex.match`
+/// clones its cached expression on every call, and a clone starts with empty matching caches:
+/// about 5 µs a call. Answered here, each worker keeps its own compiled expressions.
+const HOST_CALLS: &[(&str, usize)] = &[("regex.match", 2)];
+
+/// The answer to a call of one of [`HOST_CALLS`]: what the built-in returns, `Undefined` where it
+/// fails (as Rego evaluates a built-in's error), an error where regorus's would stop the
+/// evaluation (a pattern over the size limit).
+fn host_call(call: &Value, arguments: Option<&Value>) -> anyhow::Result<Value> {
+    let (Value::String(call), Some(Value::Array(arguments))) = (call, arguments) else {
+        anyhow::bail!("the machine stopped for an unknown call");
+    };
+    match (call.as_ref(), arguments.as_slice()) {
+        ("regex.match", [Value::String(pattern), Value::String(text)]) => {
+            Ok(match_pattern(pattern, text)?.map_or(Value::Undefined, Value::Bool))
+        }
+        ("regex.match", _) => Ok(Value::Undefined),
+        (other, _) => anyhow::bail!("the machine stopped for an unknown call {other}"),
+    }
+}
+
+/// Whether `pattern` matches `text`; `None` when the pattern does not compile. Each thread keeps
+/// the expressions it compiled (a bounded number: patterns may be computed from the input).
+fn match_pattern(pattern: &str, text: &str) -> anyhow::Result<Option<bool>> {
+    const MAX_PATTERNS: usize = 1024;
+    thread_local! {
+        static PATTERNS: RefCell<std::collections::HashMap<Box<str>, Option<regex::Regex>>> =
+            RefCell::default();
+    }
+    PATTERNS.with(|patterns| {
+        let mut patterns = patterns.borrow_mut();
+        if let Some(compiled) = patterns.get(pattern) {
+            return Ok(compiled.as_ref().map(|regex| regex.is_match(text)));
+        }
+        let compiled = match regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
+            Ok(regex) => Some(regex),
+            Err(regex::Error::CompiledTooBig(_)) => anyhow::bail!(
+                "the pattern of regex.match is larger than the limit of {} KiB once compiled",
+                REGEX_SIZE_LIMIT / 1024
+            ),
+            Err(_) => None,
+        };
+        let matched = compiled.as_ref().map(|regex| regex.is_match(text));
+        if patterns.len() >= MAX_PATTERNS {
+            patterns.clear();
+        }
+        patterns.insert(pattern.into(), compiled);
+        Ok(matched)
+    })
 }
 
 /// Refuses a format with a width or precision of five digits or more (`%99999999d`): regorus
@@ -935,6 +1015,7 @@ fn user_rule(package: &str, source: &str, value: &regorus::Value) -> Result<User
         reads: input::Parts::ALL,
         controls: metadata.controls,
         timeouts: Arc::default(),
+        suspends: false,
         rule: Rule {
             id: metadata.id,
             name: metadata.name,
