@@ -218,6 +218,14 @@ impl Resource {
             .unwrap_or_default()
     }
 
+    /// The annotations of its pods: its pod template's (a Pod's own), each key with its entry.
+    pub fn pod_annotations(&self, yaml: &Yaml) -> Vec<(String, Entry)> {
+        pod_template(yaml, self.root, &self.kind)
+            .and_then(|template| yaml.get_path(template, &["metadata", "annotations"]))
+            .map(|annotations| yaml.keys(annotations.value))
+            .unwrap_or_default()
+    }
+
     /// `Deployment/web`.
     pub fn label(&self) -> String {
         if self.name.is_empty() {

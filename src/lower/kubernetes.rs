@@ -382,6 +382,23 @@ pub fn pod_setting(manifests: &Manifests<'_>, pod: &Pod, path: &[&str]) -> Optio
     manifests.yaml.get_path(pod.spec, &full)
 }
 
+/// A field of `securityContext` wherever it is written, on the pod and on each of its
+/// containers, with who writes it ("Deployment/web", "container `app` of Deployment/web"): for
+/// settings that are judged where they are written, not by their effective value.
+pub fn settings_at_each_level(
+    manifests: &Manifests<'_>,
+    resource: &Resource,
+    pod: &Pod,
+    path: &[&str],
+) -> Vec<(String, Entry)> {
+    let at_pod = pod_setting(manifests, pod, path).map(|entry| (resource.label(), entry));
+    let at_containers = pod.containers.iter().filter_map(|container| {
+        container_setting(manifests, container, path)
+            .map(|entry| (describe(resource, container), entry))
+    });
+    at_pod.into_iter().chain(at_containers).collect()
+}
+
 /// The effective value of a field that both levels have: the container's wins.
 pub fn effective_setting(
     manifests: &Manifests<'_>,

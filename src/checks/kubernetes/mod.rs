@@ -8,7 +8,7 @@ include!(concat!(env!("OUT_DIR"), "/checks_kubernetes.rs"));
 
 pub(crate) use crate::lower::kubernetes::{
     admits_everyone, container_setting, describe, each_container, effective_setting,
-    internal_load_balancer,
+    internal_load_balancer, pod_setting, settings_at_each_level,
 };
 
 use crate::checks::format::{Format, Input};
