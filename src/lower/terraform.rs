@@ -242,6 +242,18 @@ pub fn address(block: &Block) -> String {
     )
 }
 
+/// Whether an expression as written (in HCL, or in a JSON `"${…}"`) refers to the resource:
+/// `aws_vpc.main.id`, and with an index, `aws_vpc.main[0].id` or `aws_vpc.main["a"].id`.
+pub fn refers_to(expression: &str, block: &Block) -> bool {
+    let address = address(block);
+    expression.match_indices(&address).any(|(at, _)| {
+        let before = expression[..at].chars().next_back();
+        let after = expression[at + address.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && matches!(after, Some('.' | '['))
+    })
+}
+
 /// " (from `var.x`)" when a value comes from variables, for messages.
 pub fn cause(variables: &[String]) -> String {
     match variables {
@@ -804,5 +816,29 @@ mod tests {
         assert_eq!(Ports::parse("*"), Some(Ports::All));
         assert!(Ports::Range(20, 25).contains(22));
         assert!(is_world("Internet") && is_world("::/0") && !is_world("10.0.0.0/8"));
+    }
+
+    #[test]
+    fn references_to_a_resource() {
+        let body: Body = "resource \"aws_vpc\" \"main\" {}".parse().unwrap();
+        let block = body.blocks().next().unwrap();
+        for written in [
+            "aws_vpc.main.id",
+            "aws_vpc.main[0].id",
+            "aws_vpc.main[\"eu\"].id",
+            "${aws_vpc.main.id}",
+            "try(aws_vpc.main[0].id, \"\")",
+        ] {
+            assert!(refers_to(written, block), "{written}");
+        }
+        for other in [
+            "aws_vpc.main_b.id",
+            "aws_vpc.mainline[0].id",
+            "my_aws_vpc.main.id",
+            "data.aws_vpc.main.id",
+            "var.vpc_id",
+        ] {
+            assert!(!refers_to(other, block), "{other}");
+        }
     }
 }

@@ -5,9 +5,9 @@
 //! access block in its module (AWS now blocks public access on new buckets by default, which an
 //! explicit block makes independent of account settings).
 
-use crate::checks::terraform::{View, address, cause};
+use crate::checks::terraform::{View, address, cause, refers_to};
 use crate::checks::{Check, Hit};
-use crate::formats::terraform::{At, Module, block_header_span, label};
+use crate::formats::terraform::{At, Module, block_header_span};
 
 pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM011";
@@ -55,8 +55,7 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
         })
         .collect();
     for (file, block) in module.resources(&["aws_s3_bucket"]) {
-        let reference = format!("aws_s3_bucket.{}.", label(&block, 1).unwrap_or("?"));
-        if !blocks.iter().any(|bucket| bucket.contains(&reference)) {
+        if !blocks.iter().any(|bucket| refers_to(bucket, &block)) {
             let message = format!(
                 "{} has no `aws_s3_bucket_public_access_block` in this module",
                 address(&block)

@@ -4,7 +4,7 @@
 //! `terraform-aws-modules/vpc` module, with `enable_flow_log = true`. A flow log whose VPC is
 //! named through a local or a variable may log any of them, so none is reported.
 
-use crate::checks::terraform::{View, address};
+use crate::checks::terraform::{View, address, refers_to};
 use crate::checks::{Check, Hit};
 use crate::formats::terraform::{At, Module, block_header_span, label};
 
@@ -19,8 +19,7 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
     // A flow log of a VPC named through a local or a variable may be any VPC's: not judged.
     let indirect = logged.iter().any(|vpc| !vpc.contains("aws_vpc."));
     for (file, block) in module.resources(&["aws_vpc"]).filter(|_| !indirect) {
-        let reference = format!("aws_vpc.{}.", label(&block, 1).unwrap_or("?"));
-        if !logged.iter().any(|vpc| vpc.contains(&reference)) {
+        if !logged.iter().any(|vpc| refers_to(vpc, &block)) {
             hits.push((
                 file,
                 Hit::new(
