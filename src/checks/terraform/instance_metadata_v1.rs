@@ -13,12 +13,15 @@ const RULE: &str = "TFM018";
 const FIX: &str = "metadata_options { http_tokens = \"required\" }";
 
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
-    let types = &["aws_instance", "aws_launch_template", "aws_launch_configuration"];
+    let types = &[
+        "aws_instance",
+        "aws_launch_template",
+        "aws_launch_configuration",
+    ];
     for (file, block) in module.resources(types) {
         let view = View::new(module, file, &block.body);
         // An instance launched from a template takes the template's metadata options.
-        if label(&block, 0) == Some("aws_instance") && !view.nested("launch_template").is_empty()
-        {
+        if label(&block, 0) == Some("aws_instance") && !view.nested("launch_template").is_empty() {
             continue;
         }
         let dynamic = block.body.blocks().any(|nested| {
@@ -54,20 +57,18 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
                     ),
                 ),
             )),
-            Some(_) if options.string("http_tokens").as_deref() == Some("optional") => {
-                hits.push((
-                    file,
-                    Hit::new(
-                        RULE,
-                        options.span("http_tokens").unwrap_or_else(at_header),
-                        format!(
-                            "{} allows IMDSv1 (`http_tokens = \"optional\"`){}",
-                            address(&block),
-                            cause(&options.variables("http_tokens"))
-                        ),
+            Some(_) if options.string("http_tokens").as_deref() == Some("optional") => hits.push((
+                file,
+                Hit::new(
+                    RULE,
+                    options.span("http_tokens").unwrap_or_else(at_header),
+                    format!(
+                        "{} allows IMDSv1 (`http_tokens = \"optional\"`){}",
+                        address(&block),
+                        cause(&options.variables("http_tokens"))
                     ),
-                ))
-            }
+                ),
+            )),
             Some(_) => {}
         }
     }
