@@ -254,6 +254,29 @@ pub fn refers_to(expression: &str, block: &Block) -> bool {
     })
 }
 
+/// The `kind` resources of the module that no `companion` resource names in its `key` (VPCs
+/// without a flow log: `aws_vpc`, `aws_flow_log`, `vpc_id`). None when some companion names its
+/// resource through a variable or a local: that one may be any of them.
+pub fn resources_without(
+    module: &Module,
+    kind: &'static str,
+    companion: &'static str,
+    key: &str,
+) -> Vec<(At, terraform::TfBlock)> {
+    let named: Vec<String> = module
+        .resources(&[companion])
+        .filter_map(|(file, block)| View::new(module, file, &block.body).text(key))
+        .collect();
+    let kind_reference = format!("{kind}.");
+    if named.iter().any(|text| !text.contains(&kind_reference)) {
+        return Vec::new();
+    }
+    module
+        .resources(&[kind])
+        .filter(|(_, block)| !named.iter().any(|text| refers_to(text, block)))
+        .collect()
+}
+
 /// " (from `var.x`)" when a value comes from variables, for messages.
 pub fn cause(variables: &[String]) -> String {
     match variables {

@@ -5,7 +5,7 @@
 //! (`security_group_id = aws_vpc.main.default_security_group_id`), it has others. Managed
 //! without rules, it admits nothing.
 
-use crate::checks::terraform::{View, address, refers_to};
+use crate::checks::terraform::{View, address, resources_without};
 use crate::checks::{Check, Hit};
 use crate::formats::terraform::{At, Module, block_header_span};
 
@@ -44,26 +44,21 @@ fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
             ));
         }
     }
-    let managed: Vec<String> = module
-        .resources(&["aws_default_security_group"])
-        .filter_map(|(file, block)| View::new(module, file, &block.body).text("vpc_id"))
-        .collect();
-    // A default group of a VPC named through a local or a variable may be any VPC's: not judged.
-    let indirect = managed.iter().any(|vpc| !vpc.contains("aws_vpc."));
-    for (file, block) in module.resources(&["aws_vpc"]).filter(|_| !indirect) {
-        if !managed.iter().any(|vpc| refers_to(vpc, &block)) {
-            hits.push((
-                file,
-                Hit::new(
-                    RULE,
-                    block_header_span(&block).unwrap_or(0..0),
-                    format!(
-                        "{} leaves its default security group with AWS's rules (traffic between its members, all traffic out): manage it with an `aws_default_security_group` without rules",
-                        address(&block)
-                    ),
+    // A default group of a VPC named through a local or a variable may be any VPC's: none is
+    // judged unmanaged.
+    let unmanaged = resources_without(module, "aws_vpc", "aws_default_security_group", "vpc_id");
+    for (file, block) in unmanaged {
+        hits.push((
+            file,
+            Hit::new(
+                RULE,
+                block_header_span(&block).unwrap_or(0..0),
+                format!(
+                    "{} leaves its default security group with AWS's rules (traffic between its members, all traffic out): manage it with an `aws_default_security_group` without rules",
+                    address(&block)
                 ),
-            ));
-        }
+            ),
+        ));
     }
     for (file, block) in module.resources(&["aws_default_security_group"]) {
         let view = View::new(module, file, &block.body);

@@ -6,7 +6,7 @@
 // The rule modules: every file of this directory that defines a `CHECK` (see `build.rs`).
 include!(concat!(env!("OUT_DIR"), "/checks_terraform.rs"));
 
-pub(crate) use crate::lower::terraform::{View, address, cause, refers_to};
+pub(crate) use crate::lower::terraform::{View, address, cause, refers_to, resources_without};
 
 use std::path::PathBuf;
 

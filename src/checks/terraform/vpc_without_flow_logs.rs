@@ -4,7 +4,7 @@
 //! `terraform-aws-modules/vpc` module, with `enable_flow_log = true`. A flow log whose VPC is
 //! named through a local or a variable may log any of them, so none is reported.
 
-use crate::checks::terraform::{View, address, refers_to};
+use crate::checks::terraform::{View, address, resources_without};
 use crate::checks::{Check, Hit};
 use crate::formats::terraform::{At, Module, block_header_span, label};
 
@@ -12,26 +12,19 @@ pub const CHECK: Check = Check::terraform(RULE, check);
 const RULE: &str = "TFM016";
 
 fn check(module: &Module, hits: &mut Vec<(At, Hit)>) {
-    let logged: Vec<String> = module
-        .resources(&["aws_flow_log"])
-        .filter_map(|(file, block)| View::new(module, file, &block.body).text("vpc_id"))
-        .collect();
-    // A flow log of a VPC named through a local or a variable may be any VPC's: not judged.
-    let indirect = logged.iter().any(|vpc| !vpc.contains("aws_vpc."));
-    for (file, block) in module.resources(&["aws_vpc"]).filter(|_| !indirect) {
-        if !logged.iter().any(|vpc| refers_to(vpc, &block)) {
-            hits.push((
-                file,
-                Hit::new(
-                    RULE,
-                    block_header_span(&block).unwrap_or(0..0),
-                    format!(
-                        "{} has no `aws_flow_log` in this module: its traffic leaves no record",
-                        address(&block)
-                    ),
+    // A flow log of a VPC named through a local or a variable may be any VPC's: none is judged.
+    for (file, block) in resources_without(module, "aws_vpc", "aws_flow_log", "vpc_id") {
+        hits.push((
+            file,
+            Hit::new(
+                RULE,
+                block_header_span(&block).unwrap_or(0..0),
+                format!(
+                    "{} has no `aws_flow_log` in this module: its traffic leaves no record",
+                    address(&block)
                 ),
-            ));
-        }
+            ),
+        ));
     }
     for (file, block) in module.blocks("module") {
         let view = View::new(module, file, &block.body);
