@@ -30,6 +30,27 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
+/// The JSON report of `palisade scan TARGET --no-config --policy POLICIES --select RULES` in
+/// `dir`, a scan whose findings pass the default gate.
+fn scan_policies(dir: &Path, target: &str, policies: &str, rules: &str) -> Value {
+    let (code, out, err) = run(
+        dir,
+        &[
+            "scan",
+            target,
+            "--no-config",
+            "--policy",
+            policies,
+            "--select",
+            rules,
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    json(&out)
+}
+
 /// (file name, rule, line) of every finding of a JSON report.
 fn found(report: &Value) -> Vec<(String, String, usize)> {
     let mut found: Vec<(String, String, usize)> = report["findings"]
@@ -426,25 +447,10 @@ fn regular_expressions_read_as_in_opa() {
             ),
         );
     }
-    let (code, out, err) = run(
-        dir.path(),
-        &[
-            "scan",
-            ".",
-            "--no-config",
-            "--policy",
-            "policies",
-            "--select",
-            "T20,T21,T22",
-            "-f",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "low findings pass the default gate: {err}");
-    let report = json(&out);
+    let report = scan_policies(dir.path(), ".", "policies", "T20,T21,T22");
     assert!(
         report["diagnostics"].as_array().unwrap().is_empty(),
-        "{out}"
+        "{report}"
     );
     let dockerfile = |rule: &str, line| ("Dockerfile".to_owned(), rule.to_owned(), line);
     assert_eq!(
@@ -506,25 +512,15 @@ fn regex_match_reads_the_same_on_the_machine_and_in_the_interpreter() {
         );
     }
     let scan = |policies: &str| {
-        let (code, out, err) = run(
+        let report = scan_policies(
             dir.path(),
-            &[
-                "scan",
-                "Dockerfile",
-                "--no-config",
-                "--policy",
-                policies,
-                "--select",
-                "T40,T41,T42,T43,T44,T45,T46",
-                "-f",
-                "json",
-            ],
+            "Dockerfile",
+            policies,
+            "T40,T41,T42,T43,T44,T45,T46",
         );
-        assert_eq!(code, 0, "{err}");
-        let report = json(&out);
         assert!(
             report["diagnostics"].as_array().unwrap().is_empty(),
-            "{out}"
+            "{report}"
         );
         found(&report)
     };
@@ -558,29 +554,14 @@ fn a_regex_past_the_size_limit_is_a_diagnostic() {
             "deny contains \"m\" if {\n  not regex.match(sprintf(\"\\\\w{%d}\", [2000]), input.format)\n}",
         ),
     );
-    let (code, out, err) = run(
-        dir.path(),
-        &[
-            "scan",
-            "Dockerfile",
-            "--no-config",
-            "--policy",
-            "policies",
-            "--select",
-            "T47",
-            "-f",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let report = json(&out);
-    assert!(found(&report).is_empty(), "{out}");
+    let report = scan_policies(dir.path(), "Dockerfile", "policies", "T47");
+    assert!(found(&report).is_empty(), "{report}");
     let message = report["diagnostics"][0]["message"]
         .as_str()
         .unwrap_or_default();
     assert!(
         message.contains("T47") && message.contains("limit"),
-        "{out}"
+        "{report}"
     );
 }
 
@@ -658,22 +639,7 @@ fn a_policy_that_runs_out_of_time_is_stopped() {
             "deny contains sprintf(\"%d\", [count(numbers.range(1, 10000000000))]) if true",
         ),
     );
-    let (code, out, err) = run(
-        dir.path(),
-        &[
-            "scan",
-            "a",
-            "--no-config",
-            "--policy",
-            "policies",
-            "--select",
-            "T7,T8",
-            "-f",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let report = json(&out);
+    let report = scan_policies(dir.path(), "a", "policies", "T7,T8");
     let messages: Vec<&str> = report["diagnostics"]
         .as_array()
         .unwrap()
@@ -734,22 +700,7 @@ fn machine_runs_are_bounded_by_time_not_by_instructions() {
             "deny contains \"never\" if {\n  some d in input.documents\n  some i in d.instructions\n  i.instruction == \"RUN\"\n  hits := [p | some p in split(i.arguments, \"a\"); regex.match(`^[a-z]*[0-9]`, i.arguments)]\n  count(hits) > 0\n}",
         ),
     );
-    let (code, out, err) = run(
-        dir.path(),
-        &[
-            "scan",
-            "a",
-            "--no-config",
-            "--policy",
-            "policies",
-            "--select",
-            "T50,T51,T52",
-            "-f",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let report = json(&out);
+    let report = scan_policies(dir.path(), "a", "policies", "T50,T51,T52");
     let found = found(&report);
     assert_eq!(found.len(), 3000, "{:?}", &found[..found.len().min(3)]);
     assert!(found.iter().all(|(_, rule, _)| rule == "T50"));
@@ -859,22 +810,8 @@ fn older_rego_loads_as_conftest_writes_it() {
         "policies/old.rego",
         "package old\n\nmetadata = {\"id\": \"T9\", \"name\": \"old-style\", \"title\": \"Old\", \"severity\": \"low\", \"policy\": \"hardening\", \"description\": \"d\", \"remediation\": \"r\"}\n\ndeny[msg] {\n  doc := input.documents[_]\n  doc.kind == \"Pod\"\n  msg := sprintf(\"%s is a bare Pod\", [doc.metadata.name])\n}\n",
     );
-    let (code, out, err) = run(
-        dir.path(),
-        &[
-            "scan",
-            ".",
-            "--no-config",
-            "--policy",
-            "policies",
-            "--select",
-            "T9",
-            "-f",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(json(&out)["findings"][0]["message"], "p is a bare Pod");
+    let report = scan_policies(dir.path(), ".", "policies", "T9");
+    assert_eq!(report["findings"][0]["message"], "p is a bare Pod");
 }
 
 #[test]

@@ -538,10 +538,7 @@ fn match_pattern(pattern: &str, text: &str) -> anyhow::Result<Option<bool>> {
         if let Some(compiled) = patterns.get(pattern) {
             return Ok(compiled.as_ref().map(|regex| regex.is_match(text)));
         }
-        let compiled = match regex::RegexBuilder::new(pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
+        let compiled = match compile_pattern(pattern) {
             Ok(regex) => Some(regex),
             Err(regex::Error::CompiledTooBig(_)) => anyhow::bail!(
                 "the pattern of regex.match is larger than the limit of {} KiB once compiled",
@@ -579,6 +576,13 @@ fn refuse_wide_formats(label: &str, text: &str) -> Result<(), String> {
 
 /// The size limit regorus compiles `regex.*` patterns with.
 const REGEX_SIZE_LIMIT: usize = 100 * 1024;
+
+/// A policy's pattern compiled as regorus compiles it.
+fn compile_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
 
 /// Refuses a literal pattern of a `regex.*` call that does not compile. Rego evaluates a
 /// built-in's error as undefined, so `regex.match("[a-", x)` would never hold and the policy
@@ -634,10 +638,7 @@ fn refuse_invalid_patterns(label: &str, text: &str) -> Result<(), String> {
             }
             _ => continue,
         };
-        if let Err(error) = regex::RegexBuilder::new(&pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
+        if let Err(error) = compile_pattern(&pattern) {
             let reason = match &error {
                 regex::Error::Syntax(text) => text
                     .lines()
